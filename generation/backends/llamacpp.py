@@ -1,0 +1,100 @@
+"""llama.cpp backend (llama-cpp-python): the default on CPU.
+
+Prompt cache: llama-cpp-python keeps the KV state of the last sequence and, when a new prompt shares
+a prefix with it, evaluates only the rest. We count what `eval` really computes, so the cache is
+measurable (Stats.prompt_tokens_evaluated). Grammar: a JSON schema becomes a GBNF grammar.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import llama_cpp
+
+from .. import chat_template
+from ..backend import Backend, Progress
+from ..provision import gguf_path
+from ..registry import ModelSpec
+from ..types import Message, Sampling, Tool
+from .threads import cpu_threads
+
+
+class LlamaCppBackend(Backend):
+    name = "llama.cpp"
+    capabilities = frozenset({"prompt_cache", "grammar", "exact_tokens"})
+
+    def __init__(self, llm: llama_cpp.Llama, model_id: str = "") -> None:
+        super().__init__()
+        self.llm = llm
+        self.model_id = model_id
+        self.context_length = llm.n_ctx()
+        self._evaluated: list[int] = []
+        original_eval = llm.eval
+
+        def counting_eval(tokens):  # every batch llama.cpp computes passes through here
+            self._evaluated.append(len(tokens))
+            return original_eval(tokens)
+
+        llm.eval = counting_eval
+        meta = llm.metadata
+        self._template = meta.get("tokenizer.chat_template", "")
+        self._bos = _token_text(llm, llm.token_bos())
+        self._eos = _token_text(llm, llm.token_eos())
+
+    @classmethod
+    def load(cls, spec: ModelSpec, progress: Progress | None = None) -> "LlamaCppBackend":
+        path = gguf_path(spec, progress)
+        if progress:
+            progress(1.0, f"Loading {spec.id} into llama.cpp")
+        n_ctx = min(spec.context_length, int(os.environ.get("GEOLLM_N_CTX", "8192")))
+        threads = cpu_threads()
+        llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                              n_batch=512, verbose=False)
+        return cls(llm, spec.id)
+
+    def tokenize(self, text: str) -> list[int]:
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
+
+    def apply_chat_template(self, messages: list[Message], tools: list[Tool] | None = None,
+                            add_generation_prompt: bool = True) -> str:
+        return chat_template.render(self._template, messages, tools, add_generation_prompt, self._bos, self._eos)
+
+    def _stream(self, prompt: str, sampling: Sampling, json_schema: dict | None = None,
+                **options: Any) -> Iterator[str]:
+        tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
+        if len(tokens) + sampling.max_new_tokens > self.context_length:
+            raise ValueError(f"the prompt has {len(tokens):,} tokens; with {sampling.max_new_tokens} new tokens it "
+                             f"exceeds the context of {self.context_length:,}. Shorten it or ask for fewer tokens.")
+        grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False) if json_schema else None
+        self.stats.prompt_tokens = len(tokens)
+        self._evaluated = []
+        pieces = self.llm.create_completion(
+            tokens, max_tokens=sampling.max_new_tokens, temperature=sampling.temperature,
+            top_p=sampling.top_p, top_k=sampling.top_k, min_p=0.0, repeat_penalty=1.0,
+            seed=sampling.seed if sampling.seed is not None else random.randrange(2**31),
+            stop=list(sampling.stop) or None, grammar=grammar, stream=True,
+        )
+        try:
+            for chunk in pieces:
+                choice = chunk["choices"][0]
+                if choice["text"]:
+                    yield choice["text"]
+                if choice.get("finish_reason"):
+                    self.stats.finish_reason = choice["finish_reason"]
+        finally:
+            pieces.close()
+            if self._evaluated:  # first batch = the prompt's uncached rest; each later one = one new token
+                self.stats.prompt_tokens_evaluated = self._evaluated[0]
+                self.stats.generated_tokens = len(self._evaluated)
+
+    def close(self) -> None:
+        self.llm.close()
+
+
+def _token_text(llm: llama_cpp.Llama, token: int) -> str:
+    if token < 0:
+        return ""
+    return llm.detokenize([token], special=True).decode("utf-8", errors="ignore")

@@ -1,0 +1,116 @@
+"""mlx-lm backend: the lecture's Apple Silicon path (`mlx_lm.load`, `stream_generate`, prompt cache).
+
+On Linux it runs on the CPU through mlx[cpu] (slowly, but the same code). A GGUF model is run from
+the bf16 folder the transformers backend converts once. The prompt cache is mlx-lm's own
+(`make_prompt_cache`), trimmed back to the prefix a new prompt shares with what it holds.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mlx.core as mx
+from mlx_lm import load as mlx_load
+from mlx_lm import stream_generate
+from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache, trim_prompt_cache
+from mlx_lm.sample_utils import make_sampler
+
+from ..backend import Backend, Progress
+from ..registry import ModelSpec
+from ..stops import StopScanner
+from ..types import Message, Sampling, Tool
+
+
+class MlxBackend(Backend):
+    name = "mlx"
+    capabilities = frozenset({"prompt_cache", "exact_tokens"})
+
+    def __init__(self, model, tokenizer, model_id: str = "", context_length: int = 4096) -> None:
+        super().__init__()
+        self.model = model
+        self.tokenizer = tokenizer
+        self.model_id = model_id
+        self.context_length = context_length
+        self._cache: list | None = None
+        self._cached_ids: list[int] = []
+
+    @classmethod
+    def load(cls, spec: ModelSpec, progress: Progress | None = None) -> "MlxBackend":
+        if spec.format == "gguf":
+            from .hf import hf_folder  # the one GGUF -> bf16 conversion, shared with transformers
+
+            folder = hf_folder(spec, progress)
+        else:
+            folder = Path(spec.path)
+        if progress:
+            progress(1.0, f"Loading {spec.id} into mlx")
+        model, tokenizer = mlx_load(str(folder))
+        return cls(model, tokenizer, spec.id, spec.context_length)
+
+    def tokenize(self, text: str) -> list[int]:
+        return list(self.tokenizer.encode(text, add_special_tokens=False))
+
+    def apply_chat_template(self, messages: list[Message], tools: list[Tool] | None = None,
+                            add_generation_prompt: bool = True) -> str:
+        return self.tokenizer.apply_chat_template(messages, tools=tools, tokenize=False,
+                                                  add_generation_prompt=add_generation_prompt)
+
+    def _reuse_cache(self, ids: list[int]) -> list[int]:
+        """Trim the prompt cache to the prefix shared with `ids`; return the tokens still to compute."""
+        shared = 0
+        for a, b in zip(self._cached_ids, ids):
+            if a != b:
+                break
+            shared += 1
+        shared = min(shared, len(ids) - 1)
+        if self._cache is None or shared == 0 or not can_trim_prompt_cache(self._cache):
+            self._cache, self._cached_ids = make_prompt_cache(self.model), []
+            return ids
+        trim_prompt_cache(self._cache, len(self._cached_ids) - shared)
+        self._cached_ids = self._cached_ids[:shared]
+        return ids[shared:]
+
+    def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
+        ids = list(self.tokenizer.encode(prompt, add_special_tokens=True))
+        if len(ids) + sampling.max_new_tokens > self.context_length:
+            raise ValueError(f"the prompt has {len(ids):,} tokens; with {sampling.max_new_tokens} new tokens it "
+                             f"exceeds the context of {self.context_length:,}. Shorten it or ask for fewer tokens.")
+        rest = self._reuse_cache(ids)
+        self.stats.prompt_tokens, self.stats.prompt_tokens_evaluated = len(ids), len(rest)
+        if sampling.seed is not None:
+            mx.random.seed(sampling.seed)
+        sampler = make_sampler(temp=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k)
+        scanner, text, generated = StopScanner(sampling.stop), "", []
+        responses = stream_generate(self.model, self.tokenizer, mx.array(rest), max_tokens=sampling.max_new_tokens,
+                                    sampler=sampler, prompt_cache=self._cache)
+        try:
+            for response in responses:
+                generated.append(int(response.token))
+                self.stats.generated_tokens = len(generated)
+                self.stats.finish_reason = response.finish_reason or ""
+                text += response.text
+                piece = scanner.feed(text)
+                if piece:
+                    yield piece
+                if scanner.stopped:
+                    self.stats.finish_reason = "stop"
+                    return
+            rest_text = scanner.finish(text)
+            if rest_text:
+                yield rest_text
+        finally:
+            responses.close()
+            self._settle_cache(ids + generated)
+
+    def _settle_cache(self, seen: list[int]) -> None:
+        """Record which tokens the cache now holds (mlx-lm computes one token ahead of what it yields)."""
+        held = self._cache[0].offset if self._cache else 0
+        if held > len(seen):
+            trim_prompt_cache(self._cache, held - len(seen))
+            held = len(seen)
+        self._cached_ids = seen[:held]
+
+    def close(self) -> None:
+        self._cache, self._cached_ids = None, []
+        del self.model

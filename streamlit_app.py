@@ -1,0 +1,38 @@
+"""GeoLLM Explorer: the router and frame. Navigation, and the sidebar's model, backend and health."""
+from __future__ import annotations
+
+import streamlit as st
+
+from generation import backend_available
+from pages import _ui
+
+st.set_page_config(page_title="GeoLLM Explorer", page_icon="🌍", layout="wide")
+
+PAGES = [
+    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    st.Page("pages/generate.py", title="Generate", icon="✍️", url_path="generate"),
+]
+
+
+def sidebar() -> None:
+    catalog = _ui.catalog()
+    model_id, backend = _ui.selected()
+    with st.sidebar:
+        st.markdown("### 🌍 GeoLLM Explorer")
+        ids = list(catalog.models)
+        st.selectbox("Model", ids, index=ids.index(model_id), key="model_id",
+                     format_func=lambda i: catalog.models[i].title)
+        spec = catalog.get(st.session_state.model_id)
+        backends = list(spec.backends)
+        current = backend if backend in backends else backends[0]
+        st.selectbox("Backend", backends, index=backends.index(current), key="backend",
+                     format_func=lambda b: b if backend_available(b) else f"{b} (not installed)")
+        info = _ui.health()
+        st.caption(f"Loaded: {info['loaded']}  \nThreads: {info['threads']}  \nMemory: {info['memory']}")
+        for problem in catalog.problems:
+            st.warning(problem, icon="⚠️")
+
+
+nav = st.navigation(PAGES)
+sidebar()
+nav.run()
