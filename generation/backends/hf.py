@@ -106,7 +106,7 @@ class TransformersBackend(Backend):
         if self._cache is None or shared == 0:
             self._cache, self._cached_ids = DynamicCache(), []
         else:
-            self._cache.crop(shared)
+            self._cache.crop(-(len(self._cached_ids) - shared))  # transformers 5: a negative count to drop
             self._cached_ids = self._cached_ids[:shared]
         self.stats.prompt_tokens_evaluated = len(ids) - len(self._cached_ids)
         return self._forward(ids[len(self._cached_ids):])

@@ -81,7 +81,7 @@ class MlxBackend(Backend):
         if sampling.seed is not None:
             mx.random.seed(sampling.seed)
         sampler = make_sampler(temp=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k)
-        scanner, text, generated = StopScanner(sampling.stop), "", []
+        scanner, text, generated = StopScanner(sampling.stop), "", []  # text: decoded by us, keeping spaces
         responses = stream_generate(self.model, self.tokenizer, mx.array(rest), max_tokens=sampling.max_new_tokens,
                                     sampler=sampler, prompt_cache=self._cache)
         try:
@@ -89,7 +89,7 @@ class MlxBackend(Backend):
                 generated.append(int(response.token))
                 self.stats.generated_tokens = len(generated)
                 self.stats.finish_reason = response.finish_reason or ""
-                text += response.text
+                text = self.tokenizer.decode(generated, skip_special_tokens=True)
                 piece = scanner.feed(text)
                 if piece:
                     yield piece

@@ -99,6 +99,8 @@ class OpenAIBackend(Backend):
     def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
         yield from self._events("/completions", {**self._body(sampling), "prompt": prompt},
                                 lambda choice: choice.get("text"))
+        if not self.stats.prompt_tokens and self._tokenize_url:  # the server sent no usage: count it ourselves
+            self.stats.prompt_tokens = self.stats.prompt_tokens_evaluated = len(self.tokenize(prompt))
 
     def stream_chat(self, messages: list[Message], sampling: Sampling = Sampling(),
                     tools: list[Tool] | None = None, **options: Any) -> Iterator[str]:

@@ -1,0 +1,24 @@
+"""GeoLLM Explorer's data layer: open tables and grids from paths, uploads or samples.
+
+Public API::
+
+    open_path(path)                          -> pandas.DataFrame | xarray.Dataset
+    open_upload(name, content, max_bytes=None) -> pandas.DataFrame | xarray.Dataset
+    open_sample(sample_id)                   -> pandas.DataFrame | xarray.Dataset
+    DataLoadError                            (a ValueError with a one-line, actionable message)
+    catalog.SAMPLES                          (dict of sample id -> Sample)
+
+Every returned object carries ``attrs["load_notes"]`` (list of str): what was
+guessed or repaired while loading (encoding fallbacks, skipped rows, ...).
+Optional libraries (xarray, netCDF4, zarr, ...) are imported only when a file
+needs them, so importing this package never fails because of them.
+"""
+
+from __future__ import annotations
+
+from . import catalog
+from .catalog import open_sample
+from .errors import DataLoadError
+from .registry import open_path, open_upload
+
+__all__ = ["DataLoadError", "catalog", "open_path", "open_sample", "open_upload"]

@@ -1,0 +1,251 @@
+"""Grid loaders: NetCDF3, NetCDF4/HDF5, Zarr (folder or .zip) and ``.npz`` arrays.
+
+NetCDF and Zarr open lazily: with dask installed every variable is a dask array
+(``chunks="auto"``: ~128 MB chunks aligned with the file's own chunking), so
+describing a multi-GB file reads only its metadata; without dask, xarray's lazy
+indexing is used and a load note says so.  Times that cannot be decoded are
+left as numbers (with a note) instead of failing.  ``.npz`` files are small by
+nature and are read into memory by :func:`npz_to_dataset`.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .errors import DataLoadError
+from .registry import PINS, Loader, require
+from .source import Source, zarr_root
+
+_X_NAMES = ("lon", "longitude", "x", "easting")
+_Y_NAMES = ("lat", "latitude", "y", "northing")
+
+
+def _xarray() -> Any:
+    return require("xarray", "Reading gridded data")
+
+
+def _chunks() -> tuple[Any, list[str]]:
+    try:
+        import dask.array  # noqa: F401
+    except Exception:
+        note = f"dask is not installed: data are read lazily but not chunked (pip install {PINS['dask']})"
+        return None, [note]
+    return "auto", []
+
+
+def open_lazy(opener: Callable[..., Any]) -> Any:
+    """Call ``opener(chunks=..., **decode_options)``, relaxing decoding if needed."""
+    chunks, notes = _chunks()
+    attempts = [
+        ({}, None),
+        ({"decode_times": False}, "times could not be decoded and are left as numbers"),
+        ({"decode_cf": False}, "CF decoding failed: values are raw (no scaling or masking)"),
+    ]
+    first_error: Exception | None = None
+    for kwargs, note in attempts:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                try:
+                    ds = opener(chunks=chunks, **kwargs)
+                except NotImplementedError:  # "auto" cannot size object arrays
+                    ds = opener(chunks={}, **kwargs)
+            except DataLoadError:
+                raise
+            except Exception as exc:
+                first_error = first_error or exc
+                continue
+        for w in caught:
+            if type(w.message).__name__ == "SerializationWarning":
+                msg = str(w.message).split(". ")[0].strip()
+                if msg not in notes:
+                    notes.append(msg)
+        ds.attrs["load_notes"] = notes + ([note] if note else [])
+        return ds
+    assert first_error is not None
+    raise first_error
+
+
+def check_dataset(ds: Any, name: str) -> Any:
+    """Refuse datasets that hold nothing or are plain HDF5; note empty dimensions."""
+    if not ds.data_vars and not ds.coords:
+        raise DataLoadError(
+            f"{name} contains no variables (nothing in its root group): check that it is "
+            "the right file; data kept only in sub-groups is not supported."
+        )
+    if ds.sizes and all(str(d).startswith("phony_dim") for d in ds.sizes):
+        raise DataLoadError(
+            f"{name} is an HDF5 file but not NetCDF: its arrays have no named dimensions. "
+            "Save it as NetCDF-4 (e.g. xarray's to_netcdf) or export the arrays as CSV."
+        )
+    empty = [str(d) for d, n in ds.sizes.items() if n == 0]
+    if empty:
+        ds.attrs.setdefault("load_notes", []).append(
+            f"dimension(s) {', '.join(empty)} have length 0: the variables on them hold no values"
+        )
+    return ds
+
+
+class _NetCDFLoader(Loader):
+    kind = "grid"
+    needs_path = True
+    engines: tuple[tuple[str, str], ...] = ()  # (xarray engine, module)
+
+    def missing_dependency(self) -> str | None:
+        if not self._importable("xarray"):
+            return f"pip install {PINS['xarray']}"
+        if any(self._importable(mod) for _, mod in self.engines):
+            return None
+        return f"pip install {PINS[self.engines[0][1]]}"
+
+    @staticmethod
+    def _importable(module: str) -> bool:
+        try:
+            __import__(module)
+        except Exception:
+            return False
+        return True
+
+    def open(self, source: Source) -> Any:
+        xr = _xarray()
+        engines = [eng for eng, mod in self.engines if self._importable(mod)]
+        if not engines:
+            require(self.engines[0][1], f"Reading {self.description}")
+        error: Exception | None = None
+        for engine in engines:
+            try:
+                ds = open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw))
+            except Exception as exc:
+                error = error or exc
+                continue
+            return check_dataset(ds, source.name)
+        assert error is not None
+        raise error
+
+
+class NetCDF3Loader(_NetCDFLoader):
+    name = "netcdf3"
+    description = "a NetCDF3 file"
+    extensions = (".nc", ".nc3", ".cdf", ".netcdf")
+    signatures = ("netcdf3",)
+    engines = (("scipy", "scipy"), ("netcdf4", "netCDF4"))
+
+
+class NetCDF4Loader(_NetCDFLoader):
+    name = "netcdf4"
+    description = "a NetCDF4/HDF5 file"
+    extensions = (".nc", ".nc4", ".h5", ".hdf5", ".he5", ".hdf")
+    signatures = ("hdf5",)
+    engines = (("netcdf4", "netCDF4"), ("h5netcdf", "h5netcdf"))
+
+
+class ZarrLoader(Loader):
+    name = "zarr"
+    description = "a Zarr store"
+    kind = "grid"
+    extensions = (".zarr", ".zip")
+    signatures = ("zarr",)
+    needs_path = True
+    requires = ("xarray", "zarr")
+
+    def open(self, source: Source) -> Any:
+        xr = _xarray()
+        zarr = require("zarr", "Reading Zarr stores")
+        assert source.path is not None
+        store: Any = source.path
+        group = None
+        if not source.is_dir:
+            store = zarr.storage.ZipStore(source.path, mode="r")
+            group = zarr_root(source.zip_names()) or None
+        ds = open_lazy(lambda **kw: xr.open_dataset(store, engine="zarr", group=group, **kw))
+        return check_dataset(ds, source.name)
+
+
+class NPZLoader(Loader):
+    name = "npz"
+    description = "a NumPy .npz archive"
+    kind = "grid"
+    extensions = (".npz",)
+    signatures = ("npz",)
+    requires = ("xarray",)
+
+    def open(self, source: Source) -> Any:
+        with source.open_binary() as fh:
+            try:
+                with np.load(io.BytesIO(fh.read()), allow_pickle=False) as npz:
+                    arrays = {k: npz[k] for k in npz.files}
+            except ValueError as exc:
+                raise DataLoadError(
+                    f"{source.name} holds pickled Python objects, which are not loaded for "
+                    "safety: save plain numeric arrays with numpy.savez."
+                ) from exc
+        return check_dataset(npz_to_dataset(arrays), source.name)
+
+
+def _axis_coord(
+    offset: int, n: int, vectors: Mapping[str, np.ndarray], scalars: Mapping[str, Any], taken: list[str]
+) -> tuple[str | None, np.ndarray | None]:
+    """Name and values (if known) of the coordinate for axis ``offset`` from the end."""
+    names = _X_NAMES if offset == -1 else _Y_NAMES if offset == -2 else ()
+    fits = [k for k, v in vectors.items() if len(v) == n and k not in taken]
+    for key in [k for k in fits if k.lower() in names] + fits:
+        return key, vectors[key]
+    if not names:
+        return None, None
+    axis = names[2]  # "x" or "y"
+    lo, hi, step = (scalars.get(f"{axis}{s}") for s in ("min", "max", "d" + axis))
+    if lo is not None and hi is not None:
+        return axis, np.linspace(lo, hi, n)
+    if lo is not None and step is not None:
+        return axis, lo + step * np.arange(n)
+    return axis, None
+
+
+def npz_to_dataset(arrays: Mapping[str, np.ndarray]) -> Any:
+    """Turn named arrays into a Dataset.
+
+    1-D arrays whose length matches a grid axis become its coordinate (names
+    like lat/latitude/y preferred for rows, lon/longitude/x for columns);
+    ``xmin``/``xmax``/``dx`` (and y) scalars build x/y coordinates; other
+    scalars become attributes; remaining 1-D arrays become variables.
+    """
+    xr = _xarray()
+    scalars = {k: v.item() for k, v in arrays.items() if v.ndim == 0}
+    vectors = {k: v for k, v in arrays.items() if v.ndim == 1 and v.dtype.names is None}
+    sizes: dict[str, int] = {}
+    coords: dict[str, Any] = {}
+    data_vars: dict[str, Any] = {}
+    for key, arr in arrays.items():
+        if arr.ndim < 2:
+            continue
+        dims: list[str] = []
+        for axis, n in enumerate(arr.shape):
+            dim, values = _axis_coord(axis - arr.ndim, n, vectors, scalars, dims)
+            dim = dim or f"{key}_dim{axis}"
+            if sizes.get(dim, n) != n or dim in dims:
+                dim, values = f"{dim}_{key}", None
+            dims.append(dim)
+            sizes[dim] = n
+            if values is not None:
+                coords[dim] = (dim, np.asarray(values))
+        data_vars[key] = (dims, arr)
+    for key, arr in arrays.items():
+        if arr.ndim == 1 and key not in coords:
+            if arr.dtype.names:  # structured array: one variable per field
+                for field in arr.dtype.names:
+                    data_vars[f"{key}.{field}"] = (f"{key}_index", arr[field])
+            else:
+                data_vars[key] = (f"{key}_index", arr)
+    ds = xr.Dataset(data_vars, coords=coords, attrs={k: v for k, v in scalars.items()})
+    for name in ds.coords:
+        low = str(name).lower()
+        if low in ("lat", "latitude"):
+            ds[name].attrs.update(units="degrees_north", standard_name="latitude")
+        elif low in ("lon", "longitude"):
+            ds[name].attrs.update(units="degrees_east", standard_name="longitude")
+    return ds

@@ -1,0 +1,38 @@
+"""In chromium: the Home page renders with its sidebar; Generate streams text for a typed prompt."""
+from __future__ import annotations
+
+import pytest
+from e2e_helpers import no_exceptions, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_home_shows_pages_and_sidebar(page, app_url, artifacts):
+    page.goto(app_url)
+    page.get_by_text("Explore geoscience data").wait_for(timeout=30_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Loaded:").wait_for()
+    wait_for_app(page)
+    page.screenshot(path=str(artifacts / "e2e_home.png"), full_page=True)
+    assert sidebar.get_by_role("combobox", name="Backend").input_value() == "llama.cpp"
+    assert "SmolLM2" in page.locator('[data-testid="stMain"]').inner_text()  # the active-model table
+    no_exceptions(page)
+    page.screenshot(path=str(artifacts / "e2e_home.png"), full_page=True)
+
+
+def test_generate_streams_text(page, app_url, artifacts):
+    page.goto(f"{app_url}/generate")
+    prompt = page.get_by_label("Prompt")
+    prompt.wait_for(timeout=30_000)
+    prompt.fill("The ocean floor near the volcano")
+    page.get_by_label("Max new tokens").fill("24")
+    page.get_by_label("Max new tokens").press("Enter")
+    page.get_by_role("button", name="Generate").click()
+    stats = page.get_by_text("new tokens at")
+    stats.wait_for(timeout=120_000)
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert "The ocean floor near the volcano" in body
+    after = body.split("The ocean floor near the volcano", 1)[1]
+    assert len(after.split("first token")[0].strip()) > 10  # the continuation itself
+    no_exceptions(page)
+    page.screenshot(path=str(artifacts / "e2e_generate.png"), full_page=True)

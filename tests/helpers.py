@@ -1,0 +1,43 @@
+"""Constants and helpers the tests share (importable from any test folder)."""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ARTIFACTS = ROOT / "artifacts"
+
+SMALL = "smollm2-135m"  # plumbing tests
+TOOL_MODEL = "qwen2.5-coder-0.5b"  # when a parseable tool call is needed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def local_backend(name: str):
+    """A loaded SmolLM2 backend, cached per test session (loading is the slow part)."""
+    import pytest
+
+    from generation import backend_available, load_models
+    from generation.shared import load_backend
+
+    if not backend_available(name):
+        pytest.skip(f"{name} is not installed")
+    cache = local_backend.__dict__.setdefault("cache", {})
+    if name not in cache:
+        cache[name] = load_backend(load_models().get(SMALL), name)
+    return cache[name]
+
+
+def greedy(max_new_tokens: int = 16):
+    from generation import Sampling
+
+    return Sampling(max_new_tokens=max_new_tokens)

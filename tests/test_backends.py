@@ -1,0 +1,74 @@
+"""Each local backend on a real model (SmolLM2-135M): determinism, stops, token counts, prompt cache."""
+from __future__ import annotations
+
+from helpers import greedy
+
+from generation import Sampling
+
+PROMPT = "Once upon a time in a galaxy far, far away"
+# A long shared prefix, as a dataset prompt would be, then a short follow-up question.
+PREFIX = ("Station report. " + " ".join(f"Day {d}: max {10 + d % 7} C, rain {d % 3} mm." for d in range(40)) + "\n")
+
+
+def run(backend, prompt, sampling=None):
+    return "".join(backend.stream(prompt, sampling or greedy()))
+
+
+def test_greedy_is_deterministic_and_not_empty(backend):
+    first = run(backend, PROMPT)
+    assert first.strip()
+    assert run(backend, PROMPT) == first
+    assert backend.stats.generated_tokens >= 1
+    assert backend.stats.finish_reason in {"length", "stop"}
+
+
+def test_seeded_sampling_repeats_and_differs_by_seed(backend):
+    settings = dict(max_new_tokens=24, temperature=1.2, top_k=0, top_p=1.0)
+    a = run(backend, PROMPT, Sampling(seed=1, **settings))
+    b = run(backend, PROMPT, Sampling(seed=1, **settings))
+    c = run(backend, PROMPT, Sampling(seed=2, **settings))
+    assert a == b
+    assert a != c
+
+
+def test_stop_sequence_ends_the_text_before_it(backend):
+    text = run(backend, "Count: 1, 2, 3, 4,", Sampling(max_new_tokens=40, stop=(" 7",)))
+    assert " 7" not in text
+    assert "6" in text  # it counted up to the stop
+    assert backend.stats.finish_reason == "stop"
+
+
+def test_max_new_tokens_is_respected(backend):
+    run(backend, PROMPT, Sampling(max_new_tokens=5))
+    assert backend.stats.generated_tokens == 5
+    assert backend.stats.finish_reason == "length"
+
+
+def test_prompt_token_count_matches_the_tokenizer(backend):
+    run(backend, PROMPT)
+    counted = backend.count_tokens(PROMPT)
+    assert counted == len(backend.tokenize(PROMPT)) > 5
+    assert backend.stats.prompt_tokens in {counted, counted + 1}  # +1 where the model adds a BOS token
+
+
+def test_prompt_cache_evaluates_only_the_new_tokens(backend):
+    question = "Question: which day was the warmest?"
+    run(backend, "Unrelated warm-up text.")  # make sure the cache holds something else first
+    run(backend, PREFIX + "Question: how much rain fell in all?")
+    cold = backend.stats
+    assert cold.prompt_tokens_evaluated == cold.prompt_tokens > 300
+    run(backend, PREFIX + question)
+    warm = backend.stats
+    new_tokens = backend.count_tokens(question)
+    assert warm.prompt_tokens_evaluated <= new_tokens + 2
+    assert warm.cached_tokens >= warm.prompt_tokens - new_tokens - 2
+
+
+def test_chat_template_wraps_roles_and_chat_answers(backend):
+    messages = [{"role": "user", "content": "What is the capital of France?"}]
+    prompt = backend.apply_chat_template(messages)
+    assert "What is the capital of France?" in prompt and "assistant" in prompt
+    assert prompt.rstrip().endswith("assistant")  # the generation prompt opens the assistant's turn
+    answer = "".join(backend.stream_chat(messages, Sampling(max_new_tokens=64)))
+    assert answer.strip()
+    assert "<|im_" not in answer and "user" not in answer.lower()[:10]  # a reply, not template text
