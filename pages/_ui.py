@@ -11,6 +11,7 @@ import streamlit as st
 
 from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, SharedModel, Stats,
                         backend_available, load_models)
+from generation.provision import weights_status
 from generation.registry import DEFAULT_MODEL_ID
 
 
@@ -73,6 +74,7 @@ def health() -> dict[str, str]:
     loaded = pool().loaded()
     return {
         "model": model_id,
+        "weights": weights_status(catalog().get(model_id)),
         "backend": backend + ("" if backend_available(backend) else " (not installed)"),
         "loaded": ", ".join(f"{m} on {b}" for m, b in loaded) or "nothing yet (loads on first use)",
         "threads": str(_threads()),

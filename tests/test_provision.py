@@ -109,3 +109,12 @@ def test_cli_prepares_a_model_and_reports_bad_ids(cache, capsys):
     assert "ready at" in capsys.readouterr().out
     assert provision.main(["no-such-model"]) == 1
     assert "unknown model" in capsys.readouterr().err
+
+
+def test_weights_status_tells_what_the_user_has(cache, tmp_path, monkeypatch):
+    spec = fake_model(tmp_path, monkeypatch, [b"a" * 10, b"b" * 10])
+    assert "first use" in provision.weights_status(spec)
+    gguf_path(spec)
+    assert provision.weights_status(spec) == "✓ sha256 verified"
+    broken = replace(spec, parts=spec.parts + (Part("not_installed_part3", "data/part03.bin", "fake-part3==1.0"),))
+    assert "fake-part3==1.0" in provision.weights_status(broken)

@@ -3,13 +3,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-import time
 
-import httpx
 import pytest
-from helpers import ROOT, SMALL, free_port
+from helpers import ROOT, SMALL, free_port, start_server, stop_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -19,25 +16,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 @pytest.fixture(scope="session")
 def app_url():
     port = free_port()
-    env = {**os.environ, "GEOLLM_MODEL": SMALL}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start")
+    proc = start_server([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+                         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+                        f"{url}/_stcore/health", ready=lambda r: r.text == "ok",
+                        env={**os.environ, "GEOLLM_MODEL": SMALL})
     yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,36 @@
+"""The numbers check finds every number in an answer and traces it to a known value, or flags it."""
+from generation.numbers import Known, check_numbers, markdown_with_marks
+
+KNOWN = [Known("column:temp_max.mean", 16.439), Known("shape.rows", 1461), Known("range.start", "2012-01-01"),
+         Known("column:precipitation.max", 55.9), Known("multiply", 597518582790373200)]
+
+
+def marks(answer):
+    return [(c.text, c.found) for c in check_numbers(answer, KNOWN)]
+
+
+def test_rounded_and_grouped_numbers_are_traced():
+    assert marks("1,461 days with a mean maximum of 16.4 °C") == [("1,461", True), ("16.4", True)]
+    assert marks("The product is 597518582790373200.") == [("597518582790373200", True)]
+
+
+def test_invented_numbers_are_flagged():
+    assert marks("The mean was 17.9 and the maximum 60.2") == [("17.9", False), ("60.2", False)]
+    assert marks("about 16.5") == [("16.5", False)]  # not how 16.439 rounds
+
+
+def test_dates_and_their_parts():
+    assert marks("From 2012-01-01 to 2015-12-31") == [("2012-01-01", True), ("2015-12-31", False)]
+    assert marks("since 2012") == [("2012", True)]
+
+
+def test_percent_negative_and_scientific():
+    checked = check_numbers("a drop of -55.9 mm, 5.59e+01 mm, 12%", KNOWN)
+    assert [(c.text.strip(), c.found) for c in checked] == [("-55.9", False), ("5.59e+01", True), ("12%", False)]
+
+
+def test_marks_are_inserted_after_each_number():
+    answer = "1,461 days, max 99"
+    html = markdown_with_marks(answer, check_numbers(answer, KNOWN))
+    assert html.count("✓") == 1 and html.count("⚠") == 1
+    assert "from shape.rows" in html and html.index("✓") < html.index("max")
