@@ -145,11 +145,15 @@ def _neracoos(path: Path | None) -> pd.DataFrame:
 def _tmy3(path: Path | None) -> pd.DataFrame:
     from pvlib.iotools import read_tmy3
 
-    data, meta = read_tmy3(str(path), map_variables=True)
+    # TMY months come from different years: put them on one (non-leap) year.
+    data, meta = read_tmy3(str(path), coerce_year=1990, map_variables=True)
     keep = [c for c in data.columns if not c.endswith(("source", "(code)", "(%)")) and "(MM/DD" not in c]
     df = data[[c for c in keep if not c.startswith("Time (")]].rename_axis("time").reset_index()
     df.attrs.update(station={k: (v.strip('"') if isinstance(v, str) else v) for k, v in meta.items()})
-    df.attrs["load_notes"] = ["source/uncertainty flag columns dropped; time is local standard time"]
+    df.attrs["load_notes"] = [
+        "typical months from different years, dated 1990 (last hour 1991-01-01); "
+        "times are local standard time; source/uncertainty flag columns dropped"
+    ]
     return df
 
 
@@ -249,11 +253,11 @@ _LIST = [
         _elnino,
     ),
     Sample(
-        "neracoos-b01-sst", "NERACOOS buoy B01 sea surface temperature, 2016",
+        "neracoos-b01-sst", "NERACOOS buoy B01 sea surface temperature, 2016-2017",
         "bokeh_sampledata: bokeh_sampledata/_data/sea_surface_temperature.csv.gz",
         "NERACOOS station B01 (Western Maine Shelf): free to use and redistribute",
         "table", ("time", "temperature"), {"rows": 19226, "columns": 2},
-        "Half-hourly water temperature (°C) at 1 m depth, UTC timestamps.",
+        "Half-hourly water temperature (°C), Feb 2016 - Mar 2017, UTC timestamps.",
         PIP["bokeh"],
         lambda: _package_file("bokeh_sampledata", PIP["bokeh"], "_data", "sea_surface_temperature.csv.gz"),
         _neracoos,

@@ -116,16 +116,11 @@ class _NetCDFLoader(Loader):
         engines = [eng for eng, mod in self.engines if self._importable(mod)]
         if not engines:
             require(self.engines[0][1], f"Reading {self.description}")
-        error: Exception | None = None
-        for engine in engines:
-            try:
-                ds = open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw))
-            except Exception as exc:
-                error = error or exc
-                continue
-            return check_dataset(ds, source.name)
-        assert error is not None
-        raise error
+        # Only the preferred engine: a fallback could "succeed" on a corrupt file
+        # (netCDF-C reads a truncated NetCDF3 file as fill values).
+        engine = engines[0]
+        ds = open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw))
+        return check_dataset(ds, source.name)
 
 
 class NetCDF3Loader(_NetCDFLoader):
@@ -162,7 +157,13 @@ class ZarrLoader(Loader):
         if not source.is_dir:
             store = zarr.storage.ZipStore(source.path, mode="r")
             group = zarr_root(source.zip_names()) or None
-        ds = open_lazy(lambda **kw: xr.open_dataset(store, engine="zarr", group=group, **kw))
+        # Consolidated metadata is looked up at the store root only: off for nested roots.
+        consolidated = None if group is None else False
+        ds = open_lazy(
+            lambda **kw: xr.open_dataset(
+                store, engine="zarr", group=group, consolidated=consolidated, **kw
+            )
+        )
         return check_dataset(ds, source.name)
 
 

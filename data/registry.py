@@ -93,6 +93,7 @@ class Loader:
 
 
 def _loaders() -> list[Loader]:
+    # Imported here: those modules subclass Loader, defined above. Order = priority.
     from .grids import NPZLoader, NetCDF3Loader, NetCDF4Loader, ZarrLoader
     from .tables import CSVLoader, ExcelLoader, ParquetLoader
 
@@ -103,6 +104,12 @@ def _loaders() -> list[Loader]:
 
 
 LOADERS: list[Loader] = _loaders()
+
+
+SUPPORTED = (
+    "supported: CSV/TSV (.csv .tsv .txt, also .gz), Parquet, Excel .xlsx, NetCDF/HDF5 (.nc .h5), "
+    "Zarr (.zarr folder or .zip), NumPy .npz"
+)
 
 
 def supported_extensions() -> list[str]:
@@ -125,18 +132,20 @@ def pick_loader(source: Source) -> Loader:
                     "opened by its content"
                 )
             return loader
-    hint = f"supported: {', '.join(supported_extensions())}"
+    hint = SUPPORTED
     if source.is_dir:
         raise DataLoadError(f"{name} is a folder that is not a Zarr store; only Zarr stores open as folders.")
     if sig in FOREIGN:
-        raise DataLoadError(f"{name} is {FOREIGN[sig]}, not a data table or grid ({hint}).")
+        what, todo = FOREIGN[sig]
+        raise DataLoadError(f"{name} is {what}, not a data table or grid: {todo} ({hint}).")
     if sig == "gzip":
         raise DataLoadError(f"{name} is gzip-compressed: name it .csv.gz/.tsv.gz or decompress it ({hint}).")
     text = looks_like_text(source.head)
     by_ext = [loader for loader in LOADERS if source.suffix in loader.extensions]
     if by_ext and by_ext[0].signatures:
+        kinds = " or ".join(dict.fromkeys(loader.description for loader in by_ext))
         raise DataLoadError(
-            f"{name} does not start like {by_ext[0].description} (corrupt, truncated or "
+            f"{name} does not start like {kinds} (corrupt, truncated or "
             f"mislabelled?): re-export it or pick the right file ({hint})."
         )
     if by_ext and not text:
@@ -145,9 +154,9 @@ def pick_loader(source: Source) -> Loader:
             f"check the file or export it again ({hint})."
         )
     if text:
+        kind = f"unsupported file type '{source.suffix}'" if source.suffix else "no file extension"
         raise DataLoadError(
-            f"{name}: unsupported file type '{source.suffix or 'no extension'}'; if it is a "
-            f"delimited text table, rename it to .csv ({hint})."
+            f"{name}: {kind}; if it is a delimited text table, rename it to .csv ({hint})."
         )
     raise DataLoadError(f"{name} is not a recognised data format (unknown binary content; {hint}).")
 

@@ -17,16 +17,16 @@ HEAD_BYTES = 64 * 1024
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _ZARR_MARKERS = ("zarr.json", ".zgroup", ".zarray", ".zmetadata")
 
-# Formats that are recognisable but not loadable, with advice for the user.
+# Formats that are recognisable but not loadable: (what it is, what to do).
 FOREIGN = {
-    "png": "a PNG image",
-    "jpeg": "a JPEG image",
-    "gif": "a GIF image",
-    "pdf": "a PDF document",
-    "tiff": "a TIFF/GeoTIFF raster (not supported: convert it with `gdal_translate -of netCDF`)",
-    "grib": "a GRIB file (not supported: convert it to NetCDF, e.g. with `cdo -f nc copy`)",
-    "xls": "a legacy Excel .xls workbook (not supported: save it as .xlsx or CSV)",
-    "zip": "a ZIP archive that is not a Zarr store, .xlsx or .npz (unzip it and open the file inside)",
+    "png": ("a PNG image", "choose the data file itself"),
+    "jpeg": ("a JPEG image", "choose the data file itself"),
+    "gif": ("a GIF image", "choose the data file itself"),
+    "pdf": ("a PDF document", "export its tables as CSV"),
+    "tiff": ("a TIFF/GeoTIFF raster", "convert it with `gdal_translate -of netCDF`"),
+    "grib": ("a GRIB file", "convert it to NetCDF, e.g. with `cdo -f nc copy`"),
+    "xls": ("a legacy Excel .xls workbook", "save it as .xlsx or CSV"),
+    "zip": ("a ZIP archive that is not a Zarr store, .xlsx or .npz", "unzip it and open the file inside"),
 }
 
 

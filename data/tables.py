@@ -105,8 +105,11 @@ class CSVLoader(Loader):
                 f"ragged rows: skipped {len(skipped)} row(s) with more fields than the header "
                 f"(line {lines}{', ...' if len(skipped) > 5 else ''})"
             )
-        elif any("does not match length" in str(w.message) for w in caught):
-            notes.append("ragged rows: rows longer than the header were cut to its width")
+        elif dialect.long_rows or any("does not match length" in str(w.message) for w in caught):
+            notes.append(
+                "ragged rows: rows with more fields than the header (trailing delimiters?) "
+                "were cut to the header's width"
+            )
         if dialect.short_rows:
             where = f" among the first {dialect.scanned_rows:,}" if len(sample) > SNIFF_BYTES else ""
             notes.append(

@@ -83,6 +83,7 @@ class Dialect:
     decimal: str = "."
     header_fields: int = 1
     short_rows: int = 0
+    long_rows: int = 0
     scanned_rows: int = 0
 
 
@@ -116,12 +117,15 @@ def sniff(text: str, suffix: str = "", max_lines: int = 200_000) -> Dialect:
         score = _consistency(sample, sep)
         if score[0] > best_score[0] + 1e-9 or (score[0] == best_score[0] and score[1] > best_score[1]):
             best, best_score = sep, score
-    if best_score[0] < 0.8 and _consistency(sample, r"\s+")[0] >= 0.8:
-        best = r"\s+"  # whitespace-aligned columns (.txt/.dat exports)
+    if best_score[0] < 0.8 and not suffix.startswith((".csv", ".tsv")):
+        spaced, width = _consistency(sample, r"\s+")
+        if spaced >= 0.8 and sample and len(sample[0].split()) == width:
+            best = r"\s+"  # whitespace-aligned columns (.txt/.dat exports)
     records = _records(body, best)
     width = len(records[0]) if records else 1
     dialect = Dialect(sep=best, skiprows=skip, header_fields=width, scanned_rows=len(records) - 1)
     dialect.short_rows = sum(1 for r in records[1:] if len(r) < width)
+    dialect.long_rows = sum(1 for r in records[1:] if len(r) > width)
     if best == ";":
         cells = [c.strip() for r in records[1:61] for c in r]
         if sum(bool(_DECIMAL_COMMA.match(c)) for c in cells) > len(cells) // 4:
@@ -140,10 +144,10 @@ def parse_dates(df: pd.DataFrame) -> list[str]:
         col = df[name]
         if not _is_text(col):
             continue
-        values = col.dropna().astype(str).str.strip()
-        if values.empty:
+        present = int(col.notna().sum())
+        if not present:
             continue
-        probe = values.iloc[:200]
+        probe = col.dropna().iloc[:200].astype(str).str.strip()
         iso = probe.map(lambda v: bool(_ISO.match(v))).mean() >= 0.9
         named = bool(_DATE_NAME.search(str(name))) and probe.map(
             lambda v: bool(_DATE_PART.search(v))
@@ -156,7 +160,7 @@ def parse_dates(df: pd.DataFrame) -> list[str]:
                 parsed = pd.to_datetime(col, errors="coerce")
             except (ValueError, TypeError, OverflowError):
                 continue
-        if parsed.notna().sum() >= 0.9 * len(values):
+        if parsed.notna().sum() >= 0.9 * present:
             df[name] = parsed
             converted.append(str(name))
     return converted

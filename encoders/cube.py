@@ -9,142 +9,28 @@ Every reduction of every variable is computed in ONE `dask.compute` pass; nothin
 file-backed variables that are not chunked yet are wrapped in dask ("auto" chunks) first.
 
 Omission order (stats): seasonal cycles -> zonal means -> locations of max/min ->
-area-weighted means -> extra global attributes -> details of later variables ->
-coordinate details -> names of later variables.
+area-weighted means -> extra global attributes -> coordinate details (ranges stay) ->
+names of undetailed variables beyond 30 -> details of variables after the first ->
+coordinate ranges -> the remaining names -> details of the first variable.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-import dask
-import dask.array
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .budget import fit
+from .cf import Var, as_dataset, axis, profile, step_seconds, time_dim
 from .table import freq_alias, write_freq, write_step
 from .text import Writer, assemble, quote
 
 GLOBAL_KEYS = ("title", "source", "institution", "Conventions")
 MORE_KEYS = ("history", "summary", "comment", "references")
 VAR_KEYS = ("long_name", "standard_name", "units", "cell_methods")
+NAMES_KEPT = 30  # names of undetailed variables kept while details are cut
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_AXES = {"lat": (("lat", "latitude", "nav_lat"), ("degrees_north", "degree_north", "degrees_n", "degree_n")),
-         "lon": (("lon", "longitude", "nav_lon"), ("degrees_east", "degree_east", "degrees_e", "degree_e"))}
-
-
-def as_dataset(obj: Any) -> xr.Dataset:
-    """A Dataset whose not-yet-loaded variables are dask-backed (lazy), without reading any data."""
-    if isinstance(obj, xr.DataArray):
-        obj = obj.to_dataset(name=obj.name if obj.name is not None else "value")
-    if not isinstance(obj, xr.Dataset):
-        raise TypeError(f"expected an xarray Dataset or DataArray, got {type(obj).__name__}")
-    todo = [n for n, v in obj.variables.items()
-            if n not in obj.indexes and not v._in_memory and v.chunks is None]
-    if not todo:
-        return obj
-    chunked = {n: _chunk(obj[n]) for n in todo}
-    return obj.assign({n: v for n, v in chunked.items() if n in obj.data_vars}).assign_coords(
-        {n: v for n, v in chunked.items() if n not in obj.data_vars})
-
-
-def _chunk(x: xr.DataArray) -> xr.DataArray:
-    try:
-        return x.chunk("auto")
-    except (ValueError, NotImplementedError):
-        return x.chunk()
-
-
-def axis(ds: xr.Dataset, which: str) -> str | None:
-    """The 1-D dimension coordinate that is latitude ("lat") or longitude ("lon"), by CF rules."""
-    names, units = _AXES[which]
-    full = "latitude" if which == "lat" else "longitude"
-    for d in ds.dims:
-        if d not in ds.indexes or ds[d].dtype.kind not in "iuf":
-            continue
-        attrs = ds[d].attrs
-        if (attrs.get("standard_name") == full or str(attrs.get("units", "")).lower() in units
-                or str(d).lower() in names):
-            return d
-    return None
-
-
-def time_dim(ds: xr.Dataset) -> str | None:
-    for d in ds.dims:
-        if d in ds.indexes and isinstance(ds.indexes[d], (pd.DatetimeIndex, xr.CFTimeIndex)):
-            return d
-    return None
-
-
-def weights(ds: xr.Dataset, lat: str) -> xr.DataArray:
-    return np.cos(np.deg2rad(ds[lat].astype("float64"))).clip(min=0.0)
-
-
-def numeric(x: xr.DataArray) -> bool:
-    return x.dtype.kind in "biuf" and x.size > 0
-
-
-@dataclass
-class Var:
-    name: str
-    x: xr.DataArray
-    stats: dict[str, Any] = field(default_factory=dict)
-    zonal_lat: np.ndarray | None = None
-    months: np.ndarray | None = None
-
-
-def profile(ds: xr.Dataset) -> tuple[list[Var], dict[str, dict]]:
-    """Every data variable's statistics and condensed views, and the ranges of lazy non-index
-    coordinates, all from one dask.compute pass."""
-    lat, lon, t = axis(ds, "lat"), axis(ds, "lon"), time_dim(ds)
-    w = weights(ds, lat) if lat else None
-    year = t is not None and _span_seconds(ds.indexes[t]) >= 360 * 86400
-    out, lazy = [], {}
-    for name in ds.data_vars:
-        var, x = Var(str(name), ds[name]), ds[name]
-        out.append(var)
-        if not numeric(x):
-            continue
-        x = x.astype("int8") if x.dtype.kind == "b" else x
-        data = x.data
-        xp = dask.array if isinstance(data, dask.array.Array) else np
-        r = {"count": x.count().data, "min": x.min().data, "max": x.max().data,
-             "mean": x.mean().data, "std": x.std().data}
-        if x.ndim:
-            r["argmax"] = xp.argmax(xp.where(xp.isnan(data), -np.inf, data)) if x.dtype.kind == "f" else xp.argmax(data)
-            r["argmin"] = xp.argmin(xp.where(xp.isnan(data), np.inf, data)) if x.dtype.kind == "f" else xp.argmin(data)
-        if lat in x.dims:
-            r["gmean"] = x.weighted(w).mean().data
-            if lon in x.dims:
-                r["zonal"] = x.mean([d for d in x.dims if d != lat]).data
-                var.zonal_lat = ds.indexes[lat].to_numpy()
-        if year and t in x.dims:
-            others = [d for d in x.dims if d != t]
-            series = (x.weighted(w).mean(others) if lat in x.dims else x.mean(others)) if others else x
-            clim = series.groupby(f"{t}.month").mean()
-            r["clim"], var.months = clim.data, np.asarray(clim["month"].values)
-        lazy[var.name] = r
-    lazy.update(lazy_coord_ranges(ds))
-    (done,) = dask.compute(lazy)
-    for var in out:
-        var.stats = done.get(var.name, {})
-    return out, {k[len("coord:"):]: v for k, v in done.items() if k.startswith("coord:")}
-
-
-def lazy_coord_ranges(ds: xr.Dataset) -> dict[str, dict]:
-    """Min/max of the non-index numeric coordinates, as lazy reductions keyed "coord:<name>"."""
-    return {f"coord:{c}": {"min": ds[c].min().data, "max": ds[c].max().data}
-            for c in ds.coords if c not in ds.indexes and ds[c].ndim and numeric(ds[c])}
-
-
-def _span_seconds(index: Any) -> float:
-    if len(index) < 2:
-        return 0.0
-    ordered = index.sort_values()
-    span = pd.Timedelta(ordered[-1] - ordered[0]).total_seconds()
-    step = pd.Series([pd.Timedelta(b - a).total_seconds() for a, b in zip(ordered[:-1], ordered[1:])]).median()
-    return span + step
 
 
 def attr_value(w: Writer, key: str, value: Any, cap: int = 80) -> str:
@@ -162,8 +48,9 @@ def attr_value(w: Writer, key: str, value: Any, cap: int = 80) -> str:
 
 def header_lines(w: Writer, ds: xr.Dataset, title: str, attrs_level: int) -> list[str]:
     """Title, global attributes (level 2: all, 1: the four CF ones, 0: title only), dimensions."""
-    lines = [f"Dataset{(' ' + quote(title, 80)) if title else ''}: {w.num('shape.data_vars', len(ds.data_vars))}"
-             " data variables."]
+    n = len(ds.data_vars)
+    lines = [f"Dataset{(' ' + quote(title, 80)) if title else ''}: {w.num('shape.data_vars', n)}"
+             f" data variable{'' if n == 1 else 's'}."]
     keys = list(GLOBAL_KEYS[: 1 if attrs_level == 0 else 4])
     if attrs_level >= 2:
         keys += [k for k in MORE_KEYS if k in ds.attrs]
@@ -182,8 +69,27 @@ def header_lines(w: Writer, ds: xr.Dataset, title: str, attrs_level: int) -> lis
     return lines
 
 
-def coord_lines(w: Writer, ds: xr.Dataset, ranges: dict) -> list[str]:
-    return ["Coordinates:"] + [coord_line(w, ds, c, ranges) for c in ds.coords] if ds.coords else []
+def attrs_omitted(ds: xr.Dataset, level: int) -> list[str]:
+    """The omission label for global attributes left out at `level` (see header_lines)."""
+    if level == 0 and any(k != "title" for k in ds.attrs):
+        return ["global attributes but title"]
+    if level == 1 and any(k not in GLOBAL_KEYS for k in ds.attrs):
+        return ["history and other global attributes"]
+    return []
+
+
+def coord_lines(w: Writer, ds: xr.Dataset, ranges: dict, level: int = 2) -> list[str]:
+    """Coordinates: level 2 one line each (range, count, spacing, units), 1 ranges only, 0 none."""
+    if level >= 2 and ds.coords:
+        return ["Coordinates:"] + [coord_line(w, ds, c, ranges) for c in ds.coords]
+    short = []
+    for c, idx in ds.indexes.items():
+        key = f"coord:{c}"
+        if len(idx) and c == time_dim(ds):
+            short.append(f"{quote(c, 30)} {w.time(key + '.start', idx.min())} to {w.time(key + '.end', idx.max())}")
+        elif len(idx) and ds[c].dtype.kind in "iuf":
+            short.append(f"{quote(c, 30)} {w.num(key + '.first', idx[0])} to {w.num(key + '.last', idx[-1])}")
+    return ["Coordinate ranges: " + "; ".join(short) + "."] if level == 1 and short else []
 
 
 def coord_line(w: Writer, ds: xr.Dataset, c: Any, ranges: dict | None = None) -> str:
@@ -199,8 +105,8 @@ def coord_line(w: Writer, ds: xr.Dataset, c: Any, ranges: dict | None = None) ->
             if alias:
                 line += ", " + write_freq(w, key + ".freq", alias)
             elif len(idx) > 1:
-                steps = [pd.Timedelta(b - a).total_seconds() for a, b in zip(ordered[:-1], ordered[1:])]
-                line += ", irregular, median step " + write_step(w, key + ".median_step", float(np.median(steps)))
+                line += ", irregular, median step " + write_step(w, key + ".median_step",
+                                                                  float(np.median(step_seconds(idx))))
         elif x.dtype.kind in "iuf" and len(idx):
             v = idx.to_numpy().astype("float64")
             line += f": {w.num(key + '.first', v[0])} to {w.num(key + '.last', v[-1])}, {n}"
@@ -265,13 +171,14 @@ def view_lines(w: Writer, ds: xr.Dataset, var: Var, plan: dict) -> list[str]:
         picks = np.unique(np.linspace(0, len(lat) - 1, min(5, len(lat))).round().astype(int))
         lat_name = axis(ds, "lat")
         over = ", ".join(quote(d, 30) for d in x.dims if d != lat_name)
-        vals = ", ".join(f"{w.num(f'coord:{lat_name}[{i}]', lat[i])}: {w.num(f'{key}.zonal_mean[{i}]', st['zonal'][i], unit)}"
-                         for i in picks)
+        vals = ", ".join(f"{w.num(f'coord:{lat_name}[{i}]', lat[i])}: "
+                         f"{w.num(f'{key}.zonal_mean[{i}]', st['zonal'][i], unit)}" for i in picks)
         lines.append(f"  zonal means (over {over}) by latitude: {vals}")
     if plan["clim"] and "clim" in st:
         vals = ", ".join(f"{MONTHS[int(m) - 1]} {w.num(f'{key}.clim[{MONTHS[int(m) - 1]}]', v, unit)}"
                          for m, v in zip(var.months, np.ravel(st["clim"])))
-        lines.append(f"  seasonal cycle (monthly climatology, area-weighted): {vals}")
+        weighted = ", area-weighted" if axis(ds, "lat") in x.dims else ""
+        lines.append(f"  seasonal cycle (monthly climatology{weighted}): {vals}")
     return lines
 
 
@@ -284,20 +191,17 @@ def _coord_at(w: Writer, ds: xr.Dataset, dim: Any, i: int, key: str) -> str:
 
 def stats_encoding(obj: Any, budget: int, count_tokens, title: str = "", strategy: str = "stats",
                    note: str = ""):
-    from .budget import fit
-
     ds = as_dataset(obj)
     vars_, ranges = profile(ds)
     n = len(vars_)
     have = {k: any(k in v.stats for v in vars_) for k in ("clim", "zonal", "argmax", "gmean")}
-    extra_attrs = any(k not in GLOBAL_KEYS for k in ds.attrs)
 
     def render(plan: dict) -> tuple:
         w = Writer()
         header = header_lines(w, ds, title, plan["attrs"]) + ([note] if note else [])
-        body = coord_lines(w, ds, ranges) if plan["coords"] else []
+        body = coord_lines(w, ds, ranges, plan["coords"])
         k, more = plan["detail"], plan["named"]
-        if n:
+        if k:
             body.append("Data variables:")
         for var in vars_[:k]:
             body += [var_line(w, ds, var)] + view_lines(w, ds, var, plan)
@@ -312,17 +216,18 @@ def stats_encoding(obj: Any, budget: int, count_tokens, title: str = "", strateg
         omitted = [label for flag, label in (("clim", "seasonal cycles"), ("zonal", "zonal means"),
                                               ("loc", "locations of max/min"), ("gmean", "area-weighted means"))
                    if not plan[flag] and have["argmax" if flag == "loc" else flag] and k]
-        if plan["attrs"] < 2 and extra_attrs:
-            omitted.append("history and other global attributes" if plan["attrs"] == 1 else "global attributes but title")
+        omitted += attrs_omitted(ds, plan["attrs"])
         if k < n:
-            omitted.append("details of later variables")
-        if not plan["coords"] and ds.coords:
-            omitted.append("coordinate details")
+            omitted.append("details of later variables" if k else "variable details")
+        if plan["coords"] < 2 and ds.coords:
+            omitted.append("coordinate details" if plan["coords"] else "coordinates")
         if unlisted:
             omitted.append("names of later variables")
         return assemble(strategy, header, omitted, body), list(w.facts.values()), omitted
 
+    names = list(range(n, -1, -1))
     stages = [("clim", [True, False]), ("zonal", [True, False]), ("loc", [True, False]),
-              ("gmean", [True, False]), ("attrs", [2, 1, 0]), ("detail", list(range(n, -1, -1))),
-              ("coords", [True, False]), ("named", list(range(n, -1, -1)))]
+              ("gmean", [True, False]), ("attrs", [2, 1, 0]), ("coords", [2, 1]),
+              ("named", names[: max(n - NAMES_KEPT, 0) + 1]), ("detail", list(range(n, 0, -1))),
+              ("coords", [0]), ("named", names[max(n - NAMES_KEPT, 0) + 1:]), ("detail", [0])]
     return fit(strategy, render, stages, budget, count_tokens)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import dask
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .cf import compute
 from .text import Writer, quote
 
 ROW_COUNTS = (20, 15, 10, 7, 5, 3, 2, 1)
@@ -26,6 +26,12 @@ def pick(n_total: int, n: int, how: str) -> np.ndarray:
     if n == 1:
         return np.array([0])
     return np.unique(np.linspace(0, n_total - 1, n).round().astype(np.int64))
+
+
+def pick_within(n_total: int, n_max: int, n: int, how: str) -> np.ndarray:
+    """n positions chosen among the n_max ones (so every smaller sample reuses rows already read)."""
+    base = pick(n_total, n_max, how)
+    return base[pick(len(base), n, how)]
 
 
 @dataclass
@@ -84,7 +90,7 @@ def dataset_rows(ds: xr.Dataset, positions: np.ndarray) -> Rows:
     points = ds[names + extra] if (names or extra) else ds
     if dims:
         points = points.isel({d: xr.DataArray(ix, dims="row") for d, ix in zip(dims, index)})
-    (values,) = dask.compute({v: points[v].data for v in extra + names})
+    values = compute({v: points[v].data for v in extra + names})
     for v in extra + names:
         columns.append((str(v), np.broadcast_to(np.asarray(values[v]), positions.shape)))
     units = {str(v): (str(ds[v].attrs["units"]), False) for v in dims + extra + names
@@ -93,9 +99,9 @@ def dataset_rows(ds: xr.Dataset, positions: np.ndarray) -> Rows:
 
 
 def csv_lines(w: Writer, positions: list[int], cols: list[tuple[str, list]]) -> list[str]:
-    lines = [",".join(quote(name, 40) for name, _ in cols)]
-    for i, pos in enumerate(positions):
-        lines.append(",".join(w.cell(f"row[{pos}].{name}", vals[i]) for name, vals in cols))
+    lines = [", ".join(quote(name, 40) for name, _ in cols)]
+    for i, pos in enumerate(positions):  # ", " between cells: "-85, 100" cannot read as one number "-85,100"
+        lines.append(", ".join(w.cell(f"row[{pos}].{name}", vals[i]) for name, vals in cols))
     return lines
 
 

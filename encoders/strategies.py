@@ -5,7 +5,8 @@ as a Markdown table, "json" evenly spaced rows as JSON records. A Dataset is sho
 one row per grid point of its largest variable's dimensions, read pointwise and lazily.
 The header always says "sample of n of N rows" and how they were chosen.
 
-Omission order: rows beyond 3 -> later columns -> rows beyond 1 -> the units line.
+Omission order: rows beyond 3 -> later columns -> rows beyond 1 -> the units line and the names of
+Dataset variables that cannot join the table.
 """
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import cube, grid, table
+from . import cf, cube, grid, table
 from .budget import fit
 from .rows import (EVEN, FIRST, ROW_COUNTS, csv_lines, dataset_rows, frame_rows, json_lines, markdown_lines,
-                   pick, table_dims, units_line)
+                   pick, pick_within, table_dims, units_line)
 from .text import Writer, assemble, quote
 
 Count = Callable[[str], int]
@@ -43,7 +44,7 @@ def rows_encoding(obj: Any, budget: int, count_tokens: Count, title: str, strate
         def intro(w: Writer) -> str:
             return f"Table{named}: {w.num('shape.rows', n_total)} rows x {w.num('shape.cols', df.shape[1])} columns"
     else:
-        ds = cube.as_dataset(obj)
+        ds = cf.as_dataset(obj, chunk=False)  # pointwise reads of file-backed arrays stay small
         dims, _, left_out = table_dims(ds)
         n_total = int(np.prod([ds.sizes[d] for d in dims], dtype=np.int64)) if dims else 1
 
@@ -56,30 +57,33 @@ def rows_encoding(obj: Any, budget: int, count_tokens: Count, title: str, strate
                     f"{w.num('shape.rows', n_total)} rows")
 
     counts = sorted({min(n, n_total) for n in ROW_COUNTS}, reverse=True)
-    rows = take(np.array(sorted(set().union(*(pick(n_total, n, how).tolist() for n in counts))), dtype=np.int64))
+    rows = take(pick(n_total, counts[0], how))
     n_cols = len(rows.columns)
 
     def render(plan: dict) -> tuple:
         w = Writer()
-        positions, cols = rows.subset(pick(n_total, plan["rows"], how), plan["cols"])
+        positions, cols = rows.subset(pick_within(n_total, counts[0], plan["rows"], how), plan["cols"])
         header = [f"{intro(w)}; sample of {w.num('sample.n', len(positions))} of {w.num('shape.rows', n_total)}"
                   f" rows ({how}), as {what}."]
-        if plan["units"]:
+        if plan["extras"]:
             header += units_line(rows, [name for name, _ in cols])
-        if left_out:
+        if left_out and plan["extras"]:
+            more = "…" if len(left_out) > 10 else ""
             header.append("Not in the table (they have other dimensions): "
-                          + ", ".join(quote(v, 40) for v in left_out[:10]) + ("…" if len(left_out) > 10 else "") + ".")
+                          + ", ".join(quote(v, 40) for v in left_out[:10]) + more + ".")
         omitted = []
         if plan["rows"] < counts[0]:
             omitted.append("further rows")
         if plan["cols"] < n_cols:
             omitted.append("later columns")
-        if not plan["units"] and rows.units:
+        if not plan["extras"] and rows.units:
             omitted.append("units")
+        if not plan["extras"] and left_out:
+            omitted.append("names of variables with other dimensions")
         return assemble(strategy, header, omitted, write(w, positions, cols)), list(w.facts.values()), omitted
 
-    stages = [("rows", [n for n in counts if n >= 3] or counts[:1]), ("cols", list(range(n_cols, 0, -1))),
-              ("rows", [n for n in counts if n < 3]), ("units", [True, False])]
+    stages = [("rows", [n for n in counts if n >= 3] or counts[:1]), ("cols", list(range(n_cols, 0, -1)) or [0]),
+              ("rows", [n for n in counts if n < 3]), ("extras", [True, False])]
     return fit(strategy, render, stages, budget, count_tokens)
 
 

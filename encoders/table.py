@@ -6,7 +6,8 @@ frequency; text/categories/bools: distinct count and top values. Then a sample o
 always says "sample of n of N rows" and how the rows were chosen.
 
 Omission order (first dropped first): sample rows -> quartiles -> top values ->
-details of later columns (then listed by name only) -> names of later columns.
+names of undetailed columns beyond 30 -> details of columns after the first (they are then listed
+by name only) -> the remaining names -> details of the first column.
 """
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .rows import EVEN, ROW_COUNTS, Rows, csv_lines, frame_rows, pick
+from .budget import fit
+from .rows import EVEN, ROW_COUNTS, Rows, csv_lines, frame_rows, pick, pick_within
 from .text import Writer, assemble, quote
 
 TOP_K = 5
 SAMPLE_ROWS = 5
 SAMPLE_COLS = 12
+NAMES_KEPT = 30  # names of undetailed columns kept while details are cut
 
 _UNITS = {
     "c": "°C", "degc": "°C", "celsius": "°C", "f": "°F", "degf": "°F", "k": "K", "kelvin": "K",
@@ -162,7 +165,8 @@ def column_line(w: Writer, c: Column, quartiles: bool, top_k: int) -> str:
     if c.kind == "number":
         parts.append(", ".join(f"{k} {w.num(f'{key}.{k}', st[k], c.unit[0])}" for k in ("min", "max", "mean", "std")))
         if quartiles:
-            parts.append("quartiles " + ", ".join(w.num(f"{key}.{k}", st[k], c.unit[0]) for k in ("q1", "median", "q3")))
+            parts.append("quartiles " + ", ".join(w.num(f"{key}.{k}", st[k], c.unit[0])
+                                                  for k in ("q1", "median", "q3")))
     elif c.kind == "time" and st:
         span = f"{w.time(key + '.start', st['start'])} to {w.time(key + '.end', st['end'])}"
         if "freq" in st:
@@ -173,27 +177,20 @@ def column_line(w: Writer, c: Column, quartiles: bool, top_k: int) -> str:
     elif c.kind == "text":
         parts.append(f"{w.num(key + '.distinct', c.distinct)} distinct")
         if top_k:
-            parts.append("top " + ", ".join(f"{quote(v, 40)} {w.num(f'{key}.count[{clean_key(v)}]', n)}"
+            parts.append("top " + ", ".join(f"{quote(v, 40)} {w.num(f'{key}.count[{str(v)[:40]}]', n)}"
                                             for v, n in c.top[:top_k]))
     elif c.kind == "empty":
         parts.append("all missing")
     return "; ".join(parts)
 
 
-def clean_key(value: Any) -> str:
-    return str(value)[:40]
-
-
 def stats_encoding(df: pd.DataFrame, budget: int, count_tokens, title: str = "", strategy: str = "stats",
                    note: str = ""):
-    from .budget import fit
-
     cols = profile(df)
     n_rows, n_cols = df.shape
     counts = sorted({min(n, n_rows) for n in ROW_COUNTS if n <= SAMPLE_ROWS} | {0}, reverse=True)
-    wanted = sorted(set().union(*(pick(n_rows, n, EVEN).tolist() for n in counts)))
     units = {c.name: c.unit for c in cols if c.unit[0]}
-    rows = frame_rows(df.iloc[:, :SAMPLE_COLS], np.array(wanted, dtype=np.int64), units, with_pos=True)
+    rows = frame_rows(df.iloc[:, :SAMPLE_COLS], pick(n_rows, counts[0], EVEN), units, with_pos=True)
     has_text = any(c.kind == "text" for c in cols)
     has_number = any(c.kind == "number" for c in cols)
 
@@ -225,18 +222,20 @@ def stats_encoding(df: pd.DataFrame, budget: int, count_tokens, title: str = "",
         if has_text and plan["top"] < TOP_K and k:
             omitted.append("top values" if plan["top"] == 0 else "further top values")
         if k < n_cols:
-            omitted.append("details of later columns")
+            omitted.append("details of later columns" if k else "column details")
         if unlisted:
             omitted.append("names of later columns")
         return assemble(strategy, header, omitted, body), list(w.facts.values()), omitted
 
+    names = list(range(n_cols, -1, -1))
     stages = [("sample", counts), ("quartiles", [True, False]), ("top", [TOP_K, 3, 1, 0]),
-              ("detail", list(range(n_cols, -1, -1))), ("named", list(range(n_cols, -1, -1)))]
+              ("named", names[: max(n_cols - NAMES_KEPT, 0) + 1]), ("detail", list(range(n_cols, 0, -1))),
+              ("named", names[max(n_cols - NAMES_KEPT, 0) + 1:]), ("detail", [0])]
     return fit(strategy, render, stages, budget, count_tokens)
 
 
 def _sample(w: Writer, rows: Rows, n_rows: int, n_cols: int, n: int) -> list[str]:
-    positions, cols = rows.subset(pick(n_rows, n, EVEN), len(rows.columns))
+    positions, cols = rows.subset(pick_within(n_rows, len(rows.positions), n, EVEN), len(rows.columns))
     shown = f"sample of {w.num('sample.n', len(positions))} of {w.num('shape.rows', n_rows)} rows ({EVEN})"
     if n_cols > SAMPLE_COLS:
         shown += f", first {w.num('sample.columns', SAMPLE_COLS)} columns"

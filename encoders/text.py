@@ -3,7 +3,7 @@ the fact bookkeeping (`Writer`) and the checker that finds numbers in a text tha
 
 Rules every encoder follows:
 - a number is written only through `Writer.num` / `Writer.time` / `Writer.word`, so it is a Fact;
-- numbers are written with `SIG` significant digits (never fewer integer digits than the value has);
+- numbers are written by `fmt_num`: integers exactly, floats with `SIG` (4) significant digits;
 - a string taken from the data (names, attributes, cells, units) is written only through `quote`:
   control/format characters and newlines removed, length capped, JSON-quoted.
 """
@@ -44,7 +44,8 @@ def quote(value: Any, cap: int = 60) -> str:
 
 
 def fmt_num(value: Any) -> str:
-    """A number written with SIG significant digits; integers and large values keep all integer digits."""
+    """A number written with SIG significant digits: integers exactly, floats below 1e6 without an
+    exponent (keeping all their integer digits, e.g. 101325), others as 1.234e+07 / 5.6e-05."""
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
@@ -57,9 +58,9 @@ def fmt_num(value: Any) -> str:
     if x == 0:
         return "0"
     rounded = float(f"{x:.{SIG}g}")
-    if 10**SIG <= abs(rounded) < 1e15:
+    if 10**SIG <= abs(rounded) < 1e6:
         return str(int(round(x)))
-    if abs(rounded) < 1e-4 or abs(rounded) >= 1e15:
+    if abs(rounded) < 1e-4 or abs(rounded) >= 1e6:
         mantissa, exponent = f"{x:.{SIG - 1}e}".split("e")
         mantissa = mantissa.rstrip("0").rstrip(".")
         return f"{mantissa}e{exponent}"

@@ -4,6 +4,7 @@ loads with a note saying what was repaired."""
 from __future__ import annotations
 
 import io
+import sys
 
 import h5py
 import matplotlib.image
@@ -196,3 +197,22 @@ def test_error_is_a_value_error():
     assert issubclass(DataLoadError, ValueError)
     assert str(DataLoadError("a\n  b")) == "a b"
     assert isinstance(pd.DataFrame(), pd.DataFrame)  # pandas still importable alongside
+
+
+def test_undecodable_times_load_as_numbers_with_note():
+    ds = xr.Dataset(
+        {"v": ("time", np.arange(3.0))},
+        coords={"time": ("time", [0, 1, 2], {"units": "days since NOT-A-DATE"})},
+    )
+    got = data.open_upload("badtime.nc", _netcdf_bytes(ds, "scipy"))
+    assert got.time.values.tolist() == [0, 1, 2]
+    assert any("times could not be decoded" in n for n in got.attrs["load_notes"])
+
+
+def test_without_dask_grids_are_still_lazy(monkeypatch, small):
+    monkeypatch.setitem(sys.modules, "dask.array", None)  # as if dask were missing
+    got = data.open_upload("small.nc", _netcdf_bytes(small, "scipy"))
+    assert got["v"].chunks is None
+    assert not got["v"].variable._in_memory  # xarray's lazy backend array, not loaded
+    assert any("dask is not installed" in n for n in got.attrs["load_notes"])
+    np.testing.assert_array_equal(got["v"].values, small["v"].values)

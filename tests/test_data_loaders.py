@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import data
 from data import tables
@@ -90,7 +92,7 @@ def _grid_file(ds: xr.Dataset, fmt: str, tmp_path: Path) -> Path:
         ds.to_netcdf(path, engine=fmt)
     elif fmt.startswith("zarr"):
         store = tmp_path / "g.zarr"
-        ds.to_zarr(store, mode="w", zarr_format=3 if fmt.endswith("3") else 2)
+        ds.to_zarr(store, mode="w", zarr_format=3 if fmt.endswith("3") else 2, consolidated=False)
         path = _zip_dir(store, tmp_path / "g.zip", nested=fmt.startswith("zarr-nested"))
     return path
 
@@ -106,7 +108,7 @@ def test_grid_upload_round_trip_is_lazy(grid, fmt, tmp_path):
 
 
 def test_zarr_folder_and_netcdf_path_open_lazily(grid, tmp_path):
-    grid.to_zarr(tmp_path / "store.zarr", mode="w")
+    grid.to_zarr(tmp_path / "store.zarr", mode="w", zarr_format=2)
     ds = data.open_path(tmp_path / "store.zarr")
     assert ds["tas"].chunks is not None
     np.testing.assert_array_equal(ds.tas.values, grid.tas.values)
@@ -240,3 +242,49 @@ def test_missing_engine_says_what_to_install(monkeypatch, frame, tmp_path):
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     with pytest.raises(data.DataLoadError, match=r"pip install openpyxl==3\.1\.5"):
         data.open_upload("t.xlsx", content)
+
+
+_NA_WORDS = {"nan", "null", "none", "n/a", "na"}
+_cell_text = st.text(alphabet="abcxyzéüø -", min_size=1, max_size=8).filter(
+    lambda s: s == s.strip() and s.lower() not in _NA_WORDS and s != "-"
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    columns=st.lists(st.sampled_from(["int", "float", "text"]), min_size=1, max_size=4),
+    rows=st.integers(min_value=1, max_value=12),
+    sep=st.sampled_from([",", ";", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+    data_=st.data(),
+)
+def test_csv_round_trip_any_dialect(columns, rows, sep, encoding, data_):
+    frame = {}
+    for i, kind in enumerate(columns):
+        if kind == "int":
+            values = data_.draw(st.lists(st.integers(-10**6, 10**6), min_size=rows, max_size=rows))
+        elif kind == "float":
+            values = data_.draw(st.lists(st.floats(-1e6, 1e6, allow_nan=False).map(lambda v: v + 0.5),
+                                         min_size=rows, max_size=rows))  # fmt: skip
+        else:
+            values = data_.draw(st.lists(_cell_text, min_size=rows, max_size=rows))
+        frame[f"c{i}"] = values
+    df = pd.DataFrame(frame)
+    content = df.to_csv(sep=sep, index=False).encode(encoding)
+    got = data.open_upload("t.tsv" if sep == "\t" else "t.csv", content)
+    pd.testing.assert_frame_equal(got.astype(object), df.astype(object), check_exact=False, rtol=1e-12)
+
+
+def test_declared_multi_gigabyte_grid_opens_without_reading(tmp_path):
+    import netCDF4
+
+    path = tmp_path / "huge.nc"
+    with netCDF4.Dataset(path, "w") as nc:
+        nc.createDimension("y", 20_000)
+        nc.createDimension("x", 20_000)
+        nc.createVariable("big", "f4", ("y", "x"), chunksizes=(1000, 1000), fill_value=-9.0)
+    assert path.stat().st_size < 1_000_000  # nothing written: chunks are unallocated
+    ds = data.open_path(path)
+    assert ds["big"].nbytes == 20_000 * 20_000 * 4  # 1.6 GB described, not loaded
+    assert ds["big"].chunks is not None and max(ds["big"].chunks[0]) < 20_000
+    assert bool(ds["big"][:2, :2].isnull().all())  # a small read touches one chunk

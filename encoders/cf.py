@@ -1,0 +1,150 @@
+"""CF conventions and lazy evaluation for xarray Datasets: making a Dataset lazy without reading it,
+finding the latitude/longitude/time axes, and the one-pass profile of every data variable.
+
+`profile` builds every reduction of every variable (count, min, max, mean, std, arg-max/min,
+cos-lat weighted mean, zonal-mean profile, monthly climatology) plus the ranges of lazy
+coordinates as dask/numpy graphs and evaluates them all in ONE `dask.compute` call.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import dask
+import dask.array
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+_AXES = {"lat": (("lat", "latitude", "nav_lat"), ("degrees_north", "degree_north", "degrees_n", "degree_n")),
+         "lon": (("lon", "longitude", "nav_lon"), ("degrees_east", "degree_east", "degrees_e", "degree_e"))}
+
+
+def as_dataset(obj: Any, chunk: bool = True) -> xr.Dataset:
+    """The Dataset (a DataArray becomes one); with `chunk`, file-backed variables not loaded yet are
+    wrapped in dask ("auto" chunks) so reductions stream through them. Reads no data."""
+    if isinstance(obj, xr.DataArray):
+        obj = obj.to_dataset(name=obj.name if obj.name is not None else "value")
+    if not isinstance(obj, xr.Dataset):
+        raise TypeError(f"expected an xarray Dataset or DataArray, got {type(obj).__name__}")
+    if not chunk:
+        return obj
+    todo = [n for n, v in obj.variables.items()
+            if n not in obj.indexes and not v._in_memory and v.chunks is None]
+    if not todo:
+        return obj
+    chunked = {n: _chunk(obj[n]) for n in todo}
+    return obj.assign({n: v for n, v in chunked.items() if n in obj.data_vars}).assign_coords(
+        {n: v for n, v in chunked.items() if n not in obj.data_vars})
+
+
+def _chunk(x: xr.DataArray) -> xr.DataArray:
+    try:
+        return x.chunk("auto")
+    except (ValueError, NotImplementedError):
+        return x.chunk()
+
+
+def axis(ds: xr.Dataset, which: str) -> str | None:
+    """The 1-D dimension coordinate that is latitude ("lat") or longitude ("lon"), by CF rules."""
+    names, units = _AXES[which]
+    full = "latitude" if which == "lat" else "longitude"
+    for d in ds.dims:
+        if d not in ds.indexes or ds[d].dtype.kind not in "iuf":
+            continue
+        attrs = ds[d].attrs
+        if (attrs.get("standard_name") == full or str(attrs.get("units", "")).lower() in units
+                or str(d).lower() in names):
+            return d
+    return None
+
+
+def time_dim(ds: xr.Dataset) -> str | None:
+    for d in ds.dims:
+        if d in ds.indexes and isinstance(ds.indexes[d], (pd.DatetimeIndex, xr.CFTimeIndex)):
+            return d
+    return None
+
+
+def weights(ds: xr.Dataset, lat: str) -> xr.DataArray:
+    return np.cos(np.deg2rad(ds[lat].astype("float64"))).clip(min=0.0)
+
+
+def numeric(x: xr.DataArray) -> bool:
+    return x.dtype.kind in "biuf" and x.size > 0
+
+
+@dataclass
+class Var:
+    name: str
+    x: xr.DataArray
+    stats: dict[str, Any] = field(default_factory=dict)
+    zonal_lat: np.ndarray | None = None
+    months: np.ndarray | None = None
+
+
+def profile(ds: xr.Dataset) -> tuple[list[Var], dict[str, dict]]:
+    """Every data variable's statistics and condensed views, and the ranges of lazy non-index
+    coordinates, all from one dask.compute pass."""
+    lat, lon, t = axis(ds, "lat"), axis(ds, "lon"), time_dim(ds)
+    w = weights(ds, lat) if lat else None
+    year = t is not None and _span_seconds(ds.indexes[t]) >= 360 * 86400
+    out, lazy = [], {}
+    for name in ds.data_vars:
+        var, x = Var(str(name), ds[name]), ds[name]
+        out.append(var)
+        if not numeric(x):
+            continue
+        x = x.astype("int8") if x.dtype.kind == "b" else x
+        data = x.data
+        xp = dask.array if isinstance(data, dask.array.Array) else np
+        r = {"count": x.count().data, "min": x.min().data, "max": x.max().data,
+             "mean": x.mean().data, "std": x.std().data}
+        if x.ndim:
+            r["argmax"] = xp.argmax(xp.where(xp.isnan(data), -np.inf, data)) if x.dtype.kind == "f" else xp.argmax(data)
+            r["argmin"] = xp.argmin(xp.where(xp.isnan(data), np.inf, data)) if x.dtype.kind == "f" else xp.argmin(data)
+        if lat in x.dims:
+            r["gmean"] = x.weighted(w).mean().data
+            if lon in x.dims:
+                r["zonal"] = x.mean([d for d in x.dims if d != lat]).data
+                var.zonal_lat = ds.indexes[lat].to_numpy()
+        if year and t in x.dims:
+            others = [d for d in x.dims if d != t]
+            series = (x.weighted(w).mean(others) if lat in x.dims else x.mean(others)) if others else x
+            clim = series.groupby(f"{t}.month").mean()
+            r["clim"], var.months = clim.data, np.asarray(clim["month"].values)
+        lazy[var.name] = r
+    lazy.update(lazy_coord_ranges(ds))
+    done = compute(lazy)
+    for var in out:
+        var.stats = done.get(var.name, {})
+    return out, {k[len("coord:"):]: v for k, v in done.items() if k.startswith("coord:")}
+
+
+def lazy_coord_ranges(ds: xr.Dataset) -> dict[str, dict]:
+    """Min/max of the non-index numeric coordinates, as lazy reductions keyed "coord:<name>"."""
+    return {f"coord:{c}": {"min": ds[c].min().data, "max": ds[c].max().data}
+            for c in ds.coords if c not in ds.indexes and ds[c].ndim and numeric(ds[c])}
+
+
+def step_seconds(index: Any) -> np.ndarray:
+    """Seconds between consecutive times of a sorted DatetimeIndex or CFTimeIndex."""
+    ordered = index.sort_values()
+    if isinstance(ordered, pd.DatetimeIndex):
+        return ordered.to_series().diff().dt.total_seconds().to_numpy()[1:]
+    return np.array([(b - a).total_seconds() for a, b in zip(ordered[:-1], ordered[1:])], dtype=float)
+
+
+def _span_seconds(index: Any) -> float:
+    """The time covered, counting the last step: a year of monthly means spans a year."""
+    steps = step_seconds(index)
+    return float(steps.sum() + np.median(steps)) if steps.size else 0.0
+
+
+def compute(lazy: Any) -> Any:
+    """Evaluate a nest of lazy arrays in one dask.compute; all-NaN slices are expected, not warned about."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        (done,) = dask.compute(lazy)
+    return done
