@@ -11,6 +11,7 @@ st.set_page_config(page_title="GeoLLM Explorer", page_icon="🌍", layout="wide"
 PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/generate.py", title="Generate", icon="✍️", url_path="generate"),
+    st.Page("pages/summarize.py", title="Summarize", icon="📊", url_path="summarize"),
 ]
 
 

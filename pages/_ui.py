@@ -15,6 +15,20 @@ from generation.provision import weights_status
 from generation.registry import DEFAULT_MODEL_ID
 
 
+def ensure_frame() -> None:
+    """Route a page through the app's frame even when the first visitor of a fresh server opens its URL.
+
+    Streamlit treats a `pages/` folder as a legacy multipage app until some session has run
+    st.navigation; a page opened directly then would run without the frame (no sidebar, legacy
+    menu). Each page calls this first: it switches the server to st.navigation and reruns.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 @st.cache_resource(show_spinner=False)
 def catalog() -> Catalog:
     return load_models()

@@ -6,6 +6,7 @@ import streamlit as st
 from generation import Sampling
 from pages import _ui
 
+_ui.ensure_frame()
 DEFAULT_PROMPT = "Once upon a time in a galaxy far, far away"
 
 st.title("✍️ Generate")

@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages import _ui
 
+_ui.ensure_frame()
 st.title("🌍 GeoLLM Explorer")
 st.markdown(
     "Explore geoscience data with **local language models**, computed live on this machine. "

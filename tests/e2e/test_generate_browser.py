@@ -36,3 +36,27 @@ def test_generate_streams_text(page, app_url, artifacts):
     assert len(after.split("first token")[0].strip()) > 10  # the continuation itself
     no_exceptions(page)
     page.screenshot(path=str(artifacts / "e2e_generate.png"), full_page=True)
+
+
+def test_first_visit_of_a_fresh_server_to_a_page_url_gets_the_frame(browser, artifacts):
+    """Streamlit treats pages/ as a legacy app until st.navigation runs once; the page must still be framed."""
+    import os
+    import sys
+
+    from helpers import ROOT, SMALL, free_port, start_server, stop_server
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = start_server([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+                         "--server.port", str(port), "--server.headless", "true"], f"{url}/_stcore/health",
+                        ready=lambda r: r.text == "ok", env={**os.environ, "GEOLLM_MODEL": SMALL})
+    try:
+        page = browser.new_page()
+        page.goto(f"{url}/summarize")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        sidebar.get_by_text("Loaded:").wait_for(timeout=60_000)  # the frame's health line
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "Summarize" in nav and "ui" not in nav.split() and "streamlit app" not in nav
+        page.close()
+    finally:
+        stop_server(proc)

@@ -1,0 +1,197 @@
+"""ToolRegistry: typed functions -> schemas for the model, and validated calls -> ToolResult.
+
+``ToolRegistry(functions, dataset)`` describes each function once (``schema.function_schema``),
+resolving dataset-dependent parts (variable enums, grid-only arguments) against ``dataset``.  A
+function whose first parameter is named ``dataset`` is a dataset tool: the registry binds the
+session's dataset to it, and leaves it out when there is no dataset or the dataset lacks what the
+tool ``requires`` (see ``skipped``).  ``call(name, arguments)`` never raises: unknown or disabled
+tools, invalid arguments and failures inside the tool all come back as ``ToolResult(ok=False)``
+whose ``text`` tells the model what went wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import math
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import Context, function_schema, missing_features, tool_parameters
+from .validation import ArgumentError, ToolError, validate
+
+_DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?")
+
+
+@dataclass
+class ToolResult:
+    """One tool call: what was asked, what came back, and what is sent to the model (``text``)."""
+
+    name: str
+    arguments: dict
+    ok: bool
+    value: Any
+    text: str
+    error: str = ""
+    duration_s: float = 0.0
+    facts: list[float | int] = field(default_factory=list)  # numbers the result states
+    dates: list[str] = field(default_factory=list)  # ISO dates/months the result states
+
+    def message(self) -> dict[str, Any]:
+        """The chat message that returns this result to the model."""
+        return {"role": "tool", "name": self.name, "content": self.text}
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON types (numpy scalars -> Python numbers, NaN -> None)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bool, int, str)) or value is None:
+        return value
+    if hasattr(value, "item") and not isinstance(value, (list, dict)):
+        return _jsonable(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    return str(value)
+
+
+def _facts(value: Any, numbers: list, dates: list) -> None:
+    if isinstance(value, dict):
+        for v in value.values():
+            _facts(v, numbers, dates)
+    elif isinstance(value, list):
+        for v in value:
+            _facts(v, numbers, dates)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value not in numbers:
+            numbers.append(value)
+    elif isinstance(value, str) and _DATE.match(value) and value not in dates:
+        dates.append(value)
+
+
+def bind_dataset(fn: Callable, dataset: Any) -> Callable:
+    """``fn`` with its leading ``dataset`` parameter filled in, keeping name, docstring and hints."""
+
+    @functools.wraps(fn)
+    def tool(*args: Any, **kwargs: Any) -> Any:
+        return fn(dataset, *args, **kwargs)
+
+    tool.__signature__ = inspect.signature(fn).replace(parameters=tool_parameters(fn))
+    tool.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "dataset"}
+    return tool
+
+
+class ToolRegistry:
+    """The tools one session offers the model, with their schemas and a safe ``call``."""
+
+    def __init__(self, functions: Iterable[Callable] = (), dataset: Any = None):
+        from .selection import as_data
+
+        self.dataset = dataset
+        self._data = as_data(dataset) if dataset is not None else None
+        self.context = self._data.context() if self._data is not None else Context()
+        self._tools: dict[str, Callable] = {}
+        self._schemas: dict[str, dict] = {}
+        self.skipped: dict[str, str] = {}  # name -> why the tool is not offered
+        for fn in functions:
+            name = fn.__name__
+            if name in self._tools:
+                raise ValueError(f"two tools are named {name!r}")
+            lacking = missing_features(fn, self.context)
+            schema = function_schema(fn, self.context)
+            empty = [k for k, p in schema["function"]["parameters"]["properties"].items()
+                     if p.get("enum") == [] or p.get("items", {}).get("enum") == []]
+            if lacking or empty:
+                self.skipped[name] = ("no dataset is loaded" if "dataset" in lacking
+                                      else f"the dataset lacks: {', '.join(lacking)}" if lacking
+                                      else f"no values to choose from for {', '.join(empty)}")
+                continue
+            bound = "dataset" in inspect.signature(fn).parameters
+            self._tools[name] = bind_dataset(fn, self._data) if bound else fn
+            self._schemas[name] = schema
+        self.enabled: set[str] = set(self._tools)
+
+    @property
+    def names(self) -> list[str]:
+        """Every tool offered (enabled or not), in registration order."""
+        return list(self._tools)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def enable(self, *names: str) -> None:
+        self.enabled |= set(self._known(names))
+
+    def disable(self, *names: str) -> None:
+        self.enabled -= set(self._known(names))
+
+    def _known(self, names: Iterable[str]) -> list[str]:
+        names = list(names)
+        unknown = [n for n in names if n not in self._tools]
+        if unknown:
+            raise ValueError(f"unknown tool(s): {', '.join(unknown)}; known: {', '.join(self._tools)}")
+        return names
+
+    def _selected(self, enabled: set[str] | None) -> list[str]:
+        chosen = self.enabled if enabled is None else set(self._known(enabled))
+        return [n for n in self._tools if n in chosen]
+
+    def schemas(self, enabled: set[str] | None = None) -> list[dict]:
+        """OpenAI-format schemas of the enabled tools (or of ``enabled``), for ``tools=``."""
+        return [json.loads(json.dumps(self._schemas[n])) for n in self._selected(enabled)]
+
+    def schema(self, name: str) -> dict:
+        return json.loads(json.dumps(self._schemas[self._known([name])[0]]))
+
+    def functions(self, enabled: set[str] | None = None) -> list[Callable]:
+        """The plain callables (dataset already bound); ``schemas()`` adds the dataset's enums."""
+        return [self._tools[n] for n in self._selected(enabled)]
+
+    def call(self, name: str, arguments: dict | str | None = None) -> ToolResult:
+        """Validate ``arguments`` against the tool's schema, run it, and report (never raises)."""
+        start = time.perf_counter()
+        raw = arguments if isinstance(arguments, dict) else {}
+
+        def fail(message: str, args: dict) -> ToolResult:
+            text = f"Error: {message}"
+            return ToolResult(name=str(name), arguments=args, ok=False, value=None, text=text,
+                              error=message, duration_s=time.perf_counter() - start)
+
+        if not isinstance(name, str) or name not in self._tools or name not in self.enabled:
+            available = ", ".join(self._selected(None)) or "none"
+            why = "is disabled" if isinstance(name, str) and name in self._tools else "does not exist"
+            return fail(f"tool {str(name)[:80]!r} {why}. Available tools: {available}.", raw)
+        try:
+            args = validate(self._schemas[name], arguments)
+        except ArgumentError as exc:
+            return fail(f"{name}: {exc}", raw)
+        try:
+            value = _jsonable(self._tools[name](**args))
+        except (ToolError, ArgumentError) as exc:
+            return fail(f"{name}: {exc}", args)
+        except Exception as exc:  # a tool bug or a data problem: report it, never crash the chat
+            return fail(f"{name} failed ({type(exc).__name__}: {str(exc)[:300]})", args)
+        payload = value if isinstance(value, dict) else {"result": value}
+        numbers: list[float | int] = []
+        dates: list[str] = []
+        _facts(value, numbers, dates)
+        return ToolResult(name=name, arguments=args, ok=True, value=value,
+                          text=json.dumps(payload, ensure_ascii=False), facts=numbers, dates=dates,
+                          duration_s=time.perf_counter() - start)
+
+
+def default_registry(dataset: Any = None) -> ToolRegistry:
+    """Calculators always; the dataset tools that fit ``dataset`` when one is given."""
+    from .calculators import CALCULATORS
+    from .dataset_tools import DATASET_TOOLS
+
+    return ToolRegistry([*CALCULATORS, *(DATASET_TOOLS if dataset is not None else [])], dataset)

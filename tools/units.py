@@ -1,0 +1,65 @@
+"""Geoscience unit conversions with exact rational factors.
+
+Each unit maps to (quantity, scale, offset) with ``base = value * scale + offset``: temperature in
+K, precipitation rate in mm/day (1 kg m-2 s-1 of water = 1 mm/s = 86400 mm/day), pressure in Pa,
+speed in m/s (1 knot = 1852 m per hour).  Arithmetic is done with ``fractions.Fraction`` on the
+decimal value as written, so 32 °F -> 0 °C and 1013.25 hPa -> 101325 Pa come out exact.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal
+
+_F = Fraction
+_KELVIN_0C = _F("273.15")
+
+UNITS: dict[str, tuple[str, Fraction, Fraction]] = {
+    "K": ("temperature", _F(1), _F(0)),
+    "degC": ("temperature", _F(1), _KELVIN_0C),
+    "C": ("temperature", _F(1), _KELVIN_0C),
+    "°C": ("temperature", _F(1), _KELVIN_0C),
+    "degF": ("temperature", _F(5, 9), _KELVIN_0C - _F(160, 9)),
+    "F": ("temperature", _F(5, 9), _KELVIN_0C - _F(160, 9)),
+    "°F": ("temperature", _F(5, 9), _KELVIN_0C - _F(160, 9)),
+    "mm/day": ("precipitation rate", _F(1), _F(0)),
+    "mm day-1": ("precipitation rate", _F(1), _F(0)),
+    "mm/hour": ("precipitation rate", _F(24), _F(0)),
+    "kg m-2 s-1": ("precipitation rate", _F(86400), _F(0)),
+    "Pa": ("pressure", _F(1), _F(0)),
+    "hPa": ("pressure", _F(100), _F(0)),
+    "mbar": ("pressure", _F(100), _F(0)),
+    "kPa": ("pressure", _F(1000), _F(0)),
+    "bar": ("pressure", _F(100000), _F(0)),
+    "atm": ("pressure", _F(101325), _F(0)),
+    "m/s": ("speed", _F(1), _F(0)),
+    "m s-1": ("speed", _F(1), _F(0)),
+    "knots": ("speed", _F(1852, 3600), _F(0)),
+    "kt": ("speed", _F(1852, 3600), _F(0)),
+    "km/h": ("speed", _F(1000, 3600), _F(0)),
+    "mph": ("speed", _F(1609344, 3600000), _F(0)),
+}
+
+UnitName = Literal[tuple(UNITS)]  # the enum the model chooses from
+
+
+def exact(value: int | float) -> Fraction:
+    """The decimal number as written (0.1 -> 1/10, not the nearest binary float)."""
+    return Fraction(value) if isinstance(value, int) else Fraction(repr(float(value)))
+
+
+def convert(value: int | float, from_unit: str, to_unit: str, difference: bool = False) -> Fraction:
+    """``value`` in ``from_unit`` expressed in ``to_unit`` (ValueError for unknown or mismatched units).
+
+    With ``difference`` the value is an interval (an anomaly, a trend): offsets are not applied.
+    """
+    for unit in (from_unit, to_unit):
+        if unit not in UNITS:
+            raise ValueError(f"unknown unit {unit!r}; known: {', '.join(UNITS)}")
+    (q_from, s_from, o_from), (q_to, s_to, o_to) = UNITS[from_unit], UNITS[to_unit]
+    if q_from != q_to:
+        raise ValueError(f"cannot convert {from_unit} ({q_from}) to {to_unit} ({q_to})")
+    base = exact(value) * s_from + (0 if difference else o_from)
+    if q_from == "temperature" and not difference and base < 0:
+        raise ValueError(f"{value} {from_unit} is below absolute zero")
+    return (base - (0 if difference else o_to)) / s_to
