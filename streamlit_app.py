@@ -8,10 +8,13 @@ from pages import _ui
 
 st.set_page_config(page_title="GeoLLM Explorer", page_icon="🌍", layout="wide")
 
+# Each url_path is its file's name: Streamlit serves a fresh server's first visitor through its legacy
+# pages/ mode, which knows pages by file name (see pages/_ui.ensure_frame).
 PAGES = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/generate.py", title="Generate", icon="✍️", url_path="generate"),
     st.Page("pages/summarize.py", title="Summarize", icon="📊", url_path="summarize"),
+    st.Page("pages/tool_calls.py", title="Tools", icon="🧮", url_path="tool_calls"),
 ]
 
 

@@ -1,0 +1,226 @@
+"""The tool-call loop: the model asks for a tool, the app runs it on the real data, the model answers.
+
+Small models break tool-call formats, so `parse_tool_calls` reads every form seen in practice:
+Qwen/Hermes `<tool_call>{json}</tool_call>` (several per turn, or an unclosed last one), fenced
+```json blocks, bare JSON objects or lists of them, OpenAI-style {"function": {...}} wrappers, and
+arguments given as a JSON string. Nothing the model writes is ever executed: a call names a
+registered, typed tool and its arguments are validated before it runs.
+
+`ToolLoop.run()` is a generator of events, so text streams to the page while a call is detected:
+  ("text", piece)  the model's words of the current step
+  ("step", Step)   a finished step: raw text, parsed calls, validated results, timings
+  ("answer", text) the final answer (the loop ends)
+Small models call the tool again when they see its result with the tools still on offer; the
+`answer_mode` decides what the turn after a result looks like (bench/tool_eval.py measures each):
+  "plain_result"  the question again with the results written out as plain text, no tools (default)
+  "no_tools"      the usual tool-call/tool-response turns, rendered without tools
+  "repeat_guard"  tools stay on offer (several steps) until a call repeats an earlier one
+The loop is bounded by a step limit and a timeout, and always ends with an answer: if the model
+still only writes a call, the app states the tool results itself and says so.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .numbers import Known
+from .types import Message, Sampling, Stats
+
+ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
+_TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
+_FENCED = re.compile(r"```(?:json|JSON|tool_call)?\s*\n?(.*?)```", re.S)
+
+
+@dataclass
+class ParsedCall:
+    name: str
+    arguments: dict[str, Any]
+    raw: str
+    error: str = ""  # set when the text looked like a call but could not be read
+
+
+def parse_tool_calls(text: str) -> list[ParsedCall]:
+    """Every tool call in a model's text, in order; [] when it is a plain answer."""
+    for pattern in (_TAGGED, _FENCED):
+        blocks = [m.group(1) for m in pattern.finditer(text) if m.group(1).strip()]
+        if blocks:
+            calls = [c for block in blocks for c in _calls_in(block, strict=pattern is _TAGGED)]
+            if calls:
+                return calls
+    return _calls_in(text, strict=False)
+
+
+def _calls_in(block: str, strict: bool) -> list[ParsedCall]:
+    objects, decoder, i = [], json.JSONDecoder(), 0
+    while i < len(block):
+        if block[i] in "{[":
+            try:
+                obj, end = decoder.raw_decode(block, i)
+            except json.JSONDecodeError:
+                i += 1
+                continue
+            objects.append((obj, block[i:end]))
+            i = end
+        else:
+            i += 1
+    calls = [c for obj, raw in objects for c in _as_calls(obj, raw)]
+    if strict and not calls:  # inside <tool_call> tags but unreadable: tell the model
+        return [ParsedCall("", {}, block, "the tool call is not valid JSON of the form "
+                                          '{"name": ..., "arguments": {...}}')]
+    return calls
+
+
+def _as_calls(obj: Any, raw: str) -> list[ParsedCall]:
+    if isinstance(obj, list):
+        return [c for item in obj for c in _as_calls(item, json.dumps(item))]
+    if not isinstance(obj, dict):
+        return []
+    if isinstance(obj.get("function"), dict):  # OpenAI style {"type": "function", "function": {...}}
+        obj = obj["function"]
+    name = obj.get("name")
+    if not isinstance(name, str) or not ({"arguments", "parameters"} & obj.keys()):
+        return []
+    args = obj.get("arguments", obj.get("parameters"))
+    if isinstance(args, str):
+        try:
+            args = json.loads(args) if args.strip() else {}
+        except json.JSONDecodeError:
+            return [ParsedCall(name, {}, raw, "arguments is a string that is not valid JSON")]
+    if args is None:
+        args = {}
+    if not isinstance(args, dict):
+        return [ParsedCall(name, {}, raw, "arguments must be a JSON object")]
+    return [ParsedCall(name, args, raw)]
+
+
+def call_schema(tool_schemas: list[dict]) -> dict:
+    """A JSON schema that only admits a call of one of the tools: for grammar-constrained decoding."""
+    options = []
+    for tool in tool_schemas:
+        fn = tool["function"]
+        options.append({"type": "object", "properties": {"name": {"const": fn["name"]},
+                                                          "arguments": fn.get("parameters", {"type": "object"})},
+                        "required": ["name", "arguments"]})
+    return {"oneOf": options}
+
+
+@dataclass
+class Step:
+    index: int
+    model_text: str
+    calls: list[ParsedCall] = field(default_factory=list)
+    results: list[Any] = field(default_factory=list)  # tools.ToolResult, one per call
+    duration_s: float = 0.0
+    stats: Stats | None = None
+    tools_offered: bool = True
+    constrained: bool = False
+
+
+class ToolLoop:
+    """One question, answered with tools. Iterate `run()`; afterwards `steps`, `answer`, `stopped`."""
+
+    def __init__(self, model, registry, messages: list[Message], sampling: Sampling = Sampling(max_new_tokens=256),
+                 enabled: set[str] | None = None, max_steps: int = 4, timeout_s: float = 300.0,
+                 answer_mode: str = "plain_result", constrained: bool = False) -> None:
+        if answer_mode not in ANSWER_MODES:
+            raise ValueError(f"answer_mode must be one of {', '.join(ANSWER_MODES)}")
+        if not 1 <= max_steps <= 10:
+            raise ValueError("max_steps must be from 1 to 10")
+        self.model, self.registry, self.sampling = model, registry, sampling
+        self.messages = list(messages)
+        self.original = list(messages)
+        self.schemas = registry.schemas(enabled)
+        self.max_steps, self.timeout_s = max_steps, timeout_s
+        self.answer_mode, self.constrained = answer_mode, constrained
+        self.steps: list[Step] = []
+        self.answer = ""
+        self.stopped = ""  # "answer", "step_limit" or "timeout"
+
+    def run(self) -> Iterator[tuple[str, Any]]:
+        start = time.perf_counter()
+        offer_tools = bool(self.schemas)
+        seen: set[str] = set()
+        for index in range(self.max_steps + 1):
+            last_chance = index == self.max_steps or time.perf_counter() - start > self.timeout_s
+            tools = self.schemas if offer_tools and not last_chance else None
+            step = Step(index, "", tools_offered=tools is not None)
+            options = {}
+            if tools and self.constrained and index == 0 and "grammar" in self.model.backend.capabilities:
+                options["json_schema"] = call_schema(tools)
+                step.constrained = True
+            began = time.perf_counter()
+            for piece in self.model.stream_chat(self.messages, self.sampling, tools=tools, **options):
+                step.model_text += piece
+                yield "text", piece
+            step.stats = self.model.backend.stats
+            step.calls = parse_tool_calls(step.model_text) if tools else []
+            if not step.calls:
+                step.duration_s = time.perf_counter() - began
+                self.steps.append(step)
+                yield "step", step
+                self.answer = step.model_text.strip()
+                if index > 0 and parse_tool_calls(self.answer):  # still a call, not an answer
+                    self.answer = self._composed_answer()
+                self.stopped = "answer" if not last_chance or index == 0 else (
+                    "timeout" if index < self.max_steps else "step_limit")
+                yield "answer", self.answer
+                return
+            step.results = [self._run(call) for call in step.calls]
+            step.duration_s = time.perf_counter() - began
+            self.steps.append(step)
+            yield "step", step
+            self.messages += self._turn_messages(step)
+            if self.answer_mode == "plain_result":
+                self.messages = self._plain_result_messages()
+            keys = {f"{c.name}:{json.dumps(c.arguments, sort_keys=True)}" for c in step.calls}
+            repeated = bool(keys & seen)
+            seen |= keys
+            offer_tools = self.answer_mode == "repeat_guard" and not repeated
+
+    def _run(self, call: ParsedCall):
+        if call.error:
+            from tools import ToolResult  # the same result type the registry returns
+
+            return ToolResult(name=call.name, arguments={}, ok=False, value=None, text=f"Error: {call.error}",
+                              error=call.error)
+        return self.registry.call(call.name, call.arguments)
+
+    def _turn_messages(self, step: Step) -> list[Message]:
+        calls = [{"type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in step.calls]
+        return [{"role": "assistant", "content": "", "tool_calls": calls}] + [r.message() for r in step.results]
+
+    def _results(self) -> list[tuple[ParsedCall, Any]]:
+        return [(c, r) for step in self.steps for c, r in zip(step.calls, step.results)]
+
+    def _plain_result_messages(self) -> list[Message]:
+        """The original question with every result so far as plain text: no tool syntax left to imitate."""
+        lines = "\n".join(f"- {c.name}({json.dumps(c.arguments)[1:-1]}) returned {r.text}" for c, r in self._results())
+        original = [m for m in self.original if m["role"] != "user"]
+        question = "\n".join(m["content"] for m in self.original if m["role"] == "user")
+        return original + [{"role": "user", "content": (
+            f"{question}\n\nThe app ran these tools on the real data:\n{lines}\n\nAnswer the question in plain "
+            "sentences using these results; copy the numbers exactly as they appear. Do not write any tool calls.")}]
+
+    def _composed_answer(self) -> str:
+        lines = [f"- `{c.name}({json.dumps(c.arguments)[1:-1]})` → {r.text if r.ok else r.error}"
+                 for c, r in self._results()]
+        return ("The model did not write an answer after its tool calls, so here are the results the app "
+                "computed:\n" + "\n".join(lines))
+
+    def known(self) -> list[Known]:
+        """Values the answer may quote: each tool result's numbers and dates, and the user's own numbers."""
+        known = []
+        for step in self.steps:
+            for result in step.results:
+                if result.ok:
+                    source = f"{result.name}({json.dumps(result.arguments)[1:-1]})"
+                    known += [Known(source, v) for v in result.facts] + [Known(source, d) for d in result.dates]
+        for message in self.messages:
+            if message["role"] == "user":
+                known += [Known("your question", float(n.replace(",", "")))
+                          for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", message.get("content") or "")]
+        return known

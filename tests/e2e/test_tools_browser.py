@@ -1,0 +1,25 @@
+"""In chromium: the Tools page answers the lecture's multiply example with a traced number and a trace."""
+from __future__ import annotations
+
+import pytest
+from e2e_helpers import no_exceptions, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_multiply_example_is_traced(page, app_url, artifacts):
+    page.goto(f"{app_url}/tool_calls")
+    page.get_by_text("Tools: numbers from the data").wait_for(timeout=60_000)
+    wait_for_app(page)
+    model = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Model")
+    model.click()
+    page.get_by_role("option", name="Qwen2.5-Coder 0.5B").click()  # a model that writes parseable calls
+    wait_for_app(page)
+    page.get_by_role("button", name="Multiply two big numbers").click()
+    page.get_by_text("ended by:").wait_for(timeout=300_000)
+    wait_for_app(page)
+    assert page.get_by_text("Step 1: multiply").count() == 1  # the collapsible trace
+    answer = page.locator('[data-testid="stChatMessage"]').last.inner_text()
+    assert "597518582790373200" in answer.replace(",", "") and "✓" in answer
+    no_exceptions(page)
+    page.screenshot(path=str(artifacts / "e2e_tools.png"), full_page=True)

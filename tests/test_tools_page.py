@@ -1,0 +1,49 @@
+"""AppTest of the Tools page: the lecture's example answered through a real tool call, traced and checked."""
+from __future__ import annotations
+
+import pytest
+from helpers import ROOT, TOOL_MODEL
+from streamlit.testing.v1 import AppTest
+
+APP = str(ROOT / "streamlit_app.py")
+
+
+@pytest.fixture(autouse=True)
+def tool_model(monkeypatch):
+    monkeypatch.setenv("GEOLLM_MODEL", TOOL_MODEL)
+
+
+def tools_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=600)
+    at.run()
+    at.switch_page("pages/tool_calls.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_calculators_only_without_a_dataset():
+    at = tools_page()
+    enabled = at.multiselect(key="tools_enabled").value
+    assert "multiply" in enabled and "statistic" not in enabled
+
+
+def test_a_sample_dataset_brings_the_dataset_tools():
+    at = tools_page()
+    choice = next(o for o in at.selectbox(key="tools_dataset").options if "Seattle" in o)
+    at.selectbox(key="tools_dataset").set_value(choice).run()
+    assert not at.exception
+    assert "statistic" in at.multiselect(key="tools_enabled").value
+
+
+@pytest.mark.slow
+def test_lecture_example_is_answered_with_a_traced_number():
+    at = tools_page()
+    at.multiselect(key="tools_enabled").set_value(["multiply", "add", "calculate"]).run()
+    at.chat_input(key="tools_question").set_value("Multiply 12234585 and 48838483920.").run()
+    assert not at.exception and not at.error
+    turn = at.session_state["tools_chat"][-1]
+    assert turn["steps"][0]["calls"][0]["name"] == "multiply"
+    assert "597518582790373200" in turn["answer_html"].replace(",", "")
+    assert "✓" in turn["answer_html"] and "from multiply(" in turn["answer_html"]
+    assert "ended by: answer" in turn["check"]
+    assert any("Step 1: multiply" in e.label for e in at.expander)
