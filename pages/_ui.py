@@ -19,14 +19,17 @@ def ensure_frame() -> None:
     """Route a page through the app's frame even when the first visitor of a fresh server opens its URL.
 
     Streamlit treats a `pages/` folder as a legacy multipage app until some session has run
-    st.navigation; a page opened directly then would run without the frame (no sidebar, legacy
-    menu). Each page calls this first: it switches the server to st.navigation and reruns.
+    st.navigation; a page opened directly then runs without the frame (no sidebar, legacy menu).
+    Each page calls this first: it switches the server to st.navigation and reruns, once per session
+    (AppTest starts every run in legacy mode; rerunning each time would drop its button clicks).
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
-        st.rerun()
+        if not st.session_state.get("_framed"):
+            st.session_state["_framed"] = True
+            st.rerun()
 
 
 @st.cache_resource(show_spinner=False)

@@ -73,3 +73,15 @@ def stop_server(proc) -> None:
         proc.wait(timeout=30)
     except Exception:
         proc.kill()
+
+
+def open_page(page: str | None = None, timeout: float = 300):
+    """An AppTest of the app, run once, then switched to `page` (a path like "pages/generate.py")."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at

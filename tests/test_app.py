@@ -2,10 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import ROOT, SMALL
-from streamlit.testing.v1 import AppTest
-
-APP = str(ROOT / "streamlit_app.py")
+from helpers import SMALL, open_page
 
 
 @pytest.fixture(autouse=True)
@@ -13,14 +10,8 @@ def small_model(monkeypatch):
     monkeypatch.setenv("GEOLLM_MODEL", SMALL)
 
 
-def page(name: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    if name:
-        at.switch_page(name)
-        at.run()
-    assert not at.exception, at.exception
-    return at
+def page(name: str | None = None):
+    return open_page(name, timeout=180)
 
 
 def test_home_renders_with_model_and_health():

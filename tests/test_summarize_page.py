@@ -8,30 +8,22 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from helpers import ROOT, SMALL
-from streamlit.testing.v1 import AppTest
-
-APP = str(ROOT / "streamlit_app.py")
-
+from helpers import SMALL, open_page
 
 @pytest.fixture(autouse=True)
 def small_model(monkeypatch):
     monkeypatch.setenv("GEOLLM_MODEL", SMALL)
 
 
-def summarize_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    at.switch_page("pages/summarize.py").run()
-    assert not at.exception, at.exception
-    return at
+def summarize_page():
+    return open_page("pages/summarize.py", timeout=600)
 
 
 def captions(at) -> str:
     return "\n".join(c.value for c in at.caption)
 
 
-def upload(at, name: str, content: bytes) -> AppTest:
+def upload(at, name: str, content: bytes):
     at.radio(key="sum_source").set_value("Upload a file").run()
     at.file_uploader(key="sum_upload").upload(name, content).run()
     assert not at.exception, at.exception

@@ -2,23 +2,15 @@
 from __future__ import annotations
 
 import pytest
-from helpers import ROOT, TOOL_MODEL
-from streamlit.testing.v1 import AppTest
-
-APP = str(ROOT / "streamlit_app.py")
-
+from helpers import TOOL_MODEL, open_page
 
 @pytest.fixture(autouse=True)
 def tool_model(monkeypatch):
     monkeypatch.setenv("GEOLLM_MODEL", TOOL_MODEL)
 
 
-def tools_page() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=600)
-    at.run()
-    at.switch_page("pages/tool_calls.py").run()
-    assert not at.exception, at.exception
-    return at
+def tools_page():
+    return open_page("pages/tool_calls.py", timeout=600)
 
 
 def test_calculators_only_without_a_dataset():
