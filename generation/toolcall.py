@@ -157,7 +157,7 @@ class ToolLoop:
                 step.model_text += piece
                 yield "text", piece
             step.stats = self.model.backend.stats
-            step.calls = parse_tool_calls(step.model_text) if tools else []
+            step.calls = self._parse(step.model_text, tools) if tools else []
             if not step.calls:
                 step.duration_s = time.perf_counter() - began
                 self.steps.append(step)
@@ -180,6 +180,16 @@ class ToolLoop:
             repeated = bool(keys & seen)
             seen |= keys
             offer_tools = self.answer_mode == "repeat_guard" and not repeated
+
+    def _parse(self, text: str, tools: list[dict]) -> list[ParsedCall]:
+        """The backend's own parser where it has one (mlx-lm tokenizers), else the generic one."""
+        native = getattr(self.model.backend, "native_tool_calls", None)
+        found = native(text, tools) if native else None
+        if found:
+            calls = [c for item in found for c in _as_calls(item, json.dumps(item, default=str))]
+            if calls:
+                return calls
+        return parse_tool_calls(text)
 
     def _run(self, call: ParsedCall):
         if call.error:

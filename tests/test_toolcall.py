@@ -110,3 +110,21 @@ def test_a_malicious_dataset_attribute_does_not_steer_tool_choice(qwen):
     for step in loop.steps:
         for call in step.calls:
             assert call.name != "multiply" and call.arguments.get("a") != 666
+
+
+def test_mlx_tokenizer_parser_is_used_where_present():
+    """With mlx-lm, the tokenizer's own tool parser reads the call (here Qwen's json_tools parser)."""
+    pytest.importorskip("mlx_lm")
+    from mlx_lm.tool_parsers import json_tools
+
+    from generation.backends.mlx import MlxBackend
+
+    class Tok:  # the three attributes mlx-lm's TokenizerWrapper exposes for tool calling
+        has_tool_calling, tool_call_start, tool_call_end = True, "<tool_call>", "</tool_call>"
+        tool_parser = staticmethod(json_tools.parse_tool_call)
+
+    backend = MlxBackend.__new__(MlxBackend)
+    backend.tokenizer = Tok()
+    text = '<tool_call>\n{"name": "add", "arguments": {"a": 1, "b": 2}}\n</tool_call>'
+    assert backend.native_tool_calls(text, []) == [{"name": "add", "arguments": {"a": 1, "b": 2}}]
+    assert backend.native_tool_calls("no call here", []) is None

@@ -56,6 +56,21 @@ class MlxBackend(Backend):
         return self.tokenizer.apply_chat_template(messages, tools=tools, tokenize=False,
                                                   add_generation_prompt=add_generation_prompt)
 
+    def native_tool_calls(self, text: str, tools: list[Tool] | None) -> list[dict] | None:
+        """Calls read with the tokenizer's own tool parser (mlx-lm knows each model family's format);
+        None when the tokenizer has none or it cannot read the text (the generic parser takes over)."""
+        tok = self.tokenizer
+        parser = getattr(tok, "tool_parser", None)
+        if not getattr(tok, "has_tool_calling", False) or parser is None:
+            return None
+        calls = []
+        for segment in text.split(tok.tool_call_start)[1:]:
+            try:
+                calls.append(parser(segment.split(tok.tool_call_end)[0], tools))
+            except Exception:  # noqa: BLE001 - any parser failure means: use the generic parser
+                return None
+        return calls or None
+
     def _reuse_cache(self, ids: list[int]) -> list[int]:
         """Trim the prompt cache to the prefix shared with `ids`; return the tokens still to compute."""
         shared = 0
