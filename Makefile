@@ -45,14 +45,14 @@ $(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-req
 setup: $(VENV)/.stamp-req $(VENV)/.stamp-models $(if $(filter 1,$(MLX)),$(VENV)/.stamp-mlx)
 
 models: $(VENV)/.stamp-models $(VENV)/.stamp-req
-	@$(PY) -m generation.provision $(MODEL)
+	@$(PY) -m generation $(MODEL)
 
 run: setup models
 	@echo "GeoLLM Explorer: open http://$(ADDRESS):$(PORT)"
 	$(VENV)/bin/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: setup $(VENV)/.stamp-mlx $(VENV)/.stamp-dev
-	@$(PY) -m generation.provision $(TEST_MODELS)
+	@$(PY) -m generation $(TEST_MODELS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup $(VENV)/.stamp-dev models

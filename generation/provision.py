@@ -171,7 +171,7 @@ def _remember(path: Path, sha256: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m generation.provision [MODEL_ID ...]`: join and verify models, with a progress bar."""
+    """`python -m generation [MODEL_ID ...]`: join and verify models, with a progress bar."""
     from .registry import DEFAULT_MODEL_ID, load_models
 
     ids = (argv if argv is not None else sys.argv[1:]) or [DEFAULT_MODEL_ID]
