@@ -72,3 +72,16 @@ def test_chat_template_wraps_roles_and_chat_answers(backend):
     answer = "".join(backend.stream_chat(messages, Sampling(max_new_tokens=64)))
     assert answer.strip()
     assert "<|im_" not in answer and "user" not in answer.lower()[:10]  # a reply, not template text
+
+
+def test_llama_cpp_ram_cache_keeps_an_older_prefix():
+    """Dataset A, then dataset B, then a follow-up on A: A's prefix comes back from the RAM cache."""
+    from helpers import local_backend
+
+    backend = local_backend("llama.cpp")
+    other = PREFIX.replace("Station report.", "Buoy report.").replace("rain", "wave")
+    run(backend, PREFIX + "Question: how much rain fell in all?")
+    run(backend, other + "Question: how high were the waves?")
+    assert backend.stats.prompt_tokens_evaluated > 300  # B shares little with A
+    run(backend, PREFIX + "Question: which day was the warmest?")
+    assert backend.stats.prompt_tokens_evaluated < 30

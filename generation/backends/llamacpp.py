@@ -1,8 +1,10 @@
 """llama.cpp backend (llama-cpp-python): the default on CPU.
 
 Prompt cache: llama-cpp-python keeps the KV state of the last sequence and, when a new prompt shares
-a prefix with it, evaluates only the rest. We count what `eval` really computes, so the cache is
-measurable (Stats.prompt_tokens_evaluated). Grammar: a JSON schema becomes a GBNF grammar.
+a prefix with it, evaluates only the rest. A RAM cache of saved states (GEOLLM_PROMPT_CACHE_MB,
+default 1024; 0 switches it off) keeps older prefixes too, so a dataset prompt survives a detour to
+another page or session. We count what `eval` really computes, so the cache is measurable
+(Stats.prompt_tokens_evaluated). Grammar: a JSON schema becomes a GBNF grammar.
 """
 from __future__ import annotations
 
@@ -53,6 +55,9 @@ class LlamaCppBackend(Backend):
         threads = cpu_threads()
         llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
                               n_batch=512, verbose=False)
+        cache_mb = int(os.environ.get("GEOLLM_PROMPT_CACHE_MB", "1024") or 0)
+        if cache_mb > 0:
+            llm.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=cache_mb * 2**20))
         return cls(llm, spec.id)
 
     def tokenize(self, text: str) -> list[int]:
