@@ -1,8 +1,9 @@
 """Encoder benchmark: lazy statistics of a multi-GB NetCDF, prompt-cache time to first token, tokens per strategy.
 
-    python bench/encoders.py                      # all three parts at default sizes (~6-10 min on 2 cores)
+    python bench/encoders.py                      # all three parts at default sizes (~5-7 min on 2 busy cores)
     python bench/encoders.py --quick              # smoke run: 0.25 GB file, 1 repetition, smollm2-135m
     python bench/encoders.py --parts 1 --gb 0.5   # only the big-NetCDF part, on a smaller file
+    python bench/encoders.py --parts 1 --breakdown --cold   # + each reduction alone; file evicted from cache
     python bench/encoders.py --parts 2,3 --model qwen2.5-coder-0.5b
 
 1. Big NetCDF. A child process writes a chunked NetCDF4 file (float32 `tos`, time x 720 lat x 1440 lon,
@@ -17,14 +18,16 @@
    The three are interleaved `--reps` times (medians reported). The page cache is warm (the file was just
    written) unless `--cold`, which evicts the file (fsync + posix_fadvise DONTNEED) before each run.
    Targets: encode time <= 1.5x one dask pass, encode peak RSS < 500 MB. The file is deleted at the end.
+   `--breakdown` also times each reduction of encoders.cf.profile alone (where the time and memory go).
 2. Time to first token. With `--model` on llama.cpp, a sample (`--sample`, `--strategy`) is encoded with a
    budget tuned so the whole rendered chat prompt is ~`--prompt-tokens` (model's own tokenizer). Each of
    `--ttft-reps` repetitions: llm.reset() (cold), summary (64 new tokens), then a follow-up question with the
    summary in the history: dataset_messages(enc, [assistant summary], question). The follow-up shares the
    dataset prefix, so llama.cpp's prompt cache should compute only the new turn. Target: follow-up TTFT
-   <= 15% of cold TTFT.
-3. Tokens per strategy. Every available catalog sample, encoders.compare at `--budgets` (default 4000 and
-   600) with the model's tokenizer: tokens and facts (numbers/strings the text states) per strategy, and
+   <= 15% of cold TTFT. `--threads auto` (default) gives llama.cpp only the cores other processes leave
+   idle: with a thread on a busy core its thread barrier stalls (decode 20x slower here).
+3. Tokens per strategy. Every available catalog sample, every strategy (what encoders.compare runs, one
+   encode at a time so each is timed) at `--budgets` (default 4000 and 600) with the model's tokenizer: tokens and facts (numbers/strings the text states) per strategy, and
    facts per 100 tokens (higher = cheaper for the same information).
 
 Timings are noisy on a shared 2-core machine: only ratios within one run mean much. The printed Markdown
@@ -144,7 +147,8 @@ def child_measure(kind: str, path: str) -> dict:
     extra: dict = {}
     if kind == "encode":
         enc = encoders.encode(data.open_path(path), "stats", 1500, encoders.approx_tokens)
-        extra = {"tokens": enc.tokens, "facts": len(enc.facts), "omitted": enc.omitted}
+        extra = {"tokens": enc.tokens, "facts": len(enc.facts), "omitted": enc.omitted,
+                 **{k: float(f.value) for k in ("mean", "std", "min", "max") if (f := enc.fact(f"var:{VAR}.{k}"))}}
     elif kind == "dask":
         extra = {"sum": float(data.open_path(path)[VAR].sum().compute())}
     elif kind == "naive":
@@ -152,6 +156,28 @@ def child_measure(kind: str, path: str) -> dict:
         v = ds[VAR].values
         extra = {"min": float(np.nanmin(v)), "max": float(np.nanmax(v)), "mean": float(np.nanmean(v)),
                  "std": float(np.nanstd(v))}
+    elif kind.startswith("reduce:"):  # --breakdown: one of cf.profile's reductions on its own
+        import dask
+
+        from encoders import cf
+
+        ds = data.open_path(path)
+        x, w, xp = ds[VAR], cf.weights(ds, "lat"), dask.array
+        guard = {"argmax": -np.inf, "argmin": np.inf}
+        name = kind.split(":", 1)[1]
+        lazy = {
+            "sum": lambda: x.sum(), "count": lambda: x.count(), "min": lambda: x.min(), "max": lambda: x.max(),
+            "mean": lambda: x.mean(), "std": lambda: x.std(),
+            "argmax": lambda: xp.argmax(xp.where(xp.isnan(x.data), guard["argmax"], x.data)),
+            "argmin": lambda: xp.argmin(xp.where(xp.isnan(x.data), guard["argmin"], x.data)),
+            "gmean": lambda: x.weighted(w).mean(), "zonal": lambda: x.mean(["time", "lon"]),
+            "clim": lambda: x.weighted(w).mean(["lat", "lon"]).groupby("time.month").mean(),
+            "profile": lambda: None,
+        }[name]
+        if name == "profile":
+            cf.profile(ds)  # all of them in one pass, as the stats encoder does (no text rendering)
+        else:
+            cf.compute(lazy())
     else:
         raise ValueError(kind)
     return {"seconds": time.perf_counter() - start, "peak_rss_mb": peak_rss_mb(), "base_rss_mb": base, **extra}
@@ -225,18 +251,62 @@ def part_big_netcdf(args: argparse.Namespace) -> None:
         print(f"- naive load + describe: peak RSS **{med['naive']['peak_rss_mb']:.0f} MB**"
               f" ({med['naive']['peak_rss_mb'] / peak:.1f}x the encoder's), {med['naive']['seconds']:.1f} s")
     if "naive" in runs:
-        n, e = runs["naive"][0], enc
-        print(f"- check: naive mean {n['mean']:.4f}, std {n['std']:.4f} degC (compare with the encoding's stats)")
+        n = runs["naive"][0]
+        print("- same numbers: " + ", ".join(f"{k} encode {enc[k]:.4f} / naive {n[k]:.4f}"
+                                             for k in ("min", "max", "mean", "std") if k in enc) + " degC")
     print(f"- omitted by the 1,500-token stats encoding: {', '.join(enc['omitted']) or 'nothing'}", flush=True)
+    if args.breakdown:
+        breakdown(args, path_args=(args.gb,))
+
+
+REDUCTIONS = ("sum", "count", "min", "max", "mean", "std", "argmax", "argmin", "gmean", "zonal", "clim", "profile")
+
+
+def breakdown(args: argparse.Namespace, path_args: tuple) -> None:
+    """Each reduction of cf.profile alone, in a fresh process, on a fresh file: where the encoder's time goes."""
+    print("\n### Breakdown: each reduction of `encoders.cf.profile` alone (fresh process each)\n")
+    with tempfile.TemporaryDirectory(prefix="geollm-bench-", dir=args.tmpdir) as tmp:
+        path = Path(tmp) / "big_sst.nc"
+        try:
+            run_child("generate", str(path), str(path_args[0]))
+            rows = []
+            for name in REDUCTIONS:
+                if args.cold:
+                    evict(path)
+                rows.append((name, run_child(f"reduce:{name}", str(path))))
+                print(f"  {name:8s} {rows[-1][1]['seconds']:6.2f} s", file=sys.stderr, flush=True)
+        finally:
+            path.unlink(missing_ok=True)
+    print("| reduction | time s | peak RSS MB |\n|---|---|---|")
+    for name, r in rows:
+        label = "**all of them, one `dask.compute` (cf.profile)**" if name == "profile" else f"`{name}`"
+        print(f"| {label} | {r['seconds']:.1f} | {r['peak_rss_mb']:.0f} |")
+    total = sum(r["seconds"] for n, r in rows if n not in ("sum", "profile"))
+    print(f"\nSum of the separate reductions (without `sum`): {total:.1f} s", flush=True)
 
 
 # --- parts 2 and 3: the model ------------------------------------------------------------------------------
-def load_model(model_id: str):
+def pick_threads(choice: str) -> tuple[int, str]:
+    """llama.cpp threads: the number given, or the physical cores that other processes leave idle."""
+    import psutil
+
+    if choice != "auto":
+        return int(choice), "--threads"
+    cores = psutil.cpu_count(logical=False) or os.cpu_count() or 1
+    load = sum(psutil.cpu_percent(interval=2.0, percpu=True)) / 100  # cores in use; this process idles meanwhile
+    busy = max(0, math.ceil(load - 0.2))  # a core a third busy is enough to stall llama.cpp's thread barrier
+    return max(1, min(cores, cores - busy)), f"auto: {cores} physical cores, {load:.1f} in use by other processes"
+
+
+def load_model(model_id: str, threads: str):
     from generation import load_backend, load_models
 
+    n, why = pick_threads(threads)
+    os.environ["GEOLLM_THREADS"] = str(n)
     start = time.perf_counter()
     backend = load_backend(load_models().get(model_id), "llama.cpp")
-    print(f"(loaded {model_id} on llama.cpp in {time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+    print(f"<!-- {model_id} on llama.cpp with {n} thread(s) ({why}); loaded in {time.perf_counter() - start:.1f} s -->",
+          flush=True)
     return backend
 
 
@@ -388,9 +458,14 @@ def main() -> int:
     parser.add_argument("--gb", type=float, help="part 1: file size in GB (default 2.2, i.e. > 2 GiB)")
     parser.add_argument("--reps", type=int, help="part 1: interleaved repetitions (default 2)")
     parser.add_argument("--cold", action="store_true", help="part 1: evict the file from the page cache before each run")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="part 1: also time each reduction of the stats profile alone (adds ~1-2 min per GB)")
     parser.add_argument("--skip-naive", action="store_true", help="part 1: skip the naive load (it needs ~3x the file in RAM)")
     parser.add_argument("--tmpdir", default=None, help="part 1: where to write the file (default: the system temp dir)")
     parser.add_argument("--model", help="parts 2-3: model id on llama.cpp (default qwen2.5-coder-1.5b)")
+    parser.add_argument("--threads", default="auto",
+                        help="parts 2-3: llama.cpp threads (sets GEOLLM_THREADS). Default auto: physical cores minus"
+                             " the cores other processes keep busy (llama.cpp slows ~20x when its threads share a core)")
     parser.add_argument("--sample", default="hadisst-sst", help="part 2: catalog sample (default hadisst-sst)")
     parser.add_argument("--strategy", default="auto",
                         help="part 2: encoding strategy (default auto: the one whose prompt gets closest to --prompt-tokens)")
@@ -414,7 +489,7 @@ def main() -> int:
     if "1" in parts:
         part_big_netcdf(args)  # first: before the model is loaded, to keep the machine's memory free
     if parts & {"2", "3"}:
-        backend = load_model(args.model)
+        backend = load_model(args.model, args.threads)
         try:
             if "2" in parts:
                 part_ttft(args, backend)

@@ -1,9 +1,10 @@
 """CF conventions and lazy evaluation for xarray Datasets: making a Dataset lazy without reading it,
 finding the latitude/longitude/time axes, and the one-pass profile of every data variable.
 
-`profile` builds every reduction of every variable (count, min, max, mean, std, arg-max/min,
-cos-lat weighted mean, zonal-mean profile, monthly climatology) plus the ranges of lazy
-coordinates as dask/numpy graphs and evaluates them all in ONE `dask.compute` call.
+`profile` gets every statistic of every variable (count, min, max, mean, std, arg-max/min,
+cos-lat weighted mean, zonal-mean profile, monthly climatology) from one read of its values
+(`blocks.stats`: per-block partial sums merged, see `onepass`), and the ranges of lazy coordinates,
+all in ONE `dask.compute` call.
 """
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dask
-import dask.array
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+from . import blocks
 
 _AXES = {"lat": (("lat", "latitude", "nav_lat"), ("degrees_north", "degree_north", "degrees_n", "degree_n")),
          "lon": (("lon", "longitude", "nav_lon"), ("degrees_east", "degree_east", "degrees_e", "degree_e"))}
@@ -86,9 +88,9 @@ class Var:
 
 def profile(ds: xr.Dataset) -> tuple[list[Var], dict[str, dict]]:
     """Every data variable's statistics and condensed views, and the ranges of lazy non-index
-    coordinates, all from one dask.compute pass."""
+    coordinates, all from one dask.compute pass (each variable's values are read once: blocks.stats)."""
     lat, lon, t = axis(ds, "lat"), axis(ds, "lon"), time_dim(ds)
-    w = weights(ds, lat) if lat else None
+    w = weights(ds, lat).to_numpy() if lat else None
     year = t is not None and _span_seconds(ds.indexes[t]) >= 360 * 86400
     out, lazy = [], {}
     for name in ds.data_vars:
@@ -96,30 +98,52 @@ def profile(ds: xr.Dataset) -> tuple[list[Var], dict[str, dict]]:
         out.append(var)
         if not numeric(x):
             continue
-        x = x.astype("int8") if x.dtype.kind == "b" else x
-        data = x.data
-        xp = dask.array if isinstance(data, dask.array.Array) else np
-        r = {"count": x.count().data, "min": x.min().data, "max": x.max().data,
-             "mean": x.mean().data, "std": x.std().data}
-        if x.ndim:
-            r["argmax"] = xp.argmax(xp.where(xp.isnan(data), -np.inf, data)) if x.dtype.kind == "f" else xp.argmax(data)
-            r["argmin"] = xp.argmin(xp.where(xp.isnan(data), np.inf, data)) if x.dtype.kind == "f" else xp.argmin(data)
-        if lat in x.dims:
-            r["gmean"] = x.weighted(w).mean().data
-            if lon in x.dims:
-                r["zonal"] = x.mean([d for d in x.dims if d != lat]).data
-                var.zonal_lat = ds.indexes[lat].to_numpy()
-        if year and t in x.dims:
-            others = [d for d in x.dims if d != t]
-            series = (x.weighted(w).mean(others) if lat in x.dims else x.mean(others)) if others else x
-            clim = series.groupby(f"{t}.month").mean()
-            r["clim"], var.months = clim.data, np.asarray(clim["month"].values)
-        lazy[var.name] = r
+        ilat = x.dims.index(lat) if lat in x.dims else None
+        it = x.dims.index(t) if year and t in x.dims else None
+        lazy[var.name] = blocks.stats(x.data, ilat, it, w if ilat is not None else None, file_chunks(x))
     lazy.update(lazy_coord_ranges(ds))
     done = compute(lazy)
     for var in out:
-        var.stats = done.get(var.name, {})
+        if var.name in done:
+            var.stats = views(var, done[var.name], ds, w, lat, lon, t)
     return out, {k[len("coord:"):]: v for k, v in done.items() if k.startswith("coord:")}
+
+
+def views(var: Var, r: dict, ds: xr.Dataset, w, lat, lon, t) -> dict:
+    """The statistics shown for a variable, from onepass.merge's result `r` (margins -> means); sets
+    var.zonal_lat and var.months."""
+    st = {k: r[k] for k in ("count", "min", "max", "mean", "std")}
+    if var.x.ndim:
+        st["argmax"], st["argmin"] = r["argmax"], r["argmin"]
+    if "lat_sum" in r:
+        st["gmean"] = _ratio(np.dot(w, r["lat_sum"]), np.dot(w, r["lat_count"]))
+        if lon in var.x.dims:
+            st["zonal"] = _ratio(r["lat_sum"], r["lat_count"])
+            var.zonal_lat = ds.indexes[lat].to_numpy()
+    if "t_wsum" in r:  # monthly means of the (area-weighted) mean of each time step
+        series, months = _ratio(r["t_wsum"], r["t_wcount"]), np.asarray(ds.indexes[t].month)
+        var.months = np.unique(months)
+        st["clim"] = np.array([_nanmean(series[months == m]) for m in var.months])
+    return st
+
+
+def _ratio(a, b):
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.divide(a, b, out=np.full(a.shape, np.nan), where=b != 0)[()]
+
+
+def _nanmean(v: np.ndarray) -> float:
+    v = v[~np.isnan(v)]
+    return float(v.mean()) if v.size else np.nan
+
+
+def file_chunks(x: xr.DataArray) -> tuple | None:
+    """The chunk shape of the file `x` was read from, if its encoding says."""
+    preferred = x.encoding.get("preferred_chunks")
+    if isinstance(preferred, dict) and preferred:
+        return tuple(int(preferred.get(d, 1)) for d in x.dims)
+    sizes = x.encoding.get("chunksizes")
+    return tuple(int(c) for c in sizes) if sizes is not None and len(sizes) == x.ndim else None
 
 
 def lazy_coord_ranges(ds: xr.Dataset) -> dict[str, dict]:

@@ -5,8 +5,9 @@ coordinates with ranges and spacing (time: start, end, frequency). Per data vari
 standard_name, units, _FillValue, missing fraction, min/max/mean/std (std with ddof=0, as xarray),
 and condensed views: where the max/min occur, the area-weighted (cos lat) mean, zonal means at a
 few latitudes, and the seasonal cycle (monthly climatology) when time spans at least a year.
-Every reduction of every variable is computed in ONE `dask.compute` pass; nothing is `.load()`ed:
-file-backed variables that are not chunked yet are wrapped in dask ("auto" chunks) first.
+Every statistic of every variable comes from ONE `dask.compute` pass that reads each value once, in
+small blocks (cf.profile, blocks.stats); nothing is `.load()`ed: file-backed variables that are not
+chunked yet are wrapped in dask ("auto" chunks) first.
 
 Omission order (stats): seasonal cycles -> zonal means -> locations of max/min ->
 area-weighted means -> extra global attributes -> coordinate details (ranges stay) ->
