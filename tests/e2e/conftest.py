@@ -41,5 +41,6 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    page.set_default_timeout(120_000)  # a loaded 2-core machine can be slow; a hang still fails
     yield page
     context.close()

@@ -8,5 +8,5 @@ def no_exceptions(page) -> None:
 
 def wait_for_app(page) -> None:
     """Streamlit is done when its status widget no longer says it is running."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=30_000)
-    page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=120_000)
+    page.wait_for_selector('[data-testid="stApp"]', timeout=120_000)
+    page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=600_000)

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.e2e
 
 def test_home_shows_pages_and_sidebar(page, app_url, artifacts):
     page.goto(app_url)
-    page.get_by_text("Explore geoscience data").wait_for(timeout=30_000)
+    page.get_by_text("Explore geoscience data").wait_for(timeout=120_000)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Loaded:").wait_for()
     wait_for_app(page)
@@ -23,13 +23,13 @@ def test_home_shows_pages_and_sidebar(page, app_url, artifacts):
 def test_generate_streams_text(page, app_url, artifacts):
     page.goto(f"{app_url}/generate")
     prompt = page.get_by_label("Prompt")
-    prompt.wait_for(timeout=30_000)
+    prompt.wait_for(timeout=120_000)
     prompt.fill("The ocean floor near the volcano")
     page.get_by_label("Max new tokens").fill("24")
     page.get_by_label("Max new tokens").press("Enter")
     page.get_by_role("button", name="Generate").click()
     stats = page.get_by_text("new tokens at")
-    stats.wait_for(timeout=120_000)
+    stats.wait_for(timeout=600_000)
     body = page.locator('[data-testid="stMain"]').inner_text()
     assert "The ocean floor near the volcano" in body
     after = body.split("The ocean floor near the volcano", 1)[1]
@@ -54,7 +54,7 @@ def test_first_visit_of_a_fresh_server_to_a_page_url_gets_the_frame(browser, art
         page = browser.new_page()
         page.goto(f"{url}/summarize")
         sidebar = page.locator('[data-testid="stSidebar"]')
-        sidebar.get_by_text("Loaded:").wait_for(timeout=60_000)  # the frame's health line
+        sidebar.get_by_text("Loaded:").wait_for(timeout=120_000)  # the frame's health line
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "Summarize" in nav and "ui" not in nav.split() and "streamlit app" not in nav
         page.close()

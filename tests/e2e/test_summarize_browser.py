@@ -21,14 +21,14 @@ def test_upload_netcdf_and_summarize(page, app_url, artifacts, tmp_path):
     page.goto(f"{app_url}/summarize")
     page.get_by_text("Upload a file").click()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    page.get_by_text("Look at the data: browser_sst.nc").wait_for(timeout=60_000)
-    page.get_by_text("Prompt uses").wait_for(timeout=120_000)
+    page.get_by_text("Look at the data: browser_sst.nc").wait_for(timeout=120_000)
+    page.get_by_text("Prompt uses").wait_for(timeout=300_000)
     wait_for_app(page)
     page.get_by_label("Max new tokens per answer").fill("64")
     page.get_by_label("Max new tokens per answer").press("Enter")
     wait_for_app(page)
     page.get_by_role("button", name="Summarize").click()
-    page.get_by_text("new tokens at").wait_for(timeout=180_000)
+    page.get_by_text("new tokens at").wait_for(timeout=600_000)
     answer = page.locator('[data-testid="stChatMessage"]').first.inner_text()
     assert len(answer.strip()) > 20
     assert page.locator('[data-testid="stImage"], [data-testid="stPyplot"], img').count() > 0  # the map

@@ -9,14 +9,14 @@ pytestmark = pytest.mark.e2e
 
 def test_multiply_example_is_traced(page, app_url, artifacts):
     page.goto(f"{app_url}/tool_calls")
-    page.get_by_text("Tools: numbers from the data").wait_for(timeout=60_000)
+    page.get_by_text("Tools: numbers from the data").wait_for(timeout=120_000)
     wait_for_app(page)
     model = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Model")
     model.click()
     page.get_by_role("option", name="Qwen2.5-Coder 0.5B").click()  # a model that writes parseable calls
     wait_for_app(page)
     page.get_by_role("button", name="Multiply two big numbers").click()
-    page.get_by_text("ended by:").wait_for(timeout=300_000)
+    page.get_by_text("ended by:").wait_for(timeout=800_000)
     wait_for_app(page)
     assert page.get_by_text("Step 1: multiply").count() == 1  # the collapsible trace
     answer = page.locator('[data-testid="stChatMessage"]').last.inner_text()
