@@ -72,6 +72,8 @@ def core(backend) -> tuple[float, float, int]:
 
 def other_backend(spec, name: str, reps: int) -> list[tuple[float, float, int]]:
     backend = load_backend(spec, name)
+    if hasattr(backend, "llm"):
+        backend.llm.set_cache(None)
     results = []
     for _ in range(reps):
         if hasattr(backend, "_cache"):
@@ -102,6 +104,7 @@ def main() -> int:
           f"-> decode bound {bandwidth / weights_gb:.1f} tok/s")
 
     backend = load_backend(spec, "llama.cpp")
+    backend.llm.set_cache(None)  # no saved prompt states: both sides compute the whole prompt every time
     tokens = backend.llm.tokenize(PROMPT.encode(), add_bos=True, special=True)
     print(f"prompt {len(tokens)} tokens, {NEW_TOKENS} new tokens, greedy, {args.reps} interleaved repetitions")
     raw_rows, core_rows = [], []
