@@ -16,8 +16,11 @@ st.markdown(
 st.subheader("Pages")
 st.page_link("pages/generate.py", label="**Generate** — the lecture's first demo: a model continues your text, "
              "token by token, with the sampling knobs exposed.", icon="✍️")
-st.caption("Coming next: Summarize (datasets → token-budgeted prompts), Tools (numbers computed from the data), "
-           "Multimodal (CLIP-style alignment), Inside the transformer.")
+st.page_link("pages/summarize.py", label="**Summarize** — a dataset (sample or upload) becomes a token-budgeted "
+             "prompt of computed facts; stream a summary, ask follow-ups, check every number.", icon="📊")
+st.page_link("pages/tool_calls.py", label="**Tools** — the model asks for typed tools that compute on the real "
+             "data; every number of the answer is traced to a tool result.", icon="🧮")
+st.caption("Coming next: Multimodal (CLIP-style alignment) and Inside the transformer.")
 
 st.subheader("Active model")
 spec = _ui.catalog().get(_ui.selected()[0])

@@ -35,4 +35,5 @@ def test_upload_netcdf_and_summarize(page, app_url, artifacts, tmp_path):
     if any(ch.isdigit() for ch in answer.split("first token")[0]):
         page.get_by_text("Numbers check").wait_for(timeout=10_000)
     no_exceptions(page)
+    wait_for_app(page)
     page.screenshot(path=str(artifacts / "e2e_summarize.png"), full_page=True)
