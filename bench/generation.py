@@ -93,8 +93,11 @@ def main() -> int:
     parser.add_argument("--small", default="qwen2.5-coder-0.5b")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--skip-others", action="store_true", help="only llama.cpp raw vs core")
+    parser.add_argument("--only-others", action="store_true", help="only the small-model table")
     args = parser.parse_args()
     catalog = load_models()
+    if args.only_others:
+        return others(catalog.get(args.small), args.reps)
     spec = catalog.get(args.model)
     path = gguf_path(spec)
 
@@ -120,17 +123,18 @@ def main() -> int:
     print(f"\ncore/raw: prefill {core_pf / raw_pf:.3f}x, decode {core_dec / raw_dec:.3f}x (target decode >= 0.95x); "
           f"decode at {core_dec / (bandwidth / weights_gb):.0%} of the bandwidth bound")
     backend.close()
-    if args.skip_others:
-        return 0
+    return 0 if args.skip_others else others(catalog.get(args.small), args.reps)
 
-    small = catalog.get(args.small)
+
+def others(small, reps: int) -> int:
+    """llama.cpp, transformers (torch 1 and 2 threads) and mlx on the small model."""
     print(f"\n| engine | model | prefill tok/s | decode tok/s |\n|---|---|---|---|")
-    llama_small = other_backend(small, "llama.cpp", args.reps)
+    llama_small = other_backend(small, "llama.cpp", reps)
     print(f"| llama.cpp | {small.id} GGUF | {median(llama_small, 0):.1f} | {median(llama_small, 1):.1f} |")
     if backend_available("transformers"):
         for threads in (1, 2):
             os.environ["GEOLLM_TORCH_THREADS"] = str(threads)  # read by the backend when it loads
-            rows = other_backend(small, "transformers", args.reps)
+            rows = other_backend(small, "transformers", reps)
             print(f"| transformers bf16, torch {threads} thread(s) | {small.id} | {median(rows, 0):.1f} | "
                   f"{median(rows, 1):.1f} |")
     if backend_available("mlx"):
