@@ -190,7 +190,3 @@ def main(argv: list[str] | None = None) -> int:
 def _terminal_bar(fraction: float, message: str) -> None:
     filled = int(fraction * 30)
     print(f"\r[{'#' * filled}{'.' * (30 - filled)}] {fraction:6.1%} {message}", end="", flush=True)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

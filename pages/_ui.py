@@ -11,6 +11,7 @@ import streamlit as st
 
 from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, SharedModel, Stats,
                         backend_available, load_models)
+from generation.backends.threads import cpu_threads
 from generation.provision import weights_status
 from generation.registry import DEFAULT_MODEL_ID
 
@@ -94,12 +95,6 @@ def health() -> dict[str, str]:
         "weights": weights_status(catalog().get(model_id)),
         "backend": backend + ("" if backend_available(backend) else " (not installed)"),
         "loaded": ", ".join(f"{m} on {b}" for m, b in loaded) or "nothing yet (loads on first use)",
-        "threads": str(_threads()),
+        "threads": str(cpu_threads()),
         "memory": f"app {rss / 2**30:.1f} GiB · free {mem.available / 2**30:.1f} of {mem.total / 2**30:.0f} GiB",
     }
-
-
-def _threads() -> int:
-    from generation.backends.threads import cpu_threads
-
-    return cpu_threads()
