@@ -213,7 +213,8 @@ class ToolLoop:
         question = "\n".join(m["content"] for m in self.original if m["role"] == "user")
         return original + [{"role": "user", "content": (
             f"{question}\n\nThe app ran these tools on the real data:\n{lines}\n\nAnswer the question in plain "
-            "sentences using these results; copy the numbers exactly as they appear. Do not write any tool calls.")}]
+            "sentences using these results; copy the numbers exactly as they appear and write dates in full "
+            "(YYYY-MM-DD). Do not write any tool calls.")}]
 
     def _composed_answer(self) -> str:
         lines = [f"- `{c.name}({json.dumps(c.arguments)[1:-1]})` → {r.text if r.ok else r.error}"

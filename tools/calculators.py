@@ -152,10 +152,10 @@ def _evaluate(node: ast.AST, literals: list[int | float]) -> Fraction:
 
 
 def calculate(expression: Annotated[str, Length(1, MAX_EXPRESSION)]) -> int | float:
-    """Evaluate an arithmetic expression exactly, e.g. "2**10 + (3*4)".
+    """Evaluate an arithmetic expression of numbers exactly. Not for data: use the dataset tools for that.
 
     Args:
-        expression: Numbers with + - * / // % ** and parentheses only (no names, no functions).
+        expression: Numbers with + - * / // % ** and parentheses only (no names, variables, dates or functions).
     """
     text = expression.replace("×", "*").replace("÷", "/").replace("−", "-").strip()
     if len(text) > MAX_EXPRESSION:
@@ -184,7 +184,7 @@ def dense_network_parameters(
 
     Args:
         inputs: Number of input features.
-        hidden: Width of each hidden layer, in order, e.g. [128, 128] (an empty list for none).
+        hidden: Width of every hidden layer, one entry per layer: 3 hidden layers of 64 are [64, 64, 64].
         outputs: Number of outputs.
         biases: Whether every layer has a bias per output unit.
     """

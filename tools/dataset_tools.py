@@ -32,16 +32,17 @@ Level = Annotated[float | None, Requires("level")]
 Dims = Annotated[list[Annotated[str, DIM]] | None, Requires("grid")]
 
 _TIME_DOC = """
-        time_start: First date to include, ISO format (e.g. "2014", "2014-06", "2014-06-01");
-            default: the start of the data.
-        time_end: Last date to include; a year, month or day means its whole period
-            ("2014" = through 2014-12-31); default: the end."""
+        time_start: First date to include (YYYY, YYYY-MM or YYYY-MM-DD). Leave it out unless the
+            question names a period; default: the start of the data.
+        time_end: Last date to include; a year or month means its whole period. Leave it out unless
+            the question names a period; default: the end of the data."""
 _BOX_DOC = """
-        lat_min: Southern edge of the region, degrees north (-90 to 90); default: no limit.
-        lat_max: Northern edge of the region, degrees north; default: no limit.
-        lon_min: Western edge, degrees east (-180..180 or 0..360 both work); the region runs eastward
-            from lon_min to lon_max, so 170 to -170 crosses the date line.
-        lon_max: Eastern edge, degrees east.
+        lat_min: Southern edge of the region in degrees north; southern latitudes are negative, so
+            "10°S to 10°N" is lat_min=-10, lat_max=10. Leave it out for no limit.
+        lat_max: Northern edge of the region in degrees north. Leave it out for no limit.
+        lon_min: Western edge in degrees east (western longitudes are negative); the region runs
+            eastward from lon_min to lon_max. Leave it out for no limit.
+        lon_max: Eastern edge in degrees east. Leave it out for no limit.
         level: Vertical level (the nearest one is used), in the units of the level coordinate."""
 
 
@@ -150,7 +151,7 @@ def statistic(
     Args:
         variable: The variable (column) to summarise.
         stat: The statistic; std is the sample standard deviation, quantile needs q.
-        q: The quantile for stat="quantile", between 0 and 1 (0.9 = 90th percentile).
+        q: Only with stat="quantile": the quantile between 0 and 1. Leave it out for other statistics.
         dims: Dimensions to reduce (default: all, giving one number); the others remain in the result.
         {time}
         {box}
@@ -351,7 +352,7 @@ def anomaly(
 
     Args:
         variable: The variable (for a grid: its area-weighted mean over the region).
-        time: The month, e.g. "2008-07" (a full date picks its month).
+        time: The month, YYYY-MM (a full date picks its month).
         base_start: First date of the climatology's base period; default: the start of the data.
         base_end: Last date of the base period (inclusive); default: the end of the data.
         {box}
