@@ -15,6 +15,8 @@ Small models call the tool again when they see its result with the tools still o
   "plain_result"  the question again with the results written out as plain text, no tools (default)
   "no_tools"      the usual tool-call/tool-response turns, rendered without tools
   "repeat_guard"  tools stay on offer (several steps) until a call repeats an earlier one
+A step whose calls all fail (unreadable JSON, invalid arguments, an unknown tool) gets a retry turn:
+the errors go back to the model with the tools still on offer, so it can correct its call.
 The loop is bounded by a step limit and a timeout, and always ends with an answer: if the model
 still only writes a call, the app states the tool results itself and says so.
 """
@@ -33,6 +35,9 @@ from .types import Message, Sampling, Stats
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
 _FENCED = re.compile(r"```(?:json|JSON|tool_call)?\s*\n?(.*?)```", re.S)
+_LOOKS_LIKE_CALL = re.compile(r'"name"\s*:\s*"[^"]*"[\s\S]*"(?:arguments|parameters)"\s*:')
+BAD_JSON = ('the tool call is not valid JSON of the form {"name": ..., "arguments": {...}}; argument values '
+            'must be plain numbers, strings or lists (work out an expression such as 24 * 60 first)')
 
 
 @dataclass
@@ -48,7 +53,8 @@ def parse_tool_calls(text: str) -> list[ParsedCall]:
     for pattern in (_TAGGED, _FENCED):
         blocks = [m.group(1) for m in pattern.finditer(text) if m.group(1).strip()]
         if blocks:
-            calls = [c for block in blocks for c in _calls_in(block, strict=pattern is _TAGGED)]
+            calls = [c for block in blocks
+                     for c in _calls_in(block, strict=pattern is _TAGGED or bool(_LOOKS_LIKE_CALL.search(block)))]
             if calls:
                 return calls
     return _calls_in(text, strict=False)
@@ -68,9 +74,8 @@ def _calls_in(block: str, strict: bool) -> list[ParsedCall]:
         else:
             i += 1
     calls = [c for obj, raw in objects for c in _as_calls(obj, raw)]
-    if strict and not calls:  # inside <tool_call> tags but unreadable: tell the model
-        return [ParsedCall("", {}, block, "the tool call is not valid JSON of the form "
-                                          '{"name": ..., "arguments": {...}}')]
+    if strict and not calls:  # inside <tool_call> tags, or call-shaped, but unreadable: tell the model
+        return [ParsedCall("", {}, block, BAD_JSON)]
     return calls
 
 
@@ -173,13 +178,17 @@ class ToolLoop:
             step.duration_s = time.perf_counter() - began
             self.steps.append(step)
             yield "step", step
-            self.messages += self._turn_messages(step)
-            if self.answer_mode == "plain_result":
-                self.messages = self._plain_result_messages()
             keys = {f"{c.name}:{json.dumps(c.arguments, sort_keys=True)}" for c in step.calls}
             repeated = bool(keys & seen)
             seen |= keys
-            offer_tools = self.answer_mode == "repeat_guard" and not repeated
+            failed = not any(r.ok for r in step.results)
+            if failed and self.answer_mode == "plain_result":  # nothing to answer with: let it fix the call
+                self.messages += self._retry_messages(step)
+            else:
+                self.messages += self._turn_messages(step)
+                if self.answer_mode == "plain_result":
+                    self.messages = self._plain_result_messages()
+            offer_tools = (self.answer_mode == "repeat_guard" or failed) and not repeated
 
     def _parse(self, text: str, tools: list[dict]) -> list[ParsedCall]:
         """The backend's own parser where it has one (mlx-lm tokenizers), else the generic one."""
@@ -206,9 +215,17 @@ class ToolLoop:
     def _results(self) -> list[tuple[ParsedCall, Any]]:
         return [(c, r) for step in self.steps for c, r in zip(step.calls, step.results)]
 
+    def _retry_messages(self, step: Step) -> list[Message]:
+        """The failed call and why, so the model can write a corrected one (tools stay on offer)."""
+        errors = "\n".join(f"- {c.name or 'the call'}: {r.error}" for c, r in zip(step.calls, step.results))
+        return [{"role": "assistant", "content": step.model_text},
+                {"role": "user", "content": f"The app could not run that call:\n{errors}\nWrite the corrected tool "
+                                            "call, or answer in plain sentences if no tool fits."}]
+
     def _plain_result_messages(self) -> list[Message]:
         """The original question with every result so far as plain text: no tool syntax left to imitate."""
-        lines = "\n".join(f"- {c.name}({json.dumps(c.arguments)[1:-1]}) returned {r.text}" for c, r in self._results())
+        lines = "\n".join(f"- {c.name}({json.dumps(c.arguments)[1:-1]}) returned {r.text}"
+                          for c, r in self._results() if r.ok)
         original = [m for m in self.original if m["role"] != "user"]
         question = "\n".join(m["content"] for m in self.original if m["role"] == "user")
         return original + [{"role": "user", "content": (

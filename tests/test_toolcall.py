@@ -128,3 +128,39 @@ def test_mlx_tokenizer_parser_is_used_where_present():
     text = '<tool_call>\n{"name": "add", "arguments": {"a": 1, "b": 2}}\n</tool_call>'
     assert backend.native_tool_calls(text, []) == [{"name": "add", "arguments": {"a": 1, "b": 2}}]
     assert backend.native_tool_calls("no call here", []) is None
+
+
+# Recorded (1.5B, bench/tool_eval.py calc-expr-seconds): an expression where a number must be.
+QWEN_EXPRESSION_ARGUMENT = '```json\n{\n  "name": "multiply",\n  "arguments": {\n    "a": 365,\n    "b": 24 * 60 * 60\n  }\n}\n```'
+
+
+def test_a_call_shaped_block_that_is_not_json_is_an_error_not_an_answer():
+    (call,) = parse_tool_calls(QWEN_EXPRESSION_ARGUMENT)
+    assert call.error and "24 * 60" in call.error
+    assert calls('```json\n{"city": "Oslo", "n": 3}\n```') == []  # JSON that is not a call stays text
+
+
+class ScriptedModel:
+    """A seam for the loop's control flow: replies from a script, records what it was sent."""
+
+    def __init__(self, replies):
+        self.replies, self.seen = list(replies), []
+        self.backend = type("B", (), {"capabilities": frozenset(), "stats": None})()
+
+    def stream_chat(self, messages, sampling, tools=None, **options):
+        self.seen.append((list(messages), tools))
+        yield self.replies.pop(0)
+
+
+def test_a_failed_call_gets_a_retry_with_the_error_and_the_tools():
+    model = ScriptedModel([QWEN_EXPRESSION_ARGUMENT, '{"name": "multiply", "arguments": {"a": 365, "b": 86400}}',
+                           "A year has 31536000 seconds."])
+    loop = ToolLoop(model, default_registry(), [{"role": "user", "content": "Seconds in 365 days?"}])
+    list(loop.run())
+    assert [bool(s.calls) for s in loop.steps] == [True, True, False]
+    retry_messages, retry_tools = model.seen[1]
+    assert retry_tools and "24 * 60" in retry_messages[-1]["content"]
+    answer_messages, answer_tools = model.seen[2]
+    assert answer_tools is None and "31536000" in answer_messages[-1]["content"]
+    assert "Error" not in answer_messages[-1]["content"]  # only results that ran are restated
+    assert loop.answer == "A year has 31536000 seconds." and loop.stopped == "answer"

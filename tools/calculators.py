@@ -152,7 +152,7 @@ def _evaluate(node: ast.AST, literals: list[int | float]) -> Fraction:
 
 
 def calculate(expression: Annotated[str, Length(1, MAX_EXPRESSION)]) -> int | float:
-    """Evaluate an arithmetic expression of numbers exactly. Not for data: use the dataset tools for that.
+    """Evaluate an arithmetic expression that combines several operations, exactly (numbers only, not data).
 
     Args:
         expression: Numbers with + - * / // % ** and parentheses only (no names, variables, dates or functions).
