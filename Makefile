@@ -8,7 +8,7 @@ ADDRESS ?= 127.0.0.1
 PORT ?= 8501
 MLX ?= 1
 TEST_MODELS := smollm2-135m qwen2.5-coder-0.5b
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
 .PHONY: run test setup models prepare bench clean-cache help
 .DEFAULT_GOAL := help
@@ -57,6 +57,9 @@ test: setup $(VENV)/.stamp-mlx $(VENV)/.stamp-dev
 
 bench: setup $(VENV)/.stamp-dev models
 	$(PY) bench/generation.py
+	$(PY) bench/encoders.py
+	$(PY) bench/multimodal.py
+	$(PY) bench/transformer_view.py
 
 clean-cache:
 	$(PY) -c "import generation, shutil; shutil.rmtree(generation.cache_dir())"

@@ -20,7 +20,10 @@ st.page_link("pages/summarize.py", label="**Summarize** — a dataset (sample or
              "prompt of computed facts; stream a summary, ask follow-ups, check every number.", icon="📊")
 st.page_link("pages/tool_calls.py", label="**Tools** — the model asks for typed tools that compute on the real "
              "data; every number of the answer is traced to a tool result.", icon="🧮")
-st.caption("Coming next: Multimodal (CLIP-style alignment) and Inside the transformer.")
+st.page_link("pages/multimodal.py", label="**Images & text** — CLIP-style alignment: two locked pretrained towers, "
+             "projections trained contrastively on the page, similarity heatmaps, zero-shot labels.", icon="🖼️")
+st.page_link("pages/transformer.py", label="**Inside the transformer** — tokens, embeddings, positional encoding, "
+             "attention heads and the softmax over the vocabulary, computed live on a real model.", icon="🔬")
 
 st.subheader("Active model")
 spec = _ui.catalog().get(_ui.selected()[0])
