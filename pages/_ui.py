@@ -55,20 +55,23 @@ def selected() -> tuple[str, str]:
 
 
 def active_model() -> SharedModel | None:
-    """Load (once per process) and return the chosen model; on failure show why and return None."""
-    model_id, backend = selected()
+    """Load (once per process) and return the sidebar's model; on failure show why and return None."""
+    return load_model(*selected())
+
+
+def load_model(model_id: str, backend: str) -> SharedModel | None:
+    """Load (once per process) and return a model on a backend, with a progress bar; on failure show why."""
     spec = catalog().get(model_id)
     if (model_id, backend) in pool().loaded():
         return pool().get(spec, backend)
     bar = st.progress(0.0, text=f"Preparing {model_id} on {backend}…")
     try:
-        shared = pool().get(spec, backend, lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
+        return pool().get(spec, backend, lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
     except (BackendUnavailable, ModelFileError, ValueError, RuntimeError, OSError) as exc:
-        bar.empty()
         st.error(f"Could not load **{model_id}** on **{backend}**: {exc}")
         return None
-    bar.empty()
-    return shared
+    finally:
+        bar.empty()
 
 
 def queue_notice(slot):

@@ -1,10 +1,19 @@
 """Shared fixtures: real models (loaded once per test session) and the artifact folder."""
 from __future__ import annotations
 
-import pytest
-from helpers import ARTIFACTS, local_backend
+import os
 
-from generation import POOL
+import pytest
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One worker per core: each model runs on one thread (two threads per worker would oversubscribe
+    # the cores, which stalls llama.cpp's and torch's thread pools). Set before any model loads.
+    os.environ.setdefault("GEOLLM_THREADS", "1")
+    os.environ.setdefault("GEOLLM_TORCH_THREADS", "1")
+
+from helpers import ARTIFACTS, local_backend  # noqa: E402
+
+from generation import POOL  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -91,7 +91,7 @@ def frame_from_seed(seed: int) -> pd.DataFrame:
     cols = {}
     for j in range(int(rng.integers(1, 14))):
         kind = str(rng.choice(kinds))
-        name = str(rng.choice(hostile + [f"col_{j}_c", f"depth (m)", f"v{j}"])) + f"_{j}"
+        name = str(rng.choice(hostile + [f"col_{j}_c", "depth (m)", f"v{j}"])) + f"_{j}"
         if kind == "float":
             x = rng.normal(0, 10.0 ** float(rng.integers(-6, 9)), n)
             x[rng.random(n) < 0.2] = np.nan

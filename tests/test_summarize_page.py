@@ -2,7 +2,6 @@
 follow-ups that hit the prompt cache, the numbers check and the download."""
 from __future__ import annotations
 
-import io
 
 import numpy as np
 import pandas as pd

@@ -33,6 +33,16 @@ def torch_threads() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
+def torch_dtype() -> torch.dtype:
+    """Compute dtype: GEOLLM_TORCH_DTYPE (float32 or bfloat16), else float32. Most CPUs have no native
+    bf16: on these a 64-token forward pass of SmolLM2 took 0.80 s in bf16 against 0.24 s in float32
+    (bench/RESULTS.md), for twice the memory (3 GB more for the 1.5B model)."""
+    name = os.environ.get("GEOLLM_TORCH_DTYPE", "float32")
+    if name not in ("float32", "bfloat16"):
+        raise ValueError(f"GEOLLM_TORCH_DTYPE must be float32 or bfloat16, not {name!r}")
+    return getattr(torch, name)
+
+
 class TransformersBackend(Backend):
     name = "transformers"
     capabilities = frozenset({"prompt_cache", "logits", "attentions", "exact_tokens"})
@@ -56,7 +66,7 @@ class TransformersBackend(Backend):
         if progress:
             progress(1.0, f"Loading {spec.id} into transformers")
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.bfloat16, local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch_dtype(), local_files_only=True)
         return cls(model, tokenizer, spec.id)
 
     # --- tokens and templates ------------------------------------------------------------------
@@ -137,11 +147,14 @@ class TransformersBackend(Backend):
         del self.model
 
 
-def pick_token(logits: torch.Tensor, sampling: Sampling, generator: torch.Generator | None = None) -> int:
-    """Greedy at temperature 0; otherwise temperature, then top-k, then top-p, then a draw."""
+def next_token_probs(logits: torch.Tensor, sampling: Sampling) -> torch.Tensor:
+    """The distribution the next token is drawn from: all mass on the argmax at temperature 0;
+    otherwise the softmax of logits / temperature, cut to the top-k, then to the smallest top-p set."""
     if sampling.greedy:
-        return int(torch.argmax(logits))
-    scores = logits / sampling.temperature
+        probs = torch.zeros(logits.shape, dtype=torch.float32)
+        probs[int(torch.argmax(logits))] = 1.0
+        return probs
+    scores = logits.float() / sampling.temperature
     if 0 < sampling.top_k < scores.numel():
         kth = torch.topk(scores, sampling.top_k).values[-1]
         scores = scores.masked_fill(scores < kth, float("-inf"))
@@ -151,7 +164,14 @@ def pick_token(logits: torch.Tensor, sampling: Sampling, generator: torch.Genera
         drop = torch.cumsum(probs, dim=-1) - probs >= sampling.top_p  # keep the smallest set reaching top_p
         scores = scores.clone()
         scores[order[drop]] = float("-inf")
-    return int(torch.multinomial(torch.softmax(scores, dim=-1), 1, generator=generator))
+    return torch.softmax(scores, dim=-1)
+
+
+def pick_token(logits: torch.Tensor, sampling: Sampling, generator: torch.Generator | None = None) -> int:
+    """Greedy at temperature 0; otherwise a draw from next_token_probs."""
+    if sampling.greedy:
+        return int(torch.argmax(logits))
+    return int(torch.multinomial(next_token_probs(logits, sampling), 1, generator=generator))
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
@@ -163,11 +183,16 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
+def converted_folder(spec: ModelSpec) -> Path:
+    """Where a GGUF model's bf16 Hugging Face folder is cached once converted."""
+    return cache_dir() / "hf" / f"{spec.id}-bf16"
+
+
 def hf_folder(spec: ModelSpec, progress: Progress | None = None) -> Path:
     """A local Hugging Face folder for the model: as given, or converted once from its GGUF."""
     if spec.format in ("hf", "mlx"):
         return Path(spec.path)
-    target = cache_dir() / "hf" / f"{spec.id}-bf16"
+    target = converted_folder(spec)
     if (target / "config.json").exists():
         return target
     gguf = gguf_path(spec, progress)
