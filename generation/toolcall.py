@@ -136,6 +136,9 @@ class ToolLoop:
         if not 1 <= max_steps <= 10:
             raise ValueError("max_steps must be from 1 to 10")
         self.model, self.registry, self.sampling = model, registry, sampling
+        context = registry.system_message()
+        if context and not any(m["role"] == "system" for m in messages):
+            messages = [context, *messages]  # the dataset's extent, so the model does not invent one
         self.messages = list(messages)
         self.original = list(messages)
         self.schemas = registry.schemas(enabled)

@@ -156,6 +156,24 @@ class ToolRegistry:
         """The plain callables (dataset already bound); ``schemas()`` adds the dataset's enums."""
         return [self._tools[n] for n in self._selected(enabled)]
 
+    def system_message(self) -> dict[str, str] | None:
+        """What a model needs before calling a dataset tool: the data's extent, as JSON (None without data).
+
+        Without it, small models invent periods and regions ("2023", "1980-2020") the question never named.
+        Free text from the file (titles, long names) stays out: names and units are JSON-quoted data.
+        """
+        if self._data is None:
+            return None
+        from .dataset_tools import list_variables
+
+        extent = list_variables(self._data)
+        extent["variables"] = [{k: v for k, v in variable.items() if v is not None and k != "long_name"}
+                               for variable in extent.get("variables", [])]
+        return {"role": "system", "content": (
+            "You answer questions about the loaded dataset with the tools. Its extent: " + json.dumps(extent) +
+            "\nGive a tool only the arguments the question needs: leave out time, region and level arguments "
+            "the question does not name, and the tool uses all of the data.")}
+
     def call(self, name: str, arguments: dict | str | None = None) -> ToolResult:
         """Validate ``arguments`` against the tool's schema, run it, and report (never raises)."""
         start = time.perf_counter()
