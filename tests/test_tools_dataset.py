@@ -180,6 +180,9 @@ def test_tropical_mean_sst(hadisst):
     assert res == pytest.approx(cos_weighted_mean(wide), rel=REL)
     assert abs(res - float(wide.mean())) > 0.5
     assert ds["sst"].chunks is not None  # the session's dataset stays lazy
+    # recorded (1.5B, bench/tool_eval.py sst-nino34): "5°S-5°N" written as lat_min=-5, lat_max=-5
+    line = reg.call("area_weighted_mean", {"variable": "sst", "lat_min": -5, "lat_max": -5})
+    assert not line.ok and "lat_min=-5, lat_max=5" in line.error
 
 
 def test_longitude_conventions(hadisst, climate):

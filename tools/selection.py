@@ -251,7 +251,13 @@ class Data:
             info["time_steps"] = int(idx.size)
         if lat_min is not None or lat_max is not None:
             lo, hi = sorted((-90.0 if lat_min is None else lat_min, 90.0 if lat_max is None else lat_max))
-            da = self._cut(da, self.lat, "latitude", lambda v: (v >= lo - 1e-9) & (v <= hi + 1e-9), f"{lo}..{hi}")
+            try:
+                da = self._cut(da, self.lat, "latitude", lambda v: (v >= lo - 1e-9) & (v <= hi + 1e-9), f"{lo}..{hi}")
+            except ToolError as exc:
+                if lo == hi != 0:  # "5°S to 5°N" written as -5..-5: say how a band is written
+                    raise ToolError(f"{exc}. Southern latitudes are negative: {num(abs(lo))}°S to {num(abs(lo))}°N "
+                                    f"is lat_min={num(-abs(lo))}, lat_max={num(abs(lo))}") from None
+                raise
             info["lat"] = [lo, hi]
         if lon_min is not None or lon_max is not None:
             if lon_min is None or lon_max is None:
