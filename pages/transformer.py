@@ -395,7 +395,8 @@ shared = load(model_id)
 if shared is None:
     st.stop()
 if shared.busy:
-    st.info("⏳ Another session is generating on this model: the views below appear as soon as it is done.")
+    st.info("⏳ The model is busy with another request (another session, or this page's previous run): the views "
+            "below appear as soon as it is done.")
 VIEWS = [tokens_view, embeddings_view, position_view, attention_view, next_token_view, anatomy_view]
 for tab, view in zip(st.tabs(TABS, key="tr_tab", on_change="rerun"), VIEWS):
     if tab.open:  # only the open tab computes
