@@ -85,3 +85,23 @@ def test_llama_cpp_ram_cache_keeps_an_older_prefix():
     assert backend.stats.prompt_tokens_evaluated > 300  # B shares little with A
     run(backend, PREFIX + "Question: which day was the warmest?")
     assert backend.stats.prompt_tokens_evaluated < 30
+
+
+def test_llama_cpp_ram_cache_capacity_bounds_everything_a_state_holds():
+    """Each saved state also copies up to n_batch rows of vocabulary logits (100 MB for SmolLM2): those count."""
+    from helpers import local_backend
+
+    from generation.backends.llamacpp import StateCache
+
+    backend = local_backend("llama.cpp")
+    previous, capacity = backend.llm.cache, 300 * 2**20
+    backend.llm.set_cache(StateCache(capacity_bytes=capacity))
+    try:
+        for n in range(5):
+            run(backend, f"Report number {n}. " + PREFIX + "Question?", greedy(2))
+        states = list(backend.llm.cache.cache_state.values())
+        held = sum(s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes for s in states)
+        assert states and held <= capacity
+        assert len(states) < 5  # the oldest states were evicted
+    finally:
+        backend.llm.set_cache(previous)

@@ -24,6 +24,19 @@ from ..types import Message, Sampling, Tool
 from .threads import cpu_threads
 
 
+class StateCache(llama_cpp.LlamaRAMCache):
+    """llama-cpp-python's RAM cache of saved prompt states, sized by everything a state holds.
+
+    The upstream cache counts only a state's KV bytes, but each saved state also copies up to n_batch
+    rows of logits over the vocabulary (512 x 151,936 floats = 311 MB for Qwen): a "1 GB" cache grew
+    past 15 GB in an hour of tool calls. Counting the logits and token ids makes the capacity real.
+    """
+
+    @property
+    def cache_size(self) -> int:
+        return sum(s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes for s in self.cache_state.values())
+
+
 class LlamaCppBackend(Backend):
     name = "llama.cpp"
     capabilities = frozenset({"prompt_cache", "grammar", "exact_tokens"})
@@ -57,7 +70,7 @@ class LlamaCppBackend(Backend):
                               n_batch=512, verbose=False)
         cache_mb = int(os.environ.get("GEOLLM_PROMPT_CACHE_MB", "1024") or 0)
         if cache_mb > 0:
-            llm.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=cache_mb * 2**20))
+            llm.set_cache(StateCache(capacity_bytes=cache_mb * 2**20))
         return cls(llm, spec.id)
 
     def tokenize(self, text: str) -> list[int]:
