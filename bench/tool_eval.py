@@ -29,7 +29,7 @@ A case that raises, or runs past --hard-timeout (the loop is closed mid-generati
 
 Records are appended to --out after every case; rerunning with the same --out skips what is done
 (--fresh to start over), so a long run can be interrupted. Cases of one tool set run together, and with
---prompt-cache ram (default) llama.cpp's RAM state cache lets each case reuse the tool-schema prefill of
+--prompt-cache ram (default) the app's llama.cpp RAM state cache lets each case reuse the tool-schema prefill of
 the previous one - the app's single-sequence cache loses it to the answer step - so s/case is lower
 than a cold question in the app.
 """
@@ -375,13 +375,8 @@ def load_model(model_id: str, prompt_cache: str) -> Any:
 
     model = POOL.get(load_models().get(model_id), "llama.cpp")
     llm = getattr(model.backend, "llm", None)
-    if llm is not None:
-        if prompt_cache == "ram":
-            import llama_cpp
-
-            llm.set_cache(llama_cpp.LlamaRAMCache(capacity_bytes=4 << 30))
-        else:
-            llm.set_cache(None)
+    if llm is not None and prompt_cache == "off":
+        llm.set_cache(None)  # "ram" keeps the app's own cache (GEOLLM_PROMPT_CACHE_MB)
     return model
 
 
