@@ -19,6 +19,11 @@ def test_multiply_example_is_traced(page, app_url, artifacts):
     page.get_by_text("ended by:").wait_for(timeout=800_000)
     wait_for_app(page)
     assert page.get_by_text("Step 1: multiply").count() == 1  # the collapsible trace
+    # the finished turn is drawn again from the session's history: wait until its answer text is there
+    page.wait_for_function("""() => {
+        const turns = document.querySelectorAll('[data-testid="stChatMessage"]');
+        return turns.length && turns[turns.length - 1].innerText.replaceAll(',', '').includes('597518582790373200');
+    }""", timeout=60_000)
     answer = page.locator('[data-testid="stChatMessage"]').last.inner_text()
     assert "597518582790373200" in answer.replace(",", "") and "✓" in answer
     no_exceptions(page)
