@@ -394,7 +394,7 @@ def where_extreme(
     lon_max: LonBound = None,
     level: Level = None,
 ) -> dict:
-    """Find where and when a variable reaches its maximum or minimum: the value and its date or coordinates.
+    """Find where and when a variable is highest or lowest. Not for counts over a threshold or percentiles.
 
     Args:
         variable: The variable to search.
@@ -412,7 +412,10 @@ def where_extreme(
             raise _no_data()
         label = values.idxmax() if kind == "max" else values.idxmin()
         value = values[label]
-        out.update(value=num(value), occurrences=int((values == value).sum()))
+        out["value"] = num(value)
+        ties = int((values == value).sum())
+        if ties > 1:  # not a count of days over a threshold (models read "occurrences" so): only ties
+            out["rows_with_the_same_value"] = ties
         if times is not None:
             out["time"] = fmt_time(times[label])
         else:
