@@ -86,7 +86,7 @@ def _as_calls(obj: Any, raw: str) -> list[ParsedCall]:
         return []
     if isinstance(obj.get("function"), dict):  # OpenAI style {"type": "function", "function": {...}}
         obj = obj["function"]
-    name = obj.get("name")
+    name = obj.get("name", obj.get("function"))  # Qwen 1.5B also writes {"function": "<name>", ...}
     if not isinstance(name, str) or not ({"arguments", "parameters"} & obj.keys()):
         return []
     args = obj.get("arguments", obj.get("parameters"))

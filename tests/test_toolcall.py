@@ -164,3 +164,11 @@ def test_a_failed_call_gets_a_retry_with_the_error_and_the_tools():
     assert answer_tools is None and "31536000" in answer_messages[-1]["content"]
     assert "Error" not in answer_messages[-1]["content"]  # only results that ran are restated
     assert loop.answer == "A year has 31536000 seconds." and loop.stopped == "answer"
+
+
+def test_the_function_key_naming_the_tool():
+    # recorded (1.5B, bench/tool_eval.py sea-coldest-date): prose, then the tool named by "function"
+    text = ('To answer this question, I\'ll use the `where_extreme` function with the following arguments:\n```json\n'
+            '{\n  "function": "where_extreme",\n  "arguments": {\n    "variable": "temp_min",\n    "kind": "min"\n  }\n}\n'
+            '```\nThis function will return the date.')
+    assert calls(text) == [("where_extreme", {"variable": "temp_min", "kind": "min"}, False)]
