@@ -21,7 +21,9 @@ def test_attention_of_the_lecture_sentence(page, app_url, artifacts):
     page.set_viewport_size({"width": 1400, "height": 3000})  # Streamlit scrolls inside a container: show it all
     page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
     page.screenshot(path=str(artifacts / "e2e_transformer.png"), full_page=True)
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 3  # one head, each head for a token, mean
+    # one head, each head for a token, the mean; the Tokens tab's chart may linger for a moment after the switch
+    page.wait_for_function("""() => document.querySelectorAll('[data-testid="stVegaLiteChart"]').length === 3""",
+                           timeout=60_000)
     assert page.locator('[data-testid="stImage"]').count() == 1  # the grid of every head of the layer
     assert page.get_by_role("combobox", name="What does this token attend to?").count() == 1
     assert page.get_by_text("5:␣mat").count() >= 1  # the last token of the sentence is the one asked about
