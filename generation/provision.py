@@ -69,7 +69,7 @@ def _joined(spec: ModelSpec, progress: Progress | None) -> Path:
     if len(paths) == 1:  # shipped whole: verify in place, no copy
         verify(paths[0], spec.sha256, spec.id, progress, hint=spec.parts[0].requirement)
         return paths[0]
-    target = cache_dir() / f"{spec.id}.gguf"
+    target = expected_gguf(spec)  # the joined file's one place
     if target.exists():
         verify(target, spec.sha256, spec.id, progress, hint=_reinstall_hint(spec))
         return target
