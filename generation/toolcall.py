@@ -16,7 +16,7 @@ Small models call the tool again when they see its result with the tools still o
   "no_tools"      the usual tool-call/tool-response turns, rendered without tools
   "repeat_guard"  tools stay on offer (several steps) until a call repeats an earlier one
 A step whose calls all fail (unreadable JSON, invalid arguments, an unknown tool) gets a retry turn:
-the errors go back to the model with the tools still on offer, so it can correct its call.
+the question again, with the failed calls and their errors as text and the tools still on offer.
 The loop is bounded by a step limit and a timeout, and always ends with an answer: if the model
 still only writes a call, the app states the tool results itself and says so.
 """
@@ -36,6 +36,8 @@ ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
 _FENCED = re.compile(r"```(?:json|JSON|tool_call)?\s*\n?(.*?)```", re.S)
 _LOOKS_LIKE_CALL = re.compile(r'"name"\s*:\s*"[^"]*"[\s\S]*"(?:arguments|parameters)"\s*:')
+_EXPRESSION_VALUE = re.compile(r"(:\s*)([-+(]*\s*\d[\d.]*(?:\s*(?:\*\*|[-+*/%])\s*[-+(]*\s*\d[\d.]*\s*\)*)+)(?=\s*[,}\]])")
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?")
 BAD_JSON = ('the tool call is not valid JSON of the form {"name": ..., "arguments": {...}}; argument values '
             'must be plain numbers, strings or lists (work out an expression such as 24 * 60 first)')
 
@@ -57,7 +59,7 @@ def parse_tool_calls(text: str) -> list[ParsedCall]:
                      for c in _calls_in(block, strict=pattern is _TAGGED or bool(_LOOKS_LIKE_CALL.search(block)))]
             if calls:
                 return calls
-    return _calls_in(text, strict=False)
+    return _calls_in(text, strict=bool(_LOOKS_LIKE_CALL.search(text)))
 
 
 def _calls_in(block: str, strict: bool) -> list[ParsedCall]:
@@ -74,9 +76,32 @@ def _calls_in(block: str, strict: bool) -> list[ParsedCall]:
         else:
             i += 1
     calls = [c for obj, raw in objects for c in _as_calls(obj, raw)]
-    if strict and not calls:  # inside <tool_call> tags, or call-shaped, but unreadable: tell the model
-        return [ParsedCall("", {}, block, BAD_JSON)]
+    if strict and not calls:  # inside <tool_call> tags, or call-shaped, but unreadable
+        computed = _computed_values(block)
+        if computed != block:  # {"b": 24 * 60 * 60}: worked out by the safe calculator, then read again
+            return [ParsedCall(c.name, c.arguments, block, c.error) for c in _calls_in(computed, strict=True)]
+        return [ParsedCall("", {}, block, BAD_JSON)]  # tell the model
     return calls
+
+
+def _computed_values(block: str) -> str:
+    """``block`` with each arithmetic argument value (``: 24 * 60``) replaced by its exact result.
+
+    Models write argument values as expressions, which JSON does not allow. The expression goes to the
+    `calculate` tool's parser (numbers and operators only, never eval); anything else is left as it is.
+    """
+    from tools.calculators import calculate  # the one safe arithmetic parser
+    from tools.validation import ArgumentError, ToolError
+
+    def compute(match: re.Match) -> str:
+        if _DATE_LIKE.fullmatch(match.group(2).strip()):  # 2012-12-31 unquoted is a date, not a subtraction
+            return match.group(0)
+        try:
+            return f"{match.group(1)}{json.dumps(calculate(match.group(2)))}"
+        except (ArgumentError, ToolError):
+            return match.group(0)
+
+    return _EXPRESSION_VALUE.sub(compute, block)
 
 
 def _as_calls(obj: Any, raw: str) -> list[ParsedCall]:
@@ -186,7 +211,7 @@ class ToolLoop:
             seen |= keys
             failed = not any(r.ok for r in step.results)
             if failed and self.answer_mode == "plain_result":  # nothing to answer with: let it fix the call
-                self.messages += self._retry_messages(step)
+                self.messages = self._retry_messages()
             else:
                 self.messages += self._turn_messages(step)
                 if self.answer_mode == "plain_result":
@@ -218,23 +243,31 @@ class ToolLoop:
     def _results(self) -> list[tuple[ParsedCall, Any]]:
         return [(c, r) for step in self.steps for c, r in zip(step.calls, step.results)]
 
-    def _retry_messages(self, step: Step) -> list[Message]:
-        """The failed call and why, so the model can write a corrected one (tools stay on offer)."""
-        errors = "\n".join(f"- {c.name or 'the call'}: {r.error}" for c, r in zip(step.calls, step.results))
-        return [{"role": "assistant", "content": step.model_text},
-                {"role": "user", "content": f"The app could not run that call:\n{errors}\nWrite the corrected tool "
-                                            "call, or answer in plain sentences if no tool fits."}]
+    def _retry_messages(self) -> list[Message]:
+        """The question again with the failed calls and why, so the model can write a better call.
+
+        The failed calls are restated as text, not as the model's own turn: given its turn back, a small
+        model copies it word for word (measured: 0 of 55 retries rescued), even when the error names the fix.
+        """
+        errors = "\n".join(f"- {'a call' if c.error else f'{c.name}({json.dumps(c.arguments)[1:-1]})'} failed: "
+                           f"{r.error}" for c, r in self._results() if not r.ok)
+        return self._with_question(f"Earlier tool calls for this question could not run:\n{errors}\n\nWrite a "
+                                   "corrected tool call (another tool may fit the question better), or answer in "
+                                   "plain sentences if no tool fits.")
+
+    def _with_question(self, note: str) -> list[Message]:
+        """The original conversation, its question followed by ``note``."""
+        original = [m for m in self.original if m["role"] != "user"]
+        question = "\n".join(m["content"] for m in self.original if m["role"] == "user")
+        return original + [{"role": "user", "content": f"{question}\n\n{note}"}]
 
     def _plain_result_messages(self) -> list[Message]:
         """The original question with every result so far as plain text: no tool syntax left to imitate."""
         lines = "\n".join(f"- {c.name}({json.dumps(c.arguments)[1:-1]}) returned {r.text}"
                           for c, r in self._results() if r.ok)
-        original = [m for m in self.original if m["role"] != "user"]
-        question = "\n".join(m["content"] for m in self.original if m["role"] == "user")
-        return original + [{"role": "user", "content": (
-            f"{question}\n\nThe app ran these tools on the real data:\n{lines}\n\nAnswer the question in plain "
-            "sentences using these results; copy the numbers exactly as they appear and write dates in full "
-            "(YYYY-MM-DD). Do not write any tool calls.")}]
+        return self._with_question(f"The app ran these tools on the real data:\n{lines}\n\nAnswer the question in "
+                                   "plain sentences using these results; copy the numbers exactly as they appear "
+                                   "and write dates in full (YYYY-MM-DD). Do not write any tool calls.")
 
     def _composed_answer(self) -> str:
         lines = [f"- `{c.name}({json.dumps(c.arguments)[1:-1]})` → {r.text if r.ok else r.error}"

@@ -134,9 +134,21 @@ def test_mlx_tokenizer_parser_is_used_where_present():
 QWEN_EXPRESSION_ARGUMENT = '```json\n{\n  "name": "multiply",\n  "arguments": {\n    "a": 365,\n    "b": 24 * 60 * 60\n  }\n}\n```'
 
 
-def test_a_call_shaped_block_that_is_not_json_is_an_error_not_an_answer():
+UNQUOTED_DATE = '```json\n{"name": "where_extreme", "arguments": {"variable": "sst", "time_start": 2012-12-31}}\n```'
+
+
+def test_an_arithmetic_argument_is_worked_out_by_the_safe_calculator():
     (call,) = parse_tool_calls(QWEN_EXPRESSION_ARGUMENT)
-    assert call.error and "24 * 60" in call.error
+    assert (call.name, call.arguments, call.error) == ("multiply", {"a": 365, "b": 86400}, "")
+    assert "24 * 60 * 60" in call.raw  # the trace keeps what the model wrote
+    assert calls('{"name": "add", "arguments": {"a": (1 + 2) / 4, "b": -3}}') == [("add", {"a": 0.75, "b": -3}, False)]
+
+
+def test_a_call_shaped_block_that_is_not_json_is_an_error_not_an_answer():
+    for text in (UNQUOTED_DATE, '{"name": "add", "arguments": {"a": sixty * 2, "b": 1}}',
+                 '<tool_call>{"name": "power", "arguments": {"a": 10 ** 400 ** 5, "b": 2}}</tool_call>'):
+        (call,) = parse_tool_calls(text)
+        assert call.error and "24 * 60" in call.error, text  # never read as 2012 - 12 - 31
     assert calls('```json\n{"city": "Oslo", "n": 3}\n```') == []  # JSON that is not a call stays text
 
 
@@ -153,7 +165,8 @@ class ScriptedModel:
 
 
 def test_a_failed_call_gets_a_retry_with_the_error_and_the_tools():
-    model = ScriptedModel([QWEN_EXPRESSION_ARGUMENT, '{"name": "multiply", "arguments": {"a": 365, "b": 86400}}',
+    unreadable = QWEN_EXPRESSION_ARGUMENT.replace("24 * 60 * 60", "24 hours * 3600")
+    model = ScriptedModel([unreadable, '{"name": "multiply", "arguments": {"a": 365, "b": 86400}}',
                            "A year has 31536000 seconds."])
     loop = ToolLoop(model, default_registry(), [{"role": "user", "content": "Seconds in 365 days?"}])
     list(loop.run())

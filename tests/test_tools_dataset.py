@@ -75,10 +75,23 @@ def test_count_of_hot_days(seattle):
     assert res.value["n_valid"] == len(df)
     in_2015 = ok(reg, "count_threshold", variable="temp_max", threshold=30, direction="above", time_start="2015")
     assert in_2015.value["count"] == int(((df["temp_max"] > 30) & (df["date"].dt.year == 2015)).sum())
-    inclusive = ok(reg, "count_threshold", variable="temp_max", threshold=30, direction="above", inclusive=True)
+    inclusive = ok(reg, "count_threshold", variable="temp_max", threshold=30, direction="at_or_above")
     assert inclusive.value["count"] == int((df["temp_max"] >= 30).sum())
     below = ok(reg, "count_threshold", variable="temp_min", threshold=0, direction="below")
     assert below.value["count"] == int((df["temp_min"] < 0).sum())
+    at_most = ok(reg, "count_threshold", variable="temp_min", threshold=0, direction="at_or_below")
+    assert at_most.value["count"] == int((df["temp_min"] <= 0).sum()) > below.value["count"]
+    assert at_most.value["condition"] == "temp_min <= 0"
+
+
+def test_an_argument_of_another_tool_points_to_that_tool(seattle):
+    """Recorded: Qwen 1.5B asked where_extreme for the 90th percentile, with q=0.9, twice."""
+    _, reg = seattle
+    res = reg.call("where_extreme", {"variable": "temp_max", "kind": "max", "q": 0.9})
+    assert not res.ok and "unexpected argument" in res.error
+    assert "q is an argument of statistic" in res.error and "call statistic instead" in res.error
+    unknown = reg.call("where_extreme", {"variable": "temp_max", "kind": "max", "colour": "red"})
+    assert "instead" not in unknown.error  # no tool takes it: no pointer
 
 
 def test_correlation_of_max_and_min_temperature(seattle):

@@ -155,7 +155,9 @@ def calculate(expression: Annotated[str, Length(1, MAX_EXPRESSION)]) -> int | fl
     """Evaluate an arithmetic expression that combines several operations, exactly (numbers only, not data).
 
     Args:
-        expression: Numbers with + - * / // % ** and parentheses only (no names, variables, dates or functions).
+        expression: The whole computation, with numbers, + - * / // % ** and parentheses only (no names,
+            variables, dates or functions). A percentage p% of x is p / 100 * x; a mean of n numbers is
+            their sum in parentheses divided by n.
     """
     text = expression.replace("×", "*").replace("÷", "/").replace("−", "-").strip()
     if len(text) > MAX_EXPRESSION:

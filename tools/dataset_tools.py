@@ -10,6 +10,7 @@ Standard deviations are sample standard deviations (ddof=1) for tables and grids
 
 from __future__ import annotations
 
+import operator
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -493,13 +494,16 @@ def correlation(
     return out
 
 
+_COMPARISONS = {"above": (">", operator.gt), "below": ("<", operator.lt), "at_or_above": (">=", operator.ge),
+                "at_or_below": ("<=", operator.le)}
+
+
 @_doc
 def count_threshold(
     dataset: Any,
     variable: Variable,
     threshold: float,
-    direction: Literal["above", "below"],
-    inclusive: bool = False,
+    direction: Literal["above", "below", "at_or_above", "at_or_below"],
     time_start: TimeBound = None,
     time_end: TimeBound = None,
     lat_min: LatBound = None,
@@ -513,8 +517,8 @@ def count_threshold(
     Args:
         variable: The variable to test.
         threshold: The threshold, in the variable's own units.
-        direction: "above" counts values > threshold, "below" counts values < threshold.
-        inclusive: Also count values equal to the threshold (>= or <=).
+        direction: "above" counts values > threshold and "below" values < threshold; "at_or_above"
+            (>=) and "at_or_below" (<=) also count values equal to it. Use what the question says.
         {time}
         {box}
     """
@@ -522,10 +526,8 @@ def count_threshold(
     values, info, times = _select(data, variable, dict(time_start=time_start, time_end=time_end, lat_min=lat_min,
                                                        lat_max=lat_max, lon_min=lon_min, lon_max=lon_max,
                                                        level=level))
-    if direction == "above":
-        hits = values >= threshold if inclusive else values > threshold
-    else:
-        hits = values <= threshold if inclusive else values < threshold
+    symbol, compare = _COMPARISONS[direction]
+    hits = compare(values, threshold)
     if data.is_table:
         count, n = int(hits.sum()), len(values)
     else:
@@ -533,7 +535,6 @@ def count_threshold(
         count, n = int(r["c"]), int(r["n"])
     if n == 0:
         raise _no_data()
-    symbol = {"above": ">", "below": "<"}[direction] + ("=" if inclusive else "")
     out = _base(data, variable, info, condition=f"{variable} {symbol} {threshold}", count=count, n_valid=n,
                 fraction=num(count / n))
     if data.is_table and data.time_name is not None and count:

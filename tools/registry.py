@@ -169,10 +169,27 @@ class ToolRegistry:
         extent = list_variables(self._data)
         extent["variables"] = [{k: v for k, v in variable.items() if v is not None and k != "long_name"}
                                for variable in extent.get("variables", [])]
+        rules = ["Give a tool only the arguments the question needs: leave out time, region and level arguments "
+                 "the question does not name, and the tool uses all of the data."]
+        if "time" in self.context.features:
+            rules.append('A period is passed as the question names it: a whole year as time_start="YYYY" and '
+                         'time_end="YYYY", a month as "YYYY-MM".')
+        if "latlon" in self.context.features:
+            rules.append("Southern latitudes and western longitudes are negative, and a dash between two "
+                         "coordinates means 'to': 15°S-15°N is lat_min=-15, lat_max=15.")
         return {"role": "system", "content": (
             "You answer questions about the loaded dataset with the tools. Its extent: " + json.dumps(extent) +
-            "\nGive a tool only the arguments the question needs: leave out time, region and level arguments "
-            "the question does not name, and the tool uses all of the data.")}
+            "\n" + "\n".join(rules))}
+
+    def _other_tool_hint(self, name: str, arguments: dict) -> str:
+        """Arguments this tool lacks but another enabled tool takes ('q' -> statistic): point there."""
+        extra = set(arguments) - set(self._schemas[name]["function"]["parameters"]["properties"])
+        others = [n for n in self._selected(None) if n != name and extra
+                  and extra <= set(self._schemas[n]["function"]["parameters"]["properties"])]
+        if not others:
+            return ""
+        return (f" {', '.join(sorted(extra))} is an argument of {' and '.join(others)}: if the question asks for "
+                f"that, call {others[0]} instead.")
 
     def call(self, name: str, arguments: dict | str | None = None) -> ToolResult:
         """Validate ``arguments`` against the tool's schema, run it, and report (never raises)."""
@@ -191,7 +208,7 @@ class ToolRegistry:
         try:
             args = validate(self._schemas[name], arguments)
         except ArgumentError as exc:
-            return fail(f"{name}: {exc}", raw)
+            return fail(f"{name}: {exc}{self._other_tool_hint(name, raw)}", raw)
         try:
             value = _jsonable(self._tools[name](**args))
         except (ToolError, ArgumentError) as exc:
