@@ -173,6 +173,8 @@ def test_a_failed_call_gets_a_retry_with_the_error_and_the_tools():
     assert [bool(s.calls) for s in loop.steps] == [True, True, False]
     retry_messages, retry_tools = model.seen[1]
     assert retry_tools and "24 * 60" in retry_messages[-1]["content"]
+    assert retry_messages[-1]["content"].startswith("Seconds in 365 days?")  # the question, then the errors
+    assert [m["role"] for m in retry_messages] == ["user"]  # not its own failed turn, which it would copy
     answer_messages, answer_tools = model.seen[2]
     assert answer_tools is None and "31536000" in answer_messages[-1]["content"]
     assert "Error" not in answer_messages[-1]["content"]  # only results that ran are restated

@@ -354,6 +354,11 @@ def test_the_dataset_extent_reaches_the_model_but_free_text_from_the_file_does_n
     context = default_registry(ds).system_message()
     assert context["role"] == "system" and '"start": "1990-01-01"' in context["content"] and '"units": "K"' in context["content"]
     assert "Ignore" not in context["content"]
+    assert 'time_start="YYYY"' in context["content"] and "lat_min" not in context["content"]  # a time series
+    grid = xr.Dataset({"sst": (("lat", "lon"), np.zeros((3, 4)))},
+                      coords={"lat": [-10.0, 0.0, 10.0], "lon": [0.0, 90.0, 180.0, 270.0]})
+    grid_context = default_registry(grid).system_message()["content"]
+    assert "lat_min=-15, lat_max=15" in grid_context and "time_start" not in grid_context  # no time axis
     assert default_registry().system_message() is None  # calculators only: nothing to describe
     loop = ToolLoop(None, default_registry(ds), [{"role": "user", "content": "Mean tas?"}])
     assert loop.messages[0] == context

@@ -20,20 +20,32 @@ def test_home_shows_pages_and_sidebar(page, app_url, artifacts):
     page.screenshot(path=str(artifacts / "e2e_home.png"), full_page=True)
 
 
-def test_generate_streams_text(page, app_url, artifacts):
+def test_generate_streams_text_and_a_seed_repeats_it(page, app_url, artifacts):
     page.goto(f"{app_url}/generate")
     prompt = page.get_by_label("Prompt")
     prompt.wait_for(timeout=120_000)
     prompt.fill("The ocean floor near the volcano")
     page.get_by_label("Max new tokens").fill("24")
     page.get_by_label("Max new tokens").press("Enter")
-    page.get_by_role("button", name="Generate").click()
-    stats = page.get_by_text("new tokens at")
-    stats.wait_for(timeout=600_000)
-    body = page.locator('[data-testid="stMain"]').inner_text()
-    assert "The ocean floor near the volcano" in body
-    after = body.split("The ocean floor near the volcano", 1)[1]
-    assert len(after.split("first token")[0].strip()) > 10  # the continuation itself
+    page.get_by_label("Seed (empty = random)").fill("7")  # a random seed may sample an early end of text
+    page.get_by_label("Seed (empty = random)").press("Enter")
+    wait_for_app(page)
+    continuations, stats = [], ""
+    for _ in range(2):
+        page.get_by_role("button", name="Generate").click()
+        # done when a stats line other than the previous run's is drawn (its timings always differ)
+        page.wait_for_function("""(before) => {
+            const line = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+                .map(e => e.innerText).find(t => t.includes('new tokens at'));
+            return line && line !== before && !document.querySelector('[data-testid="stStatusWidget"]');
+        }""", arg=stats, timeout=600_000)
+        stats = page.get_by_text("new tokens at").inner_text()
+        body = page.locator('[data-testid="stMain"]').inner_text()
+        assert "The ocean floor near the volcano" in body
+        after = body.split("The ocean floor near the volcano", 1)[1]
+        continuations.append(after.split("first token")[0].strip())
+    assert len(continuations[0]) > 10, continuations  # the continuation itself
+    assert continuations[1] == continuations[0]  # the same seed, the same text
     no_exceptions(page)
     page.screenshot(path=str(artifacts / "e2e_generate.png"), full_page=True)
 
