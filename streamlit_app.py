@@ -20,7 +20,8 @@ PAGES = [
 ]
 
 
-def sidebar() -> None:
+def sidebar():
+    """Draw the sidebar; returns the slot of its health line, drawn again once the page has run."""
     catalog = _ui.catalog()
     model_id, backend = _ui.selected()
     with st.sidebar:
@@ -34,11 +35,19 @@ def sidebar() -> None:
         backend = st.selectbox("Backend", backends, index=backends.index(current), key="sidebar_backend",
                                format_func=lambda b: b if backend_available(b) else f"{b} (not installed)")
         st.session_state.model_id, st.session_state.backend = model_id, backend
-        info = _ui.health()
-        st.caption(f"Weights: {info['weights']}  \nLoaded: {info['loaded']}  \nThreads: {info['threads']}  \nMemory: {info['memory']}")
+        slot = st.empty()
+        show_health(slot)
         for problem in catalog.problems:
             st.warning(problem, icon="⚠️")
+    return slot
 
 
-sidebar()
+def show_health(slot) -> None:
+    info = _ui.health()
+    slot.caption(f"Weights: {info['weights']}  \nLoaded: {info['loaded']}  \nThreads: {info['threads']}  \n"
+                 f"Memory: {info['memory']}")
+
+
+health_slot = sidebar()
 st.navigation(PAGES).run()
+show_health(health_slot)  # a model the page just loaded shows at once, not one rerun later

@@ -44,6 +44,8 @@ def test_generate_streams_text_and_a_seed_repeats_it(page, app_url, artifacts):
         assert "The ocean floor near the volcano" in body
         after = body.split("The ocean floor near the volcano", 1)[1]
         continuations.append(after.split("first token")[0].strip())
+        health = page.locator('[data-testid="stSidebar"]').get_by_text("Loaded:").inner_text()
+        assert "smollm2-135m on llama.cpp" in health  # loaded by this very run, and shown at its end
     assert len(continuations[0]) > 10, continuations  # the continuation itself
     assert continuations[1] == continuations[0]  # the same seed, the same text
     no_exceptions(page)
