@@ -2,9 +2,10 @@
 
 Small models break tool-call formats, so `parse_tool_calls` reads every form seen in practice:
 Qwen/Hermes `<tool_call>{json}</tool_call>` (several per turn, or an unclosed last one), fenced
-```json blocks, bare JSON objects or lists of them, OpenAI-style {"function": {...}} wrappers, and
-arguments given as a JSON string. Nothing the model writes is ever executed: a call names a
-registered, typed tool and its arguments are validated before it runs.
+```json blocks, bare JSON objects or lists of them, OpenAI-style {"function": {...}} wrappers,
+arguments given as a JSON string or as arithmetic, and fenced Python-style calls with literal
+arguments. Nothing the model writes is ever executed: a call names a registered, typed tool and its
+arguments are validated before it runs.
 
 `ToolLoop.run()` is a generator of events, so text streams to the page while a call is detected:
   ("text", piece)  the model's words of the current step
@@ -34,7 +35,7 @@ from .types import Message, Sampling, Stats
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
-_FENCED = re.compile(r"```(?:json|JSON|tool_call)?\s*\n?(.*?)```", re.S)
+_FENCED = re.compile(r"```(?:json|JSON|tool_call|python|py)?\s*\n?(.*?)```", re.S)
 _LOOKS_LIKE_CALL = re.compile(r'"name"\s*:\s*"[^"]*"[\s\S]*"(?:arguments|parameters)"\s*:')
 _EXPRESSION_VALUE = re.compile(r"(:\s*)([-+(]*\s*\d[\d.]*(?:\s*(?:\*\*|[-+*/%])\s*[-+(]*\s*\d[\d.]*\s*\)*)+)(?=\s*[,}\]])")
 _DATE_LIKE = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?")
@@ -75,13 +76,36 @@ def _calls_in(block: str, strict: bool) -> list[ParsedCall]:
             i = end
         else:
             i += 1
-    calls = [c for obj, raw in objects for c in _as_calls(obj, raw)]
+    calls = [c for obj, raw in objects for c in _as_calls(obj, raw)] or _python_call(block)
     if strict and not calls:  # inside <tool_call> tags, or call-shaped, but unreadable
         computed = _computed_values(block)
         if computed != block:  # {"b": 24 * 60 * 60}: worked out by the safe calculator, then read again
             return [ParsedCall(c.name, c.arguments, block, c.error) for c in _calls_in(computed, strict=True)]
         return [ParsedCall("", {}, block, BAD_JSON)]  # tell the model
     return calls
+
+
+def _python_call(block: str) -> list[ParsedCall]:
+    """A block that is one Python-style call with literal keyword arguments, `count(variable="x", n=2)`.
+
+    Coder models write calls this way. The block is only parsed (`ast`), never run, and each argument
+    must be a literal (`ast.literal_eval`: numbers, strings, lists, True/False/None).
+    """
+    import ast
+
+    try:
+        tree = ast.parse(block.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    call = tree.body
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and not call.args
+            and call.keywords and all(k.arg for k in call.keywords)):
+        return []
+    try:
+        arguments = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        return [ParsedCall(call.func.id, {}, block, "argument values must be plain numbers, strings or lists")]
+    return [ParsedCall(call.func.id, arguments, block)]
 
 
 def _computed_values(block: str) -> str:

@@ -181,6 +181,18 @@ def test_a_failed_call_gets_a_retry_with_the_error_and_the_tools():
     assert loop.answer == "A year has 31536000 seconds." and loop.stopped == "answer"
 
 
+def test_a_python_style_call_in_a_fence():
+    # recorded (1.5B, bench/tool_eval.py sea-rain-days-2015, after a retry)
+    text = ('To find the number of days, you can use the following corrected tool call:\n\n```python\n'
+            'count_threshold(variable="precipitation", threshold=20, direction="above", time_start="2015")\n```\n'
+            'This tool call will count the days.')
+    assert calls(text) == [("count_threshold", {"variable": "precipitation", "threshold": 20, "direction": "above",
+                                                "time_start": "2015"}, False)]
+    assert calls('```python\nmultiply(a=__import__("os").getpid(), b=2)\n```') == [("multiply", {}, True)]  # not run
+    assert calls("```python\nimport os\nos.remove('x')\n```") == []  # code, not a call
+    assert calls("Use `where_extreme(variable='sst', kind='max')` for that.") == []  # prose mentioning a call
+
+
 def test_the_function_key_naming_the_tool():
     # recorded (1.5B, bench/tool_eval.py sea-coldest-date): prose, then the tool named by "function"
     text = ('To answer this question, I\'ll use the `where_extreme` function with the following arguments:\n```json\n'
