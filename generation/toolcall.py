@@ -4,8 +4,9 @@ Small models break tool-call formats, so `parse_tool_calls` reads every form see
 Qwen/Hermes `<tool_call>{json}</tool_call>` (several per turn, or an unclosed last one), fenced
 ```json blocks, bare JSON objects or lists of them, OpenAI-style {"function": {...}} wrappers,
 arguments given as a JSON string or as arithmetic, and fenced Python-style calls with literal
-arguments. Nothing the model writes is ever executed: a call names a registered, typed tool and its
-arguments are validated before it runs.
+arguments (or in the `name("key": value)` form the app uses to list calls). Nothing the model
+writes is ever executed: a call names a registered, typed tool and its arguments are validated
+before it runs.
 
 `ToolLoop.run()` is a generator of events, so text streams to the page while a call is detected:
   ("text", piece)  the model's words of the current step
@@ -37,7 +38,9 @@ ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.S)
 _FENCED = re.compile(r"```(?:json|JSON|tool_call|python|py)?\s*\n?(.*?)```", re.S)
 _LOOKS_LIKE_CALL = re.compile(r'"name"\s*:\s*"[^"]*"[\s\S]*"(?:arguments|parameters)"\s*:')
-_EXPRESSION_VALUE = re.compile(r"(:\s*)([-+(]*\s*\d[\d.]*(?:\s*(?:\*\*|[-+*/%])\s*[-+(]*\s*\d[\d.]*\s*\)*)+)(?=\s*[,}\]])")
+_NUMBER = r"[-+(]*\s*\d[\d.]*"
+_EXPRESSION_VALUE = re.compile(rf"(:\s*)({_NUMBER}(?:\s*(?:\*\*|[-+*/%])\s*{_NUMBER}\s*\)*)+)(?=\s*[,}}\]])")
+_JSON_ARGS_CALL = re.compile(r'([A-Za-z_]\w*)\(\s*("[\s\S]*)\)')
 _DATE_LIKE = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?")
 BAD_JSON = ('the tool call is not valid JSON of the form {"name": ..., "arguments": {...}}; argument values '
             'must be plain numbers, strings or lists (work out an expression such as 24 * 60 first)')
@@ -76,7 +79,7 @@ def _calls_in(block: str, strict: bool) -> list[ParsedCall]:
             i = end
         else:
             i += 1
-    calls = [c for obj, raw in objects for c in _as_calls(obj, raw)] or _python_call(block)
+    calls = [c for obj, raw in objects for c in _as_calls(obj, raw)] or _python_call(block) or _json_args_call(block)
     if strict and not calls:  # inside <tool_call> tags, or call-shaped, but unreadable
         computed = _computed_values(block)
         if computed != block:  # {"b": 24 * 60 * 60}: worked out by the safe calculator, then read again
@@ -106,6 +109,18 @@ def _python_call(block: str) -> list[ParsedCall]:
     except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
         return [ParsedCall(call.func.id, {}, block, "argument values must be plain numbers, strings or lists")]
     return [ParsedCall(call.func.id, arguments, block)]
+
+
+def _json_args_call(block: str) -> list[ParsedCall]:
+    """`name("key": value, ...)`: the form the app itself uses to list calls, which models then imitate."""
+    match = _JSON_ARGS_CALL.fullmatch(block.strip())
+    if not match:
+        return []
+    try:
+        arguments = json.loads("{" + match.group(2) + "}")
+    except json.JSONDecodeError:
+        return []
+    return [ParsedCall(match.group(1), arguments, block)]
 
 
 def _computed_values(block: str) -> str:

@@ -190,6 +190,10 @@ def test_a_python_style_call_in_a_fence():
                                                 "time_start": "2015"}, False)]
     assert calls('```python\nmultiply(a=__import__("os").getpid(), b=2)\n```') == [("multiply", {}, True)]  # not run
     assert calls("```python\nimport os\nos.remove('x')\n```") == []  # code, not a call
+    # recorded (1.5B, grammar on, syn-tas-tropics-2005): the retry message's own way of listing a call
+    assert calls('corrected tool call:\n```python\narea_weighted_mean("variable": "tas", "lat_min": -20, '
+                 '"lat_max": 20)\n```') == [("area_weighted_mean", {"variable": "tas", "lat_min": -20, "lat_max": 20},
+                                             False)]
     assert calls("Use `where_extreme(variable='sst', kind='max')` for that.") == []  # prose mentioning a call
 
 
