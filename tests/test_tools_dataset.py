@@ -90,6 +90,8 @@ def test_an_argument_of_another_tool_points_to_that_tool(seattle):
     res = reg.call("where_extreme", {"variable": "temp_max", "kind": "max", "q": 0.9})
     assert not res.ok and "unexpected argument" in res.error
     assert "q is an argument of statistic" in res.error and "call statistic instead" in res.error
+    counted = reg.call("where_extreme", {"variable": "precipitation", "kind": "max", "threshold": 20, "direction": "above"})
+    assert "direction and threshold are arguments of count_threshold" in counted.error
     unknown = reg.call("where_extreme", {"variable": "temp_max", "kind": "max", "colour": "red"})
     assert "instead" not in unknown.error  # no tool takes it: no pointer
 

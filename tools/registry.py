@@ -188,8 +188,9 @@ class ToolRegistry:
                   and extra <= set(self._schemas[n]["function"]["parameters"]["properties"])]
         if not others:
             return ""
-        return (f" {', '.join(sorted(extra))} is an argument of {' and '.join(others)}: if the question asks for "
-                f"that, call {others[0]} instead.")
+        names = " and ".join(sorted(extra))
+        verb = "is an argument" if len(extra) == 1 else "are arguments"
+        return f" {names} {verb} of {' and '.join(others)}: if the question asks for that, call {others[0]} instead."
 
     def call(self, name: str, arguments: dict | str | None = None) -> ToolResult:
         """Validate ``arguments`` against the tool's schema, run it, and report (never raises)."""
