@@ -24,6 +24,7 @@ still only writes a call, the app states the tool results itself and says so.
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 import time
@@ -94,8 +95,6 @@ def _python_call(block: str) -> list[ParsedCall]:
     Coder models write calls this way. The block is only parsed (`ast`), never run, and each argument
     must be a literal (`ast.literal_eval`: numbers, strings, lists, True/False/None).
     """
-    import ast
-
     try:
         tree = ast.parse(block.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -111,8 +110,13 @@ def _python_call(block: str) -> list[ParsedCall]:
     return [ParsedCall(call.func.id, arguments, block)]
 
 
+def listed(name: str, arguments: dict) -> str:
+    """How the app writes a call for people and models: `name("key": value, ...)`."""
+    return f"{name}({json.dumps(arguments)[1:-1]})"
+
+
 def _json_args_call(block: str) -> list[ParsedCall]:
-    """`name("key": value, ...)`: the form the app itself uses to list calls, which models then imitate."""
+    """The form `listed` writes, which models then imitate in their own calls."""
     match = _JSON_ARGS_CALL.fullmatch(block.strip())
     if not match:
         return []
@@ -288,8 +292,8 @@ class ToolLoop:
         The failed calls are restated as text, not as the model's own turn: given its turn back, a small
         model copies it word for word (measured: 0 of 55 retries rescued), even when the error names the fix.
         """
-        errors = "\n".join(f"- {'a call' if c.error else f'{c.name}({json.dumps(c.arguments)[1:-1]})'} failed: "
-                           f"{r.error}" for c, r in self._results() if not r.ok)
+        errors = "\n".join(f"- {'a call' if c.error else listed(c.name, c.arguments)} failed: {r.error}"
+                           for c, r in self._results() if not r.ok)
         return self._with_question(f"Earlier tool calls for this question could not run:\n{errors}\n\nWrite a "
                                    "corrected tool call (another tool may fit the question better), or answer in "
                                    "plain sentences if no tool fits.")
@@ -302,14 +306,14 @@ class ToolLoop:
 
     def _plain_result_messages(self) -> list[Message]:
         """The original question with every result so far as plain text: no tool syntax left to imitate."""
-        lines = "\n".join(f"- {c.name}({json.dumps(c.arguments)[1:-1]}) returned {r.text}"
+        lines = "\n".join(f"- {listed(c.name, c.arguments)} returned {r.text}"
                           for c, r in self._results() if r.ok)
         return self._with_question(f"The app ran these tools on the real data:\n{lines}\n\nAnswer the question in "
                                    "plain sentences using these results; copy the numbers exactly as they appear "
                                    "and write dates in full (YYYY-MM-DD). Do not write any tool calls.")
 
     def _composed_answer(self) -> str:
-        lines = [f"- `{c.name}({json.dumps(c.arguments)[1:-1]})` → {r.text if r.ok else r.error}"
+        lines = [f"- `{listed(c.name, c.arguments)}` → {r.text if r.ok else r.error}"
                  for c, r in self._results()]
         return ("The model did not write an answer after its tool calls, so here are the results the app "
                 "computed:\n" + "\n".join(lines))
@@ -320,7 +324,7 @@ class ToolLoop:
         for step in self.steps:
             for result in step.results:
                 if result.ok:
-                    source = f"{result.name}({json.dumps(result.arguments)[1:-1]})"
+                    source = listed(result.name, result.arguments)
                     known += [Known(source, v) for v in result.facts] + [Known(source, d) for d in result.dates]
         for message in self.messages:
             if message["role"] == "user":

@@ -184,9 +184,9 @@ class ToolRegistry:
     def _other_tool_hint(self, name: str, arguments: dict) -> str:
         """Arguments this tool lacks but another enabled tool takes ('q' -> statistic): point there."""
         extra = set(arguments) - set(self._schemas[name]["function"]["parameters"]["properties"])
-        others = [n for n in self._selected(None) if n != name and extra
-                  and extra <= set(self._schemas[n]["function"]["parameters"]["properties"])]
-        if not others:
+        others = [n for n in self._selected(None)
+                  if n != name and extra <= set(self._schemas[n]["function"]["parameters"]["properties"])]
+        if not extra or not others:
             return ""
         names = " and ".join(sorted(extra))
         verb = "is an argument" if len(extra) == 1 else "are arguments"

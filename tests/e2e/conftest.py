@@ -45,17 +45,13 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(browser, request):
+def page(browser, request, artifacts):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(120_000)  # a loaded 2-core machine can be slow; a hang still fails
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:  # what the page showed, for a failure seen only in CI
-        from helpers import ROOT
-
-        out = ROOT / "artifacts"
-        out.mkdir(exist_ok=True)
-        page.screenshot(path=str(out / f"failed_{request.node.name}.png"), full_page=True)
-        (out / f"failed_{request.node.name}.txt").write_text(page.locator("body").inner_text())
+        page.screenshot(path=str(artifacts / f"failed_{request.node.name}.png"), full_page=True)
+        (artifacts / f"failed_{request.node.name}.txt").write_text(page.locator("body").inner_text())
     context.close()
