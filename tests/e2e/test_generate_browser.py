@@ -37,8 +37,9 @@ def test_generate_streams_text_and_a_seed_repeats_it(page, app_url, artifacts):
         page.wait_for_function("""(before) => {
             const line = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
                 .map(e => e.innerText).find(t => t.includes('new tokens at'));
-            return line && line !== before && !document.querySelector('[data-testid="stStatusWidget"]');
+            return line && line !== before;
         }""", arg=stats, timeout=600_000)
+        wait_for_app(page)
         stats = page.get_by_text("new tokens at").inner_text()
         body = page.locator('[data-testid="stMain"]').inner_text()
         assert "The ocean floor near the volcano" in body

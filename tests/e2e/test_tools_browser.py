@@ -18,7 +18,8 @@ def test_multiply_example_is_traced(page, app_url, artifacts):
     page.get_by_role("button", name="Multiply two big numbers").click()
     page.get_by_text("ended by:").wait_for(timeout=800_000)
     wait_for_app(page)
-    assert page.get_by_text("Step 1: multiply").count() == 1  # the collapsible trace
+    page.get_by_text("Step 1: multiply").wait_for()  # the collapsible trace (drawn just after the caption)
+    assert page.get_by_text("Step 1: multiply").count() == 1
     # the finished turn is drawn again from the session's history: wait until its answer text is there
     page.wait_for_function("""() => {
         const turns = document.querySelectorAll('[data-testid="stChatMessage"]');
