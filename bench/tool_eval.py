@@ -16,6 +16,8 @@ registry built on that case's sample (`default_registry(open_sample(id))`, calcu
 calculator cases) and only the case's *tool set* enabled (tool_sets in the case file: all 8 calculators
 for calculator cases; for a dataset the 3-5 dataset tools its questions need plus `calculate` as a
 distractor) - the full schema set is ~4,000 tokens, which makes small models slow and worse.
+`--page-tools` measures the Tools page's default instead: every dataset tool the data supports plus
+`calculate` and `convert_units` (all 8 calculators for calculator cases).
 
 Scores per case:
   right tool   the first call of the first step names one of the case's accepted tools
@@ -319,8 +321,9 @@ def save(out: Path, records: list[dict], meta: dict) -> None:
     tmp.replace(out)
 
 
-def run_case(model: Any, case: dict, want: Any, tool_sets: dict, constrained: bool, answer_mode: str,
+def run_case(model: Any, case: dict, want: Any, tool_sets: dict | None, constrained: bool, answer_mode: str,
              timeout_s: float, hard_timeout_s: float, max_new_tokens: int) -> dict:
+    """One case through the ToolLoop; tool_sets None keeps the registry's default tools (the page's default)."""
     import tools
     from generation import Sampling
     from generation.toolcall import ToolLoop
@@ -331,7 +334,8 @@ def run_case(model: Any, case: dict, want: Any, tool_sets: dict, constrained: bo
     start = time.perf_counter()
     try:
         registry = tools.default_registry(sample(case["sample"]) if "sample" in case else None)
-        enabled = {n for n in tool_sets[case["tool_set"]] if n in registry}
+        enabled = set(registry.enabled) if tool_sets is None else {n for n in tool_sets[case["tool_set"]]
+                                                                 if n in registry}
         loop = ToolLoop(model, registry, [{"role": "user", "content": case["question"]}],
                         Sampling(max_new_tokens=max_new_tokens), enabled=enabled, max_steps=4,
                         timeout_s=timeout_s, answer_mode=answer_mode, constrained=constrained)
@@ -446,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hard-timeout", type=float, default=300.0, help="close the loop mid-generation after this")
     p.add_argument("--max-new-tokens", type=int, default=256)
     p.add_argument("--prompt-cache", choices=("ram", "off"), default="ram")
+    p.add_argument("--page-tools", action="store_true",
+                   help="enable the tools the Tools page enables by default, not the case's tool set")
     p.add_argument("--report", nargs="*", type=Path, help="print the tables of these result files and exit")
     p.add_argument("--show-expected", action="store_true", help="print every case's expected value and exit")
     args = p.parse_args(argv)
@@ -476,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     done = {_key(r) for r in records}
     meta = {"cases_file": str(CASES_FILE.relative_to(ROOT)), "argv": sys.argv[1:], "timeout_s": args.timeout,
             "hard_timeout_s": args.hard_timeout, "max_new_tokens": args.max_new_tokens,
-            "prompt_cache": args.prompt_cache, "tool_sets": tool_sets}
+            "prompt_cache": args.prompt_cache, "tool_sets": "page default" if args.page_tools else tool_sets}
     wants: dict[str, Any] = {}
     for c in cases:
         try:
@@ -493,8 +499,8 @@ def main(argv: list[str] | None = None) -> int:
         model = load_model(model_id, args.prompt_cache)
         for c in todo:
             n += 1
-            rec = run_case(model, c, wants[c["id"]], tool_sets, con, mode, args.timeout, args.hard_timeout,
-                           args.max_new_tokens)
+            rec = run_case(model, c, wants[c["id"]], None if args.page_tools else tool_sets, con, mode,
+                           args.timeout, args.hard_timeout, args.max_new_tokens)
             rec.update(model=model_id, constrained=con, answer_mode=mode)
             records.append(rec)
             save(args.out, records, meta)

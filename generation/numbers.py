@@ -17,6 +17,7 @@ _NUMBER = re.compile(
     r"(?<![\w.])(?P<date>\d{4}-\d{2}-\d{2})(?![\w])"
     r"|(?<![\w.])(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
 _DATE_IN_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,23 @@ def _is_number(value: object) -> bool:
 
 
 def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
-    """The answer with ✓ after traced numbers and ⚠ (with a hover text) after the others."""
+    """The answer with ✓ after traced numbers and ⚠ (with a hover text) after the others.
+
+    Markdown shows HTML inside a code span as text, so a number in `code` gets its mark after the span;
+    a number in a fenced block gets none (the block is shown as written).
+    """
+    spans = [(m.start(), m.end(), m.group(0).startswith("```")) for m in _CODE.finditer(answer)]
     out, last = [], 0
     for c in checked:
-        out.append(answer[last:c.end])
+        span = next(((end, fenced) for start, end, fenced in spans if start <= c.start < end), None)
+        if span and span[1]:
+            continue
+        at = span[0] if span else c.end
         tip = f"from {c.source}" if c.found else "not found among the computed facts: check it"
         mark = "✓" if c.found else "⚠"
+        out.append(answer[last:at])
         out.append(f'<span title="{_attr(tip)}" style="color:{"#2e7d32" if c.found else "#c77700"}">{mark}</span>')
-        last = c.end
+        last = max(last, at)
     out.append(answer[last:])
     return "".join(out)
 

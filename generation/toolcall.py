@@ -170,6 +170,15 @@ def _as_calls(obj: Any, raw: str) -> list[ParsedCall]:
     return [ParsedCall(name, args, raw)]
 
 
+def _argument_values(value: Any) -> list:
+    """The numbers and strings among a call's arguments, nested lists and objects included."""
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _argument_values(item)]
+    if isinstance(value, list):
+        return [v for item in value for v in _argument_values(item)]
+    return [value] if isinstance(value, (int, float, str)) and not isinstance(value, bool) else []
+
+
 def call_schema(tool_schemas: list[dict]) -> dict:
     """A JSON schema that only admits a call of one of the tools: for grammar-constrained decoding."""
     options = []
@@ -315,6 +324,9 @@ class ToolLoop:
     def _composed_answer(self) -> str:
         lines = [f"- `{listed(c.name, c.arguments)}` → {r.text if r.ok else r.error}"
                  for c, r in self._results()]
+        if not any(r.ok for _, r in self._results()):
+            return ("The model did not get a tool call right, so the app computed nothing to answer with. "
+                    "Its calls and why they were refused:\n" + "\n".join(lines))
         return ("The model did not write an answer after its tool calls, so here are the results the app "
                 "computed:\n" + "\n".join(lines))
 
@@ -322,6 +334,9 @@ class ToolLoop:
         """Values the answer may quote: each tool result's numbers and dates, and the user's own numbers."""
         known = []
         for step in self.steps:
+            for call in step.calls:  # what the model asked for: visible in the trace, not a computed fact
+                source = f"the arguments of {listed(call.name, call.arguments)}"
+                known += [Known(source, v) for v in _argument_values(call.arguments)]
             for result in step.results:
                 if result.ok:
                     source = listed(result.name, result.arguments)

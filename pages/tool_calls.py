@@ -42,7 +42,7 @@ elif pick.startswith("sample:"):
 registry = default_registry(obj)
 if st.session_state.get("tools_for") != pick:  # a new dataset: offer all of its tools again
     st.session_state.tools_for = pick
-    st.session_state.tools_enabled = registry.names
+    st.session_state.tools_enabled = [n for n in registry.names if n in registry.enabled]
 
 with st.expander("⚙️ Tools and loop settings"):
     enabled = st.multiselect("Tools the model may call", registry.names, key="tools_enabled")

@@ -34,3 +34,11 @@ def test_marks_are_inserted_after_each_number():
     html = markdown_with_marks(answer, check_numbers(answer, KNOWN))
     assert html.count("✓") == 1 and html.count("⚠") == 1
     assert "from shape.rows" in html and html.index("✓") < html.index("max")
+
+
+def test_a_number_in_a_code_span_gets_its_mark_after_the_span():
+    answer = "`statistic(\"steps\": 1461)` → 99 and ```\n1461\n```"
+    html = markdown_with_marks(answer, check_numbers(answer, KNOWN))
+    assert html.startswith('`statistic("steps": 1461)`<span')  # HTML inside backticks would show as text
+    assert html.count("<span") == 2  # the fenced block is shown as written, without a mark
+    assert html.endswith("```\n1461\n```")

@@ -203,3 +203,21 @@ def test_the_function_key_naming_the_tool():
             '{\n  "function": "where_extreme",\n  "arguments": {\n    "variable": "temp_min",\n    "kind": "min"\n  }\n}\n'
             '```\nThis function will return the date.')
     assert calls(text) == [("where_extreme", {"variable": "temp_min", "kind": "min"}, False)]
+
+
+def test_when_every_call_fails_the_composed_answer_says_nothing_was_computed():
+    # recorded (0.5B, the Tools page, Seattle sample): a tool that does not exist, twice, then the call again
+    bad = '{"name": "day_with_most_precipitation", "arguments": {"time_start": "2014-01-01", "steps": 1461}}'
+    loop = ToolLoop(ScriptedModel([bad, bad, bad]), default_registry(), [{"role": "user", "content": "Wettest day?"}])
+    list(loop.run())
+    assert loop.answer.startswith("The model did not get a tool call right, so the app computed nothing")
+    assert "does not exist" in loop.answer
+    sources = {k.value: k.source for k in loop.known()}
+    assert sources["2014-01-01"].startswith("the arguments of day_with_most_precipitation(")  # shown in the trace
+
+
+def test_the_composed_answer_lists_computed_results():
+    call = '{"name": "multiply", "arguments": {"a": 3, "b": 4}}'
+    loop = ToolLoop(ScriptedModel([call, call, call]), default_registry(), [{"role": "user", "content": "3 x 4?"}])
+    list(loop.run())
+    assert loop.answer.startswith("The model did not write an answer after its tool calls") and "12" in loop.answer

@@ -117,6 +117,10 @@ def test_table_statistics(seattle):
         res = ok(reg, "statistic", variable="wind", stat=stat, time_start="2013", time_end="2013")
         assert res.value["value"] == pytest.approx(expected, rel=REL), stat
         assert res.value["n"] == 365
+    wettest = ok(reg, "statistic", variable="precipitation", stat="max", time_start="2014", time_end="2014").value
+    y2014 = df[df["date"].dt.year == 2014]
+    assert wettest["time"] == f"{y2014.loc[y2014['precipitation'].idxmax(), 'date']:%Y-%m-%d}"  # when, not only how much
+    assert "time" not in ok(reg, "statistic", variable="wind", stat="mean").value
     q90 = ok(reg, "statistic", variable="wind", stat="quantile", q=0.9).value
     assert q90["value"] == pytest.approx(df["wind"].quantile(0.9), rel=REL)
     res = reg.call("statistic", {"variable": "wind", "stat": "quantile"})
@@ -230,6 +234,8 @@ def test_grid_statistics_over_dims(climate):
     q = ok(reg, "statistic", variable="pr", stat="quantile", q=0.95, lat_min=-30, lat_max=30).value
     sub = ds["pr"].sel(lat=slice(-30, 30)).values
     assert q["value"] == pytest.approx(np.nanquantile(sub, 0.95), rel=REL)
+    coldest = ok(reg, "statistic", variable="tas", stat="min").value
+    assert coldest["at"] == ok(reg, "where_extreme", variable="tas", kind="min").value["at"]
     std = ok(reg, "statistic", variable="tas", stat="std").value
     assert std["value"] == pytest.approx(float(ds["tas"].std(ddof=1)), rel=REL)
     res = reg.call("statistic", {"variable": "tas", "stat": "mean", "dims": ["depth"]})

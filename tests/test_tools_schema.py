@@ -163,7 +163,11 @@ def test_dataset_tools_only_with_a_dataset(climate):
     plain = default_registry()
     assert "multiply" in plain and "statistic" not in plain
     assert set(plain.names) == {f.__name__ for f in tools.CALCULATORS}
-    assert "statistic" in default_registry(climate)
+    assert plain.enabled == set(plain.names)
+    with_data = default_registry(climate)
+    assert "statistic" in with_data and "multiply" in with_data  # offered, but only a few calculators enabled
+    assert with_data.enabled == set(with_data.names) - {f.__name__ for f in tools.CALCULATORS} | {"calculate",
+                                                                                                "convert_units"}
     single = make_climate_dataset(years=1, nlat=4, nlon=8)[["tas"]]
     assert "correlation" not in default_registry(single)
 

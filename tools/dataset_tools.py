@@ -175,7 +175,8 @@ def statistic(
             result = values.std(ddof=1)
         else:
             result = getattr(values, stat)()
-        return {**_base(data, variable, info, stat=stat, **extra), "value": num(result), "n": len(values)}
+        out = {**_base(data, variable, info, stat=stat, **extra), "value": num(result), "n": len(values)}
+        return {**out, **_where(dataset, variable, stat, sel)}
     reduce = list(dims) if dims else list(values.dims)
     unknown = [d for d in reduce if d not in values.dims]
     if unknown:
@@ -192,7 +193,7 @@ def statistic(
     if r["v"].ndim == 0:
         if int(r["n"]) == 0:
             raise _no_data()
-        return {**out, "value": num(r["v"]), "n": int(r["n"])}
+        return {**out, "value": num(r["v"]), "n": int(r["n"]), **_where(dataset, variable, stat, sel)}
     field = r["v"]
     if field.size <= MAX_LISTED:
         rows = field.to_dataframe(name="value").reset_index()
@@ -380,6 +381,17 @@ def anomaly(
     out["base_period"] = [f"{base.index[0]:%Y-%m}", f"{base.index[-1]:%Y-%m}"]
     out["base_years"] = len(base)
     return out
+
+
+def _where(dataset: Any, variable: str, stat: str, sel: dict) -> dict:
+    """For a single max or min: when (and where) it occurs, so an answer need not guess the date."""
+    if stat not in ("max", "min"):
+        return {}
+    try:
+        found = where_extreme(dataset, variable, stat, **sel)
+    except ToolError:  # e.g. a grid too large to search: the statistic stands on its own
+        return {}
+    return {k: found[k] for k in ("time", "at", "row") if k in found}
 
 
 @_doc

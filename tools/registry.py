@@ -225,9 +225,18 @@ class ToolRegistry:
                           duration_s=time.perf_counter() - start)
 
 
+# With a dataset, these calculators stay enabled next to its tools; the others can be switched on. Every schema
+# costs prompt tokens (all 16 are ~4,000), and a small model given fewer tools picks better (bench/RESULTS.md).
+CALCULATORS_WITH_DATA = ("calculate", "convert_units")
+
+
 def default_registry(dataset: Any = None) -> ToolRegistry:
-    """Calculators always; the dataset tools that fit ``dataset`` when one is given."""
+    """Calculators always; the dataset tools that fit ``dataset`` when one is given, with only
+    CALCULATORS_WITH_DATA of the calculators enabled."""
     from .calculators import CALCULATORS
     from .dataset_tools import DATASET_TOOLS
 
-    return ToolRegistry([*CALCULATORS, *(DATASET_TOOLS if dataset is not None else [])], dataset)
+    registry = ToolRegistry([*CALCULATORS, *(DATASET_TOOLS if dataset is not None else [])], dataset)
+    if dataset is not None:
+        registry.disable(*(fn.__name__ for fn in CALCULATORS if fn.__name__ not in CALCULATORS_WITH_DATA))
+    return registry
