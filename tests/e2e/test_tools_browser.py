@@ -1,6 +1,8 @@
 """In chromium: the Tools page answers the lecture's multiply example with a traced number and a trace."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from e2e_helpers import no_exceptions, wait_for_app
 
@@ -29,3 +31,39 @@ def test_multiply_example_is_traced(page, app_url, artifacts):
     assert "597518582790373200" in answer.replace(",", "") and "✓" in answer
     no_exceptions(page)
     page.screenshot(path=str(artifacts / "e2e_tools.png"), full_page=True)
+
+
+def test_a_dataset_question_is_answered_from_the_sample(page, app_url, artifacts):
+    """A question about a sample: the model calls a dataset tool, and the answer's number is the data's."""
+    page.goto(f"{app_url}/tool_calls")
+    page.get_by_text("Tools: numbers from the data").wait_for(timeout=120_000)
+    wait_for_app(page)
+    model = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Model")
+    model.click()
+    page.get_by_role("option", name="Qwen2.5-Coder 0.5B").click()
+    wait_for_app(page)
+    page.get_by_role("combobox", name="Dataset for the dataset tools").click()
+    page.get_by_role("option", name="sample: Seattle daily weather 2012-2015").click()
+    wait_for_app(page)
+    page.get_by_text("Tools and loop settings").click()  # fewer tools: the 0.5B picks better (bench/RESULTS.md)
+    tools = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Tools the model may call")
+    tools.get_by_role("button", name="Clear all").click()
+    wait_for_app(page)
+    for name in ("statistic", "where_extreme"):
+        tools.get_by_role("combobox").fill(name)
+        tools.get_by_role("combobox").press("Enter")
+        wait_for_app(page)
+    page.keyboard.press("Escape")
+    box = page.get_by_placeholder("Ask a question that needs a calculation or the data")
+    box.fill("What was the highest daily maximum temperature in Seattle during 2015?")
+    box.press("Enter")
+    page.get_by_text("ended by:").wait_for(timeout=800_000)
+    wait_for_app(page)
+    step = page.get_by_text("Step 1: statistic").or_(page.get_by_text("Step 1: where_extreme"))
+    step.first.wait_for()
+    step.first.click()  # open the trace: the call ran on the data
+    page.get_by_text("Result ✓").first.wait_for()
+    answer = page.locator('[data-testid="stChatMessage"]').last.inner_text()
+    assert re.search(r"\b35(?:\.0+)?\s*✓", answer), answer  # 35.0 °C on 2015-07-19, traced to the tool result
+    no_exceptions(page)
+    page.screenshot(path=str(artifacts / "e2e_tools_dataset.png"), full_page=True)
