@@ -40,7 +40,7 @@ elif pick.startswith("sample:"):
     except DataLoadError as exc:
         st.error(f"Could not open the sample: {exc}")
 registry = default_registry(obj)
-if st.session_state.get("tools_for") != pick:  # a new dataset: offer all of its tools again
+if st.session_state.get("tools_for") != pick:  # a new dataset: its tools, and the calculators it keeps
     st.session_state.tools_for = pick
     st.session_state.tools_enabled = [n for n in registry.names if n in registry.enabled]
 
