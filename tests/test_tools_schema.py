@@ -239,6 +239,21 @@ def test_unknown_variable_is_rejected_with_the_choices(climate):
     assert "'variable'" in res.error and '"tas", "pr"' in res.error
 
 
+def test_a_made_up_tool_is_pointed_to_the_real_one(climate):
+    # recorded (1.5B, bench/tool_eval.py --page-tools): "max" and "percentile" called as tools, twice each
+    reg = default_registry(climate)
+    res = reg.call("max", {"variable": "tas", "time_start": "2005"})
+    assert ('Call {"name": "statistic", "arguments": {"variable": "tas", "time_start": "2005", "stat": "max"}} or '
+            '{"name": "where_extreme", "arguments": {"variable": "tas", "time_start": "2005", "kind": "max"}} '
+            'instead.') in res.error  # the corrected calls, written out
+    res = reg.call("percentile", {"variable": "tas", "stat": "quantile", "q": 0.9})
+    assert 'Call {"name": "statistic", "arguments": {"variable": "tas", "stat": "quantile", "q": 0.9}}' in res.error
+    res = reg.call("regional_average", {"variable": "tas", "lat_min": -10, "lat_max": 10, "dims": ["lon"]})
+    assert 'Call {"name": "statistic", "arguments": {"variable": "tas", "lat_min": -10' in res.error  # fits only it
+    for arguments in ({"target": "moon"}, {}):  # nothing to point to: no hint
+        assert reg.call("launch_rockets", arguments).error.startswith("tool 'launch_rockets' does not exist. Available")
+
+
 def test_unknown_and_disabled_tools(registry):
     res = registry.call("launch_rockets", {})
     assert not res.ok and "does not exist" in res.error and "multiply" in res.error

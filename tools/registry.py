@@ -61,6 +61,11 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+# words a model uses for a tool that does not exist, and the choice of a real tool they mean
+_SYNONYMS = {"percentile": "quantile", "average": "mean", "avg": "mean", "maximum": "max", "minimum": "min",
+             "total": "sum", "stdev": "std"}
+
+
 def _facts(value: Any, numbers: list, dates: list) -> None:
     if isinstance(value, dict):
         for v in value.values():
@@ -183,14 +188,29 @@ class ToolRegistry:
 
     def _other_tool_hint(self, name: str, arguments: dict) -> str:
         """Arguments this tool lacks but another enabled tool takes ('q' -> statistic): point there."""
-        extra = set(arguments) - set(self._schemas[name]["function"]["parameters"]["properties"])
-        others = [n for n in self._selected(None)
-                  if n != name and extra <= set(self._schemas[n]["function"]["parameters"]["properties"])]
+        extra = set(arguments) - set(self._params(name))
+        others = [n for n in self._selected(None) if n != name and extra <= set(self._params(n))]
         if not extra or not others:
             return ""
         names = " and ".join(sorted(extra))
         verb = "is an argument" if len(extra) == 1 else "are arguments"
         return f" {names} {verb} of {' and '.join(others)}: if the question asks for that, call {others[0]} instead."
+
+    def _unknown_tool_hint(self, name: str, arguments: dict) -> str:
+        """A made-up tool named after a choice of a real one ('max', 'percentile'), or whose arguments fit one:
+        the corrected call, written out (a small model repeats the name it made up unless shown the fix)."""
+        word = _SYNONYMS.get(name.lower(), name.lower())
+        fixes = [(tool, {param: word}) for tool in self._selected(None)
+                 for param, spec in self._params(tool).items() if word in spec.get("enum", [])]
+        if not fixes and arguments:
+            fixes = [(tool, {}) for tool in self._selected(None) if set(arguments) <= set(self._params(tool))]
+        calls = [json.dumps({"name": tool, "arguments": {**{k: v for k, v in arguments.items()
+                                                            if k in self._params(tool)}, **choice}})
+                 for tool, choice in fixes]
+        return f" Call {' or '.join(calls)} instead." if calls else ""
+
+    def _params(self, tool: str) -> dict:
+        return self._schemas[tool]["function"]["parameters"]["properties"]
 
     def call(self, name: str, arguments: dict | str | None = None) -> ToolResult:
         """Validate ``arguments`` against the tool's schema, run it, and report (never raises)."""
@@ -205,7 +225,8 @@ class ToolRegistry:
         if not isinstance(name, str) or name not in self._tools or name not in self.enabled:
             available = ", ".join(self._selected(None)) or "none"
             why = "is disabled" if isinstance(name, str) and name in self._tools else "does not exist"
-            return fail(f"tool {str(name)[:80]!r} {why}. Available tools: {available}.", raw)
+            hint = self._unknown_tool_hint(name, raw) if isinstance(name, str) and why == "does not exist" else ""
+            return fail(f"tool {str(name)[:80]!r} {why}.{hint} Available tools: {available}.", raw)
         try:
             args = validate(self._schemas[name], arguments)
         except ArgumentError as exc:
