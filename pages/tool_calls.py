@@ -56,6 +56,9 @@ with st.expander("⚙️ Tools and loop settings"):
                               help="llama.cpp only: the first step can only produce a valid call of an enabled tool.")
     if registry.skipped:
         st.caption("Not offered for this data: " + "; ".join(f"{n} ({why})" for n, why in registry.skipped.items()))
+if not enabled:
+    st.warning("No tool is switched on: the model will answer on its own, and its numbers will not come from a "
+               "tool. Switch tools on under ⚙️ Tools and loop settings.")
 
 # --- the conversation ---------------------------------------------------------------------------
 history = st.session_state.setdefault("tools_chat", [])

@@ -24,7 +24,11 @@ def test_a_sample_dataset_brings_the_dataset_tools():
     choice = next(o for o in at.selectbox(key="tools_dataset").options if "Seattle" in o)
     at.selectbox(key="tools_dataset").set_value(choice).run()
     assert not at.exception
-    assert "statistic" in at.multiselect(key="tools_enabled").value
+    enabled = at.multiselect(key="tools_enabled").value
+    assert "statistic" in enabled and "calculate" in enabled and "multiply" not in enabled  # a short prompt
+    assert not at.warning
+    at.multiselect(key="tools_enabled").set_value([]).run()
+    assert "No tool is switched on" in at.warning[0].value  # the model would answer on its own
 
 
 @pytest.mark.slow
