@@ -99,7 +99,7 @@ def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
         mark = "✓" if c.found else "⚠"
         out.append(answer[last:at])
         out.append(f'<span title="{_attr(tip)}" style="color:{"#2e7d32" if c.found else "#c77700"}">{mark}</span>')
-        last = max(last, at)
+        last = at  # numbers come in order, so a later mark never lands before an earlier one
     out.append(answer[last:])
     return "".join(out)
 

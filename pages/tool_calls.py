@@ -42,7 +42,7 @@ elif pick.startswith("sample:"):
 registry = default_registry(obj)
 if st.session_state.get("tools_for") != pick:  # a new dataset: its tools, and the calculators it keeps
     st.session_state.tools_for = pick
-    st.session_state.tools_enabled = [n for n in registry.names if n in registry.enabled]
+    st.session_state.tools_enabled = registry.enabled_names
 
 with st.expander("⚙️ Tools and loop settings"):
     enabled = st.multiselect("Tools the model may call", registry.names, key="tools_enabled")

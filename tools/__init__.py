@@ -6,7 +6,7 @@ Public API::
     ToolRegistry(functions, dataset=None)
         .schemas(enabled=None) -> list[dict]        OpenAI-format schemas (for apply_chat_template(tools=...))
         .call(name, arguments) -> ToolResult         arguments: dict or JSON string; never raises
-        .names, .enabled, .enable(*n), .disable(*n), .functions(), .skipped
+        .names, .enabled, .enabled_names, .enable(*n), .disable(*n), .functions(), .skipped
     ToolResult(name, arguments, ok, value, text, error, duration_s, facts, dates)
     Range, Length, VARIABLE, DIM, Requires, requires  schema annotations for new tools
     ToolError                                        raise it in a tool: its message goes to the model

@@ -127,6 +127,11 @@ class ToolRegistry:
         """Every tool offered (enabled or not), in registration order."""
         return list(self._tools)
 
+    @property
+    def enabled_names(self) -> list[str]:
+        """The enabled tools, in registration order."""
+        return self._selected(None)
+
     def __contains__(self, name: object) -> bool:
         return name in self._tools
 
@@ -189,7 +194,7 @@ class ToolRegistry:
     def _other_tool_hint(self, name: str, arguments: dict) -> str:
         """Arguments this tool lacks but another enabled tool takes ('q' -> statistic): point there."""
         extra = set(arguments) - set(self._params(name))
-        others = [n for n in self._selected(None) if n != name and extra <= set(self._params(n))]
+        others = [n for n in self.enabled_names if n != name and extra <= set(self._params(n))]
         if not extra or not others:
             return ""
         names = " and ".join(sorted(extra))
@@ -200,10 +205,10 @@ class ToolRegistry:
         """A made-up tool named after a choice of a real one ('max', 'percentile'), or whose arguments fit one:
         the corrected call, written out (a small model repeats the name it made up unless shown the fix)."""
         word = _SYNONYMS.get(name.lower(), name.lower())
-        fixes = [(tool, {param: word}) for tool in self._selected(None)
+        fixes = [(tool, {param: word}) for tool in self.enabled_names
                  for param, spec in self._params(tool).items() if word in spec.get("enum", [])]
         if not fixes and arguments:
-            fixes = [(tool, {}) for tool in self._selected(None) if set(arguments) <= set(self._params(tool))]
+            fixes = [(tool, {}) for tool in self.enabled_names if set(arguments) <= set(self._params(tool))]
         calls = [json.dumps({"name": tool, "arguments": {**{k: v for k, v in arguments.items()
                                                             if k in self._params(tool)}, **choice}})
                  for tool, choice in fixes]
@@ -223,7 +228,7 @@ class ToolRegistry:
                               error=message, duration_s=time.perf_counter() - start)
 
         if not isinstance(name, str) or name not in self._tools or name not in self.enabled:
-            available = ", ".join(self._selected(None)) or "none"
+            available = ", ".join(self.enabled_names) or "none"
             why = "is disabled" if isinstance(name, str) and name in self._tools else "does not exist"
             hint = self._unknown_tool_hint(name, raw) if isinstance(name, str) and why == "does not exist" else ""
             return fail(f"tool {str(name)[:80]!r} {why}.{hint} Available tools: {available}.", raw)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.e2e
 
 
-def test_multiply_example_is_traced(page, app_url, artifacts):
+def open_tools_page_with_the_0_5b(page, app_url) -> None:
     page.goto(f"{app_url}/tool_calls")
     page.get_by_text("Tools: numbers from the data").wait_for(timeout=120_000)
     wait_for_app(page)
@@ -18,6 +18,10 @@ def test_multiply_example_is_traced(page, app_url, artifacts):
     model.click()
     page.get_by_role("option", name="Qwen2.5-Coder 0.5B").click()  # a model that writes parseable calls
     wait_for_app(page)
+
+
+def test_multiply_example_is_traced(page, app_url, artifacts):
+    open_tools_page_with_the_0_5b(page, app_url)
     page.get_by_role("button", name="Multiply two big numbers").click()
     page.get_by_text("ended by:").wait_for(timeout=800_000)
     wait_for_app(page)
@@ -36,13 +40,7 @@ def test_multiply_example_is_traced(page, app_url, artifacts):
 
 def test_a_dataset_question_is_answered_from_the_sample(page, app_url, artifacts):
     """A question about a sample: the model calls a dataset tool, and the answer's number is the data's."""
-    page.goto(f"{app_url}/tool_calls")
-    page.get_by_text("Tools: numbers from the data").wait_for(timeout=120_000)
-    wait_for_app(page)
-    model = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name="Model")
-    model.click()
-    page.get_by_role("option", name="Qwen2.5-Coder 0.5B").click()
-    wait_for_app(page)
+    open_tools_page_with_the_0_5b(page, app_url)
     page.get_by_role("combobox", name="Dataset for the dataset tools").click()
     page.get_by_role("option", name="sample: Seattle daily weather 2012-2015").click()
     wait_for_app(page)
