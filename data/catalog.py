@@ -117,6 +117,12 @@ def _hadisst(path: Path | None) -> Any:
     return ds.set_coords("time_bnds") if "time_bnds" in ds.data_vars else ds
 
 
+def _seattle(path: Path | None) -> pd.DataFrame:
+    df = open_path(path)  # the CSV has no units; vega_datasets documents them
+    df.attrs["units"] = {"precipitation": "mm", "temp_max": "degC", "temp_min": "degC", "wind": "m/s"}
+    return df
+
+
 def _co2(path: Path | None) -> pd.DataFrame:
     df = pd.read_csv(path)
     df["date"] = pd.to_datetime(df["date"].astype(str), format="%Y%m%d")
@@ -230,7 +236,7 @@ _LIST = [
         "table", ("date", "precipitation", "temp_max", "temp_min", "wind", "weather"),
         {"rows": 1461, "columns": 6},
         "Daily precipitation (mm), max/min temperature (°C), wind (m/s) and weather type.",
-        PIP["vega"], _vega_seattle, open_path,
+        PIP["vega"], _vega_seattle, _seattle,
     ),
     Sample(
         "mauna-loa-co2", "Mauna Loa weekly atmospheric CO₂, 1958-2001",

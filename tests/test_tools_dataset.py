@@ -67,6 +67,15 @@ def test_wettest_day_in_seattle_2014(seattle):
     assert coldest["time"] == df.loc[df["temp_min"].idxmin(), "date"].strftime("%Y-%m-%d")
 
 
+def test_seattle_results_carry_the_documented_units(seattle):
+    # The CSV has no units; without them the 1.5B once called Seattle's temperatures Fahrenheit.
+    _, reg = seattle
+    assert ok(reg, "statistic", variable="temp_max", stat="max").value["units"] == "degC"
+    assert ok(reg, "statistic", variable="precipitation", stat="sum", time_start="2014",
+              time_end="2014").value["units"] == "mm"
+    assert ok(reg, "describe_variable", variable="wind").value["units"] == "m/s"
+
+
 def test_count_of_hot_days(seattle):
     df, reg = seattle
     res = ok(reg, "count_threshold", variable="temp_max", threshold=30, direction="above")
