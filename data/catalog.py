@@ -156,6 +156,11 @@ def _tmy3(path: Path | None) -> pd.DataFrame:
     keep = [c for c in data.columns if not c.endswith(("source", "(code)", "(%)")) and "(MM/DD" not in c]
     df = data[[c for c in keep if not c.startswith("Time (")]].rename_axis("time").reset_index()
     df.attrs.update(station={k: (v.strip('"') if isinstance(v, str) else v) for k, v in meta.items()})
+    df.attrs["units"] = {  # from read_tmy3's docstring
+        **dict.fromkeys(("ghi_extra", "dni_extra", "ghi", "dni", "dhi"), "Wh/m2"),
+        "temp_air": "degC", "temp_dew": "degC", "relative_humidity": "%", "pressure": "mbar",
+        "wind_direction": "degrees from north", "wind_speed": "m/s", "precipitable_water": "cm", "albedo": "1",
+    }
     df.attrs["load_notes"] = [
         "typical months from different years, dated 1990 (last hour 1991-01-01); "
         "times are local standard time; source/uncertainty flag columns dropped"

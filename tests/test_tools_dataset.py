@@ -67,13 +67,17 @@ def test_wettest_day_in_seattle_2014(seattle):
     assert coldest["time"] == df.loc[df["temp_min"].idxmin(), "date"].strftime("%Y-%m-%d")
 
 
-def test_seattle_results_carry_the_documented_units(seattle):
-    # The CSV has no units; without them the 1.5B once called Seattle's temperatures Fahrenheit.
+def test_results_carry_units_the_files_lack(seattle):
+    # The CSVs have no units; without them the 1.5B called Seattle's temperatures Fahrenheit and the
+    # TMY3 irradiance "lx" (from a neighbouring illuminance column).
     _, reg = seattle
     assert ok(reg, "statistic", variable="temp_max", stat="max").value["units"] == "degC"
     assert ok(reg, "statistic", variable="precipitation", stat="sum", time_start="2014",
               time_end="2014").value["units"] == "mm"
     assert ok(reg, "describe_variable", variable="wind").value["units"] == "m/s"
+    tmy = default_registry(sample("greensboro-tmy3"))
+    assert ok(tmy, "statistic", variable="ghi", stat="mean").value["units"] == "Wh/m2"
+    assert ok(tmy, "statistic", variable="temp_air", stat="max").value["units"] == "degC"
 
 
 def test_count_of_hot_days(seattle):
