@@ -40,6 +40,7 @@ class Sample:
     pip: str  # install command for the package that carries the file
     locate: Callable[[], Path | None] = field(repr=False)
     reader: Callable[[Path | None], Any] = field(repr=False)
+    units: dict[str, str] = field(default_factory=dict, repr=False)  # a table's documented column units
 
     @property
     def size(self) -> str:
@@ -76,6 +77,8 @@ class Sample:
                 "to repair the package."
             ) from exc
         obj.attrs.setdefault("load_notes", [])
+        if self.units:  # the file does not carry them; tool results and prompts state them
+            obj.attrs["units"] = {**self.units, **(obj.attrs.get("units") or {})}
         return obj
 
 
@@ -117,16 +120,9 @@ def _hadisst(path: Path | None) -> Any:
     return ds.set_coords("time_bnds") if "time_bnds" in ds.data_vars else ds
 
 
-def _seattle(path: Path | None) -> pd.DataFrame:
-    df = open_path(path)  # the CSV has no units; vega_datasets documents them
-    df.attrs["units"] = {"precipitation": "mm", "temp_max": "degC", "temp_min": "degC", "wind": "m/s"}
-    return df
-
-
 def _co2(path: Path | None) -> pd.DataFrame:
     df = pd.read_csv(path)
     df["date"] = pd.to_datetime(df["date"].astype(str), format="%Y%m%d")
-    df.attrs.update(units={"co2": "ppm"}, load_notes=[])
     return df
 
 
@@ -136,16 +132,12 @@ def _elnino(path: Path | None) -> pd.DataFrame:
     long = wide.melt(id_vars="YEAR", value_vars=months, var_name="month", value_name="sst")
     long["month"] = long["month"].map({m: i + 1 for i, m in enumerate(months)})
     long["date"] = pd.to_datetime(dict(year=long["YEAR"], month=long["month"], day=1))
-    df = long.sort_values("date")[["date", "sst"]].reset_index(drop=True)
-    df.attrs.update(units={"sst": "degC"}, load_notes=[])
-    return df
+    return long.sort_values("date")[["date", "sst"]].reset_index(drop=True)
 
 
 def _neracoos(path: Path | None) -> pd.DataFrame:
     df = open_path(path)  # gzip CSV through the registry; "time (UTC)" parsed as dates
-    df = df.rename(columns={"time (UTC)": "time", "temperature (celsius)": "temperature"})
-    df.attrs["units"] = {"temperature": "degC"}
-    return df
+    return df.rename(columns={"time (UTC)": "time", "temperature (celsius)": "temperature"})
 
 
 def _tmy3(path: Path | None) -> pd.DataFrame:
@@ -156,11 +148,6 @@ def _tmy3(path: Path | None) -> pd.DataFrame:
     keep = [c for c in data.columns if not c.endswith(("source", "(code)", "(%)")) and "(MM/DD" not in c]
     df = data[[c for c in keep if not c.startswith("Time (")]].rename_axis("time").reset_index()
     df.attrs.update(station={k: (v.strip('"') if isinstance(v, str) else v) for k, v in meta.items()})
-    df.attrs["units"] = {  # from read_tmy3's docstring
-        **dict.fromkeys(("ghi_extra", "dni_extra", "ghi", "dni", "dhi"), "Wh/m2"),
-        "temp_air": "degC", "temp_dew": "degC", "relative_humidity": "%", "pressure": "mbar",
-        "wind_direction": "degrees from north", "wind_speed": "m/s", "precipitable_water": "cm", "albedo": "1",
-    }
     df.attrs["load_notes"] = [
         "typical months from different years, dated 1990 (last hour 1991-01-01); "
         "times are local standard time; source/uncertainty flag columns dropped"
@@ -241,7 +228,8 @@ _LIST = [
         "table", ("date", "precipitation", "temp_max", "temp_min", "wind", "weather"),
         {"rows": 1461, "columns": 6},
         "Daily precipitation (mm), max/min temperature (°C), wind (m/s) and weather type.",
-        PIP["vega"], _vega_seattle, _seattle,
+        PIP["vega"], _vega_seattle, open_path,
+        units={"precipitation": "mm", "temp_max": "degC", "temp_min": "degC", "wind": "m/s"},  # vega_datasets' docs
     ),
     Sample(
         "mauna-loa-co2", "Mauna Loa weekly atmospheric CO₂, 1958-2001",
@@ -251,7 +239,7 @@ _LIST = [
         "Weekly CO₂ mole fraction (ppm) from continuous air samples; some weeks missing.",
         PIP["statsmodels"],
         lambda: _package_file("statsmodels", PIP["statsmodels"], "datasets", "co2", "co2.csv"),
-        _co2,
+        _co2, units={"co2": "ppm"},
     ),
     Sample(
         "elnino-sst", "El Niño region 1+2 monthly sea surface temperature, 1950-2010",
@@ -261,7 +249,7 @@ _LIST = [
         "Monthly mean SST (°C) over 0-10°S, 90-80°W, reshaped from a year × month table.",
         PIP["statsmodels"],
         lambda: _package_file("statsmodels", PIP["statsmodels"], "datasets", "elnino", "elnino.csv"),
-        _elnino,
+        _elnino, units={"sst": "degC"},
     ),
     Sample(
         "neracoos-b01-sst", "NERACOOS buoy B01 sea surface temperature, 2016-2017",
@@ -271,7 +259,7 @@ _LIST = [
         "Half-hourly water temperature (°C), Feb 2016 - Mar 2017, UTC timestamps.",
         PIP["bokeh"],
         lambda: _package_file("bokeh_sampledata", PIP["bokeh"], "_data", "sea_surface_temperature.csv.gz"),
-        _neracoos,
+        _neracoos, units={"temperature": "degC"},
     ),
     Sample(
         "greensboro-tmy3", "Typical meteorological year (TMY3), Greensboro NC",
@@ -285,6 +273,11 @@ _LIST = [
         PIP["pvlib"],
         lambda: _package_file("pvlib", PIP["pvlib"], "data", "723170TYA.CSV"),
         _tmy3,
+        units={  # from read_tmy3's docstring
+            **dict.fromkeys(("ghi_extra", "dni_extra", "ghi", "dni", "dhi"), "Wh/m2"),
+            "temp_air": "degC", "temp_dew": "degC", "relative_humidity": "%", "pressure": "mbar",
+            "wind_direction": "degrees from north", "wind_speed": "m/s", "precipitable_water": "cm", "albedo": "1",
+        },
     ),
     Sample(
         "topobathy", "Topography and bathymetry, Pacific Northwest coast",

@@ -45,6 +45,8 @@ def test_every_available_sample_opens_with_documented_shape(sample_id):
         assert isinstance(obj, pd.DataFrame)
         assert obj.shape == (sample.shape["rows"], sample.shape["columns"])
         assert set(sample.variables) <= set(obj.columns)
+        assert set(sample.units) <= set(obj.columns)  # a documented unit names a real column
+        assert sample.units.items() <= obj.attrs.get("units", {}).items()
     else:
         assert set(obj.data_vars) == set(sample.variables)
         for dim, n in sample.shape.items():
