@@ -3,8 +3,9 @@
 NetCDF and Zarr open lazily: with dask installed every variable is a dask array
 (``chunks="auto"``: ~128 MB chunks aligned with the file's own chunking), so
 describing a multi-GB file reads only its metadata; without dask, xarray's lazy
-indexing is used and a load note says so.  Times that cannot be decoded are
-left as numbers (with a note) instead of failing.  ``.npz`` files are small by
+indexing is used and a load note says so.  Times xarray cannot decode
+("months since ...", "YYYYMM") are decoded by ``axes.decode_times`` with a note, or
+left as numbers with a note.  ``.npz`` files are small by
 nature and are read into memory by :func:`npz_to_dataset`.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from .axes import UNDECODED_NOTE, decode_times
 from .errors import DataLoadError
 from .registry import PINS, Loader, require
 from .source import Source, zarr_root
@@ -43,7 +45,7 @@ def open_lazy(opener: Callable[..., Any]) -> Any:
     chunks, notes = _chunks()
     attempts = [
         ({}, None),
-        ({"decode_times": False}, "times could not be decoded and are left as numbers"),
+        ({"decode_times": False}, UNDECODED_NOTE),
         ({"decode_cf": False}, "CF decoding failed: values are raw (no scaling or masking)"),
     ]
     first_error: Exception | None = None
@@ -120,7 +122,7 @@ class _NetCDFLoader(Loader):
         # (netCDF-C reads a truncated NetCDF3 file as fill values).
         engine = engines[0]
         ds = open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw))
-        return check_dataset(ds, source.name)
+        return check_dataset(decode_times(ds), source.name)
 
 
 class NetCDF3Loader(_NetCDFLoader):
@@ -164,7 +166,7 @@ class ZarrLoader(Loader):
                 store, engine="zarr", group=group, consolidated=consolidated, **kw
             )
         )
-        return check_dataset(ds, source.name)
+        return check_dataset(decode_times(ds), source.name)
 
 
 class NPZLoader(Loader):
