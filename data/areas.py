@@ -84,7 +84,7 @@ def area_weights(ds: Any, axes: Axes, dims: Any = None) -> xr.DataArray | None:
         if lon_b in ds.variables:
             lb = ds[lon_b].values.astype(float)
             width = np.abs((lb[:, 1] - lb[:, 0] + 180.0) % 360.0 - 180.0)
-            w = w * xr.DataArray(np.where(width == 0, 360.0, width), dims=ds[h.lon].dims)
+            w = w * xr.DataArray(np.deg2rad(np.where(width == 0, 360.0, width)), dims=ds[h.lon].dims)
     elif kind == "cos":
         lat = xr.DataArray(ds[h.y].values.astype(float), dims=ds[h.y].dims) if h.kind == "rotated" \
             else latlon(ds, axes)[0]

@@ -41,7 +41,10 @@ GAUSS_NAMES = {"gw", "gauss_weights", "gaussian_weights", "wgt", "weights"}
 def is_numeric(x: Any) -> bool:
     """THE definition of a numeric variable: ints or floats (not booleans, not dates), with values."""
     dtype = getattr(x, "dtype", None)
-    return dtype is not None and np.dtype(dtype).kind in "iuf" and int(getattr(x, "size", 0)) > 0
+    if dtype is None or not int(getattr(x, "size", 0)):
+        return False
+    return (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+            and not pd.api.types.is_complex_dtype(dtype))
 
 
 def _lower(attrs: dict, key: str) -> str:
@@ -204,8 +207,7 @@ def describe_axes(obj: Any) -> Axes:
 
 
 def _table_axes(df: pd.DataFrame) -> Axes:
-    numeric = tuple(c for c in df.columns if pd.api.types.is_numeric_dtype(df[c].dtype)
-                    and not pd.api.types.is_bool_dtype(df[c].dtype) and len(df))
+    numeric = tuple(c for c in df.columns if is_numeric(df[c]))
     times: tuple[TimeAxis, ...] = ()
     column = next((c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c].dtype)), None)
     if column is not None:

@@ -1,5 +1,6 @@
 """CF conventions and lazy evaluation for xarray Datasets: making a Dataset lazy without reading it,
-finding the latitude/longitude/time axes, and the one-pass profile of every data variable.
+the latitude/longitude/time axes the encoders use (read from the one dataset model, data.axes), and
+the one-pass profile of every data variable.
 
 `profile` gets every statistic of every variable (count, min, max, mean, std, arg-max/min,
 cos-lat weighted mean, zonal-mean profile, monthly climatology) from one read of its values
@@ -17,11 +18,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from data.areas import area_weights
+from data.axes import describe_axes, is_numeric
+
 from . import blocks
-
-_AXES = {"lat": (("lat", "latitude", "nav_lat"), ("degrees_north", "degree_north", "degrees_n", "degree_n")),
-         "lon": (("lon", "longitude", "nav_lon"), ("degrees_east", "degree_east", "degrees_e", "degree_e"))}
-
 
 def as_dataset(obj: Any, chunk: bool = True) -> xr.Dataset:
     """The Dataset (a DataArray becomes one); with `chunk`, file-backed variables not loaded yet are
@@ -49,32 +49,27 @@ def _chunk(x: xr.DataArray) -> xr.DataArray:
 
 
 def axis(ds: xr.Dataset, which: str) -> str | None:
-    """The 1-D dimension coordinate that is latitude ("lat") or longitude ("lon"), by CF rules."""
-    names, units = _AXES[which]
-    full = "latitude" if which == "lat" else "longitude"
-    for d in ds.dims:
-        if d not in ds.indexes or ds[d].dtype.kind not in "iuf":
-            continue
-        attrs = ds[d].attrs
-        if (attrs.get("standard_name") == full or str(attrs.get("units", "")).lower() in units
-                or str(d).lower() in names):
-            return d
-    return None
+    """The 1-D dimension coordinate of latitude ("lat") or longitude ("lon") of a regular grid (data.axes)."""
+    h = describe_axes(ds).horizontal
+    name = (h.lat if which == "lat" else h.lon) if h.kind == "regular" else None
+    return name if name in ds.indexes and numeric(ds[name]) else None
 
 
 def time_dim(ds: xr.Dataset) -> str | None:
-    for d in ds.dims:
-        if d in ds.indexes and isinstance(ds.indexes[d], (pd.DatetimeIndex, xr.CFTimeIndex)):
-            return d
-    return None
+    """The dimension of the dataset's dates (data.axes' main datetime axis), if it is indexed by them."""
+    t = describe_axes(ds).time
+    if t is None or t.kind != "datetime" or t.name != t.dim:
+        return None
+    return t.dim if isinstance(ds.indexes.get(t.dim), (pd.DatetimeIndex, xr.CFTimeIndex)) else None
 
 
 def weights(ds: xr.Dataset, lat: str) -> xr.DataArray:
-    return np.cos(np.deg2rad(ds[lat].astype("float64"))).clip(min=0.0)
+    """Area weights along the latitude dimension `lat` (the file's, from bounds, or cos(latitude): data.axes)."""
+    w = area_weights(ds, describe_axes(ds), dims=ds[lat].dims)
+    return w if w is not None else xr.ones_like(ds[lat], dtype="float64")
 
 
-def numeric(x: xr.DataArray) -> bool:
-    return x.dtype.kind in "biuf" and x.size > 0
+numeric = is_numeric  # the one definition (data.axes)
 
 
 @dataclass
