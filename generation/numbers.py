@@ -1,10 +1,19 @@
-"""The numbers check: is each number in a model's answer one the data (or a tool) actually produced?
+"""The numbers check: is each number in a model's answer one the data (or a tool) produced, said of the right thing?
 
 `check_numbers(answer, known)` finds every number in the answer (1,461 · -3.5 · 2.1e-05 · 27% ·
-2014-03-01) and looks it up among the known values (encoder facts or tool results). A number counts as
-found when it equals a known value as written at the answer's precision (14.2 for 14.23), or within a
-relative 0.1%; a year, month or day matches the parts of a known date. Everything else is flagged: the
-model may have invented it, or computed it itself, and a reader should check.
+2014-03-01) and looks it up among the known values (encoder facts or tool results). A number equals a
+known value as written at the answer's precision (14.2 for 14.23), or within a relative 0.1%; a year,
+month or day matches the parts of a known date.
+
+Equal is not enough for a ✓ when the fact has a subject (`Known.variable`: whose value it is, `kind`:
+which statistic, `selection`: which part of the data). The sentence around the number must attribute it
+to that subject: it names the variable (or words of its long name), or it names no other variable and
+the matching facts are all of one subject (or one kind). A number that equals only facts of a variable
+the sentence does not name gets ⚠ saying what it really is ("this is v's minimum, not z's"); so does a
+number said to be one statistic ("the maximum ... 7.06") that is another (U's mean), a number said to
+count a dimension ("7 months") that is not its size, and a number that matches facts of several subjects
+when the sentence names none of them. Facts without a subject (arithmetic, the user's own numbers) need
+no attribution. Everything not found at all is flagged: the model may have invented it.
 """
 from __future__ import annotations
 
@@ -12,21 +21,64 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<date>\d{4}-\d{2}-\d{2})(?![\w])"
     r"|(?<![\w.])(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
 _DATE_IN_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+# The words that claim a statistic, by the fact kind they claim; "range" words fit a minimum and a maximum.
+_STAT_WORDS = {
+    "max": ("max", "maximum", "maxima", "highest", "largest", "greatest", "strongest", "peak", "peaks", "warmest",
+            "hottest", "wettest", "top"),
+    "min": ("min", "minimum", "minima", "lowest", "smallest", "least", "weakest", "coldest", "coolest", "driest"),
+    "mean": ("mean", "average", "averages", "averaged", "avg"),
+    "std": ("std", "deviation", "variability"),
+    "sum": ("sum", "total"),
+    "median": ("median",),
+}
+_RANGE_WORDS = ("between", "range", "ranges", "ranging", "from", "span", "spans")
+_KIND_WORDS = {"max": "maximum", "min": "minimum", "mean": "mean", "std": "standard deviation", "sum": "sum",
+               "median": "median", "area_mean": "area-weighted mean", "missing_pct": "share of missing values",
+               "n": "count of values", "first": "first value", "last": "last value", "start": "start",
+               "end": "end", "size": "number of values", "steps": "number of steps", "selected": "selected value",
+               "range": "range", "coord": "coordinate value", "step": "step", "median_step": "median step"}
+# kinds that describe an axis (a coordinate or dimension), not a value of a data variable
+AXIS_KINDS = frozenset({"size", "steps", "first", "last", "start", "end", "step", "median_step", "range",
+                        "selected", "coord"})
+_SIZE_KINDS = frozenset({"size", "steps", "n"})
+# short English words that are also variable names: only the exact spelling names the variable
+_COMMON = frozenset({"a", "i", "an", "as", "at", "be", "by", "do", "in", "is", "it", "of", "on", "or", "to", "we",
+                     "us", "no", "so", "up"})
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+# words of a long name that name nothing in particular
+_VAGUE = frozenset({"average", "mean", "ensemble", "component", "total", "monthly", "daily", "annual", "surface",
+                    "level", "value", "values", "data", "field", "variable", "from", "with", "near", "over", "the",
+                    "and", "for", "height", "area", "grid", "model", "index", "time"})
 
 
 @dataclass(frozen=True)
 class Known:
-    """A value the answer may quote: where it comes from, the value, its unit."""
+    """A value the answer may quote: where it comes from, the value, its unit, and what it is about.
+
+    variable  whose value it is: a variable, coordinate or dimension ("" = no subject: arithmetic, your question)
+    kind      which of its values: "max", "mean", "size", "max_at.lat" (the latitude of its maximum), ...
+    selection the part of the data it was computed on, e.g. (("level", "500"), ("month", "7"))
+    names     other words that name the variable (its long_name, standard_name)
+    """
 
     source: str  # e.g. "column:temp_max.mean" or "multiply(...)"
     value: float | int | str
     unit: str = ""
+    variable: str = ""
+    kind: str = ""
+    selection: tuple[tuple[str, str], ...] = ()
+    names: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,11 +86,70 @@ class CheckedNumber:
     text: str  # as written in the answer
     start: int
     end: int
-    source: str  # the known value's source, "" when not found
+    source: str  # the known value's source when the number is right and attributed (✓), else ""
+    note: str = ""  # for a ⚠ on a number that equals a fact: what it really is
 
     @property
     def found(self) -> bool:
         return bool(self.source)
+
+
+def describe(k: Known) -> str:
+    """What a fact is, in words: "v's minimum", "the lat of U's maximum", "the number of month values"."""
+    kind, _, at = k.kind.partition("_at.")
+    if at:
+        what = f"the {at} of {k.variable}'s {_KIND_WORDS.get(kind, kind)}"
+    elif kind in ("size", "steps", "selected", "range", "coord"):
+        what = f"the {_KIND_WORDS[kind]} of {k.variable}" if kind != "size" else f"the number of {k.variable} values"
+    else:
+        what = f"{k.variable}'s {_KIND_WORDS.get(kind, kind or 'value')}"
+    if k.selection:
+        what += " for " + ", ".join(f"{a}={b}" for a, b in k.selection)
+    return what
+
+
+def known_from_facts(facts: Iterable[Any], names: dict[str, str] | None = None) -> list[Known]:
+    """Known values from encoder facts (`encoders.Fact`), with the subject their key names.
+
+    Keys name it as "var:<v>.<kind>", "column:<v>.<kind>", "coord:<c>.<kind>", "dim:<d>.size", with an
+    optional "[index]" (a selection) and "#n" (a repeat); other keys ("shape.rows") have no subject.
+    ``names`` maps variable names to their long names, so a sentence may name a variable in words.
+    """
+    names = names or {}
+    out = []
+    for f in facts:
+        variable, kind, selection = _subject_of_key(f.key)
+        out.append(Known(f.key, f.value, f.unit, variable, kind, selection, names.get(variable, "")))
+    return out
+
+
+def _subject_of_key(key: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    prefix, colon, rest = key.partition(":")
+    row = re.fullmatch(r"row\[(\d+)\]\.(.+)", key)
+    if row:
+        return row.group(2), "value", (("row", row.group(1)),)
+    if not colon or prefix not in ("var", "column", "coord", "dim"):
+        return "", "", ()
+    rest = rest.split("#")[0]
+    index = re.search(r"\[([^\]]*)\]$", rest)
+    selection = (("index", index.group(1)),) if index else ()
+    rest = rest[:index.start()] if index else rest
+    at = re.search(r"\.((?:max|min)_at\.[^.]+)$", rest)
+    if at:
+        return rest[:at.start()], at.group(1), selection
+    if prefix == "coord" and "." not in rest:
+        return rest, "coord", selection
+    variable, _, kind = rest.rpartition(".")
+    return (variable, kind, selection) if variable else (rest, "", selection)
+
+
+def names_of(obj: Any) -> dict[str, str]:
+    """Each variable's long_name and standard_name (an xarray Dataset; {} for anything else)."""
+    variables = getattr(obj, "variables", None)
+    if not hasattr(variables, "items"):
+        return {}
+    return {str(name): " ".join(str(v.attrs.get(a, "")) for a in ("long_name", "standard_name")).strip()
+            for name, v in variables.items() if hasattr(v, "attrs")}
 
 
 def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
@@ -46,28 +157,31 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
     numbers = [(k, float(k.value)) for k in known if _is_number(k.value)]
     date_parts = [(k, int(p)) for k in known if isinstance(k.value, str)
                   for m in _DATE_IN_TEXT.finditer(k.value) for p in m.groups()]
+    subjects = _Subjects(known)
+    matches = list(_NUMBER.finditer(answer))
     checked = []
-    for match in _NUMBER.finditer(answer):
-        text = match.group(0)
+    for i, match in enumerate(matches):
         if match.group("date"):
-            source = next((k.source for k in known if isinstance(k.value, str) and match.group("date") in k.value), "")
+            candidates = [k for k in known if isinstance(k.value, str) and match.group("date") in k.value]
         else:
             written = match.group("num").replace(",", "").replace("−", "-")
-            source = _lookup(written, numbers, date_parts)
-        checked.append(CheckedNumber(text, match.start(), match.end(), source))
+            candidates = _lookup(written, numbers, date_parts)
+        before_at = matches[i - 1].end() if i else 0
+        after_at = matches[i + 1].start() if i + 1 < len(matches) else len(answer)
+        source, note = _attribute(candidates, _Place(answer, match, before_at, after_at), subjects)
+        checked.append(CheckedNumber(match.group(0), match.start(), match.end(), source, note))
     return checked
 
 
-def _lookup(written: str, numbers: list[tuple[Known, float]], date_parts: list[tuple[Known, int]]) -> str:
+def _lookup(written: str, numbers: list[tuple[Known, float]], date_parts: list[tuple[Known, int]]) -> list[Known]:
+    """Every known value the written number equals."""
     value = float(written)
     decimals = len(written.split(".")[1].split("e")[0].split("E")[0]) if "." in written else 0
-    for k, v in numbers:
-        for candidate in (v, abs(v)) if value >= 0 else (v,):
-            if _same(value, candidate, decimals, written):
-                return k.source
-    if value.is_integer():
-        return next((k.source for k, part in date_parts if part == int(value)), "")
-    return ""
+    found = [k for k, v in numbers
+             if any(_same(value, c, decimals, written) for c in ((v, abs(v)) if value >= 0 else (v,)))]
+    if not found and value.is_integer():
+        found = [k for k, part in date_parts if part == int(value)]
+    return found
 
 
 def _same(value: float, candidate: float, decimals: int, written: str) -> bool:
@@ -82,9 +196,161 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
+class _Place:
+    """Where a number sits: its sentence, the words just before it (back to the previous number), the word after."""
+
+    def __init__(self, answer: str, match: re.Match, before_at: int, after_at: int) -> None:
+        ends = [m.end() for m in _SENTENCE_END.finditer(answer, 0, match.start())]
+        start = ends[-1] if ends else 0
+        nxt = _SENTENCE_END.search(answer, match.end())
+        end = nxt.start() if nxt else len(answer)
+        self.sentence = answer[start:end]
+        self.before = answer[max(start, before_at):match.start()]
+        self.after = answer[match.end():min(end, after_at)]
+        self.next_word = next(iter(_WORD.findall(self.after[:40])), "")
+        self.glued = bool(re.match(r"\s*[A-Za-z]", self.after))  # "7 months", not "7, months"
+
+    def claimed_stats(self) -> set[str]:
+        """The statistics the words next to the number claim it is (before it first, else after it)."""
+        for text in (self.before, self.after):
+            words = {w.lower() for w in _WORD.findall(text)}
+            found = {kind for kind, names in _STAT_WORDS.items() if words & set(names)}
+            if words & set(_RANGE_WORDS) and not found:
+                return {"max", "min"}
+            if found:
+                return found
+        return set()
+
+
+class _Subjects:
+    """The variables among the known facts, and the words that name each in a sentence."""
+
+    def __init__(self, known: list[Known]) -> None:
+        self.data = {k.variable for k in known if k.variable and k.kind not in AXIS_KINDS}
+        self.axes = {k.variable for k in known if k.variable and k.kind in AXIS_KINDS}
+        self.sizes = {k.variable: k for k in known if k.kind == "size"}
+        self.known = known
+        self.words: dict[str, set[str]] = {}
+        for k in known:
+            if k.variable:
+                words = self.words.setdefault(k.variable, set())
+                words |= {w.lower() for w in _WORD.findall(k.names) if len(w) >= 4 and w.lower() not in _VAGUE}
+
+    def named(self, sentence: str, variables: Iterable[str]) -> set[str]:
+        """Which of ``variables`` the sentence names: the name as a word ("lat" also in "latitude"), or a
+        word of its long name."""
+        words = _WORD.findall(sentence)
+        lower = {w.lower() for w in words} | {w.lower()[:-1] for w in words if w.lower().endswith("s")}
+        exact = set(words)
+
+        def names(v: str) -> bool:
+            if v.lower() in _COMMON:
+                return v in exact
+            return (v.lower() in lower or (len(v) >= 3 and any(w.startswith(v.lower()) for w in lower))
+                    or bool(self.words.get(v, set()) & lower))
+
+        return {v for v in variables if names(v)}
+
+    def counted_axis(self, word: str) -> str:
+        """The axis a word after a number counts ("months" -> month, "levels" -> lev), or ""."""
+        w = word.lower()
+        singular = w[:-1] if w.endswith("s") else w
+        for axis in self.sizes:
+            a = axis.lower()
+            if singular == a or w == a or (len(a) >= 3 and singular.startswith(a[:3]) and
+                                           singular in ("latitude", "longitude", "level", "month", "year",
+                                                        "season", "depth", "time", "step")):
+                return axis
+        return ""
+
+
+def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> tuple[str, str]:
+    """(source, "") for a ✓, ("", why) for a ⚠ on a number that equals facts, ("", "") when none is equal."""
+    if not candidates:
+        return "", ""
+    free = [k for k in candidates if not k.variable]
+    axis = subjects.counted_axis(place.next_word) if place.glued else ""
+    if axis:  # "7 months": a count of that dimension, right only when it is its size
+        sizes = [k for k in candidates if k.variable == axis and k.kind in _SIZE_KINDS]
+        if sizes:
+            return sizes[0].source, ""
+        what = f"; this is {describe(candidates[0])}" if candidates[0].variable else ""
+        return "", f"the data have {subjects.sizes[axis].value} {place.next_word}{what}"
+    if free:
+        return free[0].source, ""
+    data = [k for k in candidates if k.kind not in AXIS_KINDS]
+    positions = {k.kind.partition("_at.")[2] for k in data} - {""}
+    named = subjects.named(place.sentence, subjects.data | positions)
+    attributed = [k for k in data if k.variable in named]
+    if attributed:
+        return _choose(attributed, place, subjects)
+    on_axis = [k for k in candidates if k.kind in AXIS_KINDS]
+    if on_axis:  # the extent of the data: a coordinate's first value, a dimension's size
+        return on_axis[0].source, ""
+    at_named = [k for k in data if k.kind.partition("_at.")[2] in named]  # "at latitude -57.2"
+    if at_named:
+        return _choose(at_named, place, subjects)
+    others = sorted(named & subjects.data)
+    if others:
+        return "", f"this is {describe(data[0])}, not {' or '.join(others)}'s"
+    with_unit = [k for k in data if k.unit and re.search(rf"(?<!\w){re.escape(k.unit)}(?!\w)", place.sentence)]
+    pool = with_unit or data
+    claimed = place.claimed_stats()
+    fitting = [k for k in pool if _stat(k) in claimed] or pool
+    if len({k.variable for k in fitting}) == 1 or len({k.kind for k in fitting}) == 1:
+        return _choose(fitting, place, subjects)
+    listed = ", ".join(describe(k) for k in fitting[:3]) + (", …" if len(fitting) > 3 else "")
+    return "", f"this equals {listed}: the sentence does not say which"
+
+
+def _choose(facts: list[Known], place: _Place, subjects: _Subjects) -> tuple[str, str]:
+    """The fact the words next to the number fit, by statistic and selection; ⚠ when they claim another
+    statistic ("the maximum ... 7.06" for a mean) or another selection ("in January ..." for July's value)."""
+    claimed = place.claimed_stats()
+    fitting = [k for k in facts if not claimed or _stat(k) in claimed or _stat(k) not in _STAT_WORDS]
+    if not fitting:
+        word = " or ".join(_KIND_WORDS[c] for c in sorted(claimed))
+        return "", f"this is {describe(facts[0])}, not a {word}"
+    for text in (place.before, place.sentence):
+        said = [k for k in fitting if k.selection and _mentions(text, k.selection)]
+        if said:
+            return said[0].source, ""
+        fact = fitting[0]
+        rivals = [o for o in subjects.known if fact.selection and o.selection and o.selection != fact.selection
+                  and (o.variable, o.kind) == (fact.variable, fact.kind) and _mentions(text, o.selection)]
+        if rivals:
+            other = ", ".join(f"{a}={b}" for a, b in rivals[0].selection)
+            return "", f"this is {describe(fact)}, not for {other}"
+    return fitting[0].source, ""
+
+
+def _stat(k: Known) -> str:
+    """The statistic a fact is ("area_mean" is a mean), for comparing with the words of the answer."""
+    kind = k.kind.partition("_at.")[0]
+    return "mean" if kind.endswith("mean") else kind
+
+
+def _mentions(text: str, selection: tuple[tuple[str, str], ...]) -> bool:
+    """Whether ``text`` names every value of a selection: the number as written, or a month by its name."""
+    lower = text.lower()
+
+    def said(key: str, value: str) -> bool:
+        if re.search(rf"(?<![\w.]){re.escape(value.lower())}(?![\w])", lower):
+            return True
+        month = re.fullmatch(r"(?:\d{4}-)?(\d{1,2})", value) if "month" in key.lower() or "-" in value else None
+        if month and 1 <= int(month.group(1)) <= 12:
+            name = _MONTHS[int(month.group(1)) - 1]
+            return bool(re.search(rf"\b(?:{name}|{name[:3]})\b", lower))
+        return False
+
+    named = [(key, value) for key, value in selection if key != "index"]  # a list position is not said in words
+    return bool(named) and all(said(key, value) for key, value in named)
+
+
 def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
     """The answer with ✓ after traced numbers and ⚠ (with a hover text) after the others.
 
+    A ⚠ on a number that equals a fact of something else also says, in small text, what it really is.
     Markdown shows HTML inside a code span as text, so a number in `code` gets its mark after the span;
     a number in a fenced block gets none (the block is shown as written).
     """
@@ -95,10 +361,11 @@ def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
         if span and span[1]:
             continue
         at = span[0] if span else c.end
-        tip = f"from {c.source}" if c.found else "not found among the computed facts: check it"
+        tip = f"from {c.source}" if c.found else c.note or "not found among the computed facts: check it"
         mark = "✓" if c.found else "⚠"
+        note = f' <small>({_attr(c.note)})</small>' if c.note and not c.found else ""
         out.append(answer[last:at])
-        out.append(f'<span title="{_attr(tip)}" style="color:{"#2e7d32" if c.found else "#c77700"}">{mark}</span>')
+        out.append(f'<span title="{_attr(tip)}" style="color:{"#2e7d32" if c.found else "#c77700"}">{mark}{note}</span>')
         last = at  # numbers come in order, so a later mark never lands before an earlier one
     out.append(answer[last:])
     return "".join(out)

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .numbers import Known
+from .numbers import Known, check_numbers, names_of
 from .types import Message, Sampling, Stats
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
@@ -43,6 +43,9 @@ _NUMBER = r"[-+(]*\s*\d[\d.]*"
 _EXPRESSION_VALUE = re.compile(rf"(:\s*)({_NUMBER}(?:\s*(?:\*\*|[-+*/%])\s*{_NUMBER}\s*\)*)+)(?=\s*[,}}\]])")
 _JSON_ARGS_CALL = re.compile(r'([A-Za-z_]\w*)\(\s*("[\s\S]*)\)')
 _DATE_LIKE = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?")
+_CALL_START = re.compile(r"[ \t]*\[?\s*([A-Za-z_]\w*)\(")
+BAD_CALL = ("the tool call could not be read: write it as name(key=value, ...) with plain numbers, strings or "
+            'lists as values, or as JSON {"name": ..., "arguments": {...}}')
 BAD_JSON = ('the tool call is not valid JSON of the form {"name": ..., "arguments": {...}}; argument values '
             'must be plain numbers, strings or lists (work out an expression such as 24 * 60 first)')
 
@@ -55,19 +58,27 @@ class ParsedCall:
     error: str = ""  # set when the text looked like a call but could not be read
 
 
-def parse_tool_calls(text: str) -> list[ParsedCall]:
-    """Every tool call in a model's text, in order; [] when it is a plain answer."""
+def parse_tool_calls(text: str, tools: list[dict] | None = None) -> list[ParsedCall]:
+    """Every tool call in a model's text, in order; [] when it is a plain answer.
+
+    ``tools`` are the offered schemas: their parameter order names positional arguments, and outside
+    tags and fences only a line that is wholly a call of an offered tool counts (prose such as "the mean
+    (in K) was 5" is never a call). Without ``tools`` any name counts and positional arguments are refused.
+    """
+    params = {t["function"]["name"]: list(t["function"].get("parameters", {}).get("properties", {}))
+              for t in tools or ()} if tools is not None else None
     for pattern in (_TAGGED, _FENCED):
         blocks = [m.group(1) for m in pattern.finditer(text) if m.group(1).strip()]
         if blocks:
             calls = [c for block in blocks
-                     for c in _calls_in(block, strict=pattern is _TAGGED or bool(_LOOKS_LIKE_CALL.search(block)))]
+                     for c in _calls_in(block, params, fenced=True,
+                                        strict=pattern is _TAGGED or bool(_LOOKS_LIKE_CALL.search(block)))]
             if calls:
                 return calls
-    return _calls_in(text, strict=bool(_LOOKS_LIKE_CALL.search(text)))
+    return _calls_in(text, params, fenced=False, strict=bool(_LOOKS_LIKE_CALL.search(text)))
 
 
-def _calls_in(block: str, strict: bool) -> list[ParsedCall]:
+def _calls_in(block: str, params: dict[str, list[str]] | None, fenced: bool, strict: bool) -> list[ParsedCall]:
     objects, decoder, i = [], json.JSONDecoder(), 0
     while i < len(block):
         if block[i] in "{[":
@@ -80,34 +91,129 @@ def _calls_in(block: str, strict: bool) -> list[ParsedCall]:
             i = end
         else:
             i += 1
-    calls = [c for obj, raw in objects for c in _as_calls(obj, raw)] or _python_call(block) or _json_args_call(block)
+    calls = ([c for obj, raw in objects for c in _as_calls(obj, raw)] or _json_args_call(block)
+             or _python_calls(block, params, fenced))
     if strict and not calls:  # inside <tool_call> tags, or call-shaped, but unreadable
         computed = _computed_values(block)
         if computed != block:  # {"b": 24 * 60 * 60}: worked out by the safe calculator, then read again
-            return [ParsedCall(c.name, c.arguments, block, c.error) for c in _calls_in(computed, strict=True)]
+            return [ParsedCall(c.name, c.arguments, block, c.error)
+                    for c in _calls_in(computed, params, fenced, strict=True)]
         return [ParsedCall("", {}, block, BAD_JSON)]  # tell the model
     return calls
 
 
-def _python_call(block: str) -> list[ParsedCall]:
-    """A block that is one Python-style call with literal keyword arguments, `count(variable="x", n=2)`.
+def _python_calls(block: str, params: dict[str, list[str]] | None, fenced: bool) -> list[ParsedCall]:
+    """Python-style calls with literal arguments: `count(variable="x", n=2)`, `roi(1000, 0.03)`, `[a(x=1), b(y=2)]`.
 
-    Coder models write calls this way. The block is only parsed (`ast`), never run, and each argument
-    must be a literal (`ast.literal_eval`: numbers, strings, lists, True/False/None).
+    Coder models write calls this way. The text is only parsed (`ast`), never run, and each argument must be
+    a literal (`ast.literal_eval`: numbers, strings, lists, True/False/None). A block that is nothing but
+    calls is read whole, whatever the names (an unknown one is refused by the registry, with the choices);
+    a fenced block of other code is not a call. Otherwise each line that is wholly a call (or a list of
+    calls) is read, and outside a fence only when it names an offered tool.
     """
+    source = block.strip()
     try:
-        tree = ast.parse(block.strip(), mode="eval")
+        tree = ast.parse(source, mode="exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
-    call = tree.body
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and not call.args
-            and call.keywords and all(k.arg for k in call.keywords)):
-        return []
+        tree = None
+    if tree is not None:
+        nodes = [n for stmt in tree.body for n in _call_nodes(stmt.value if isinstance(stmt, ast.Expr) else None)]
+        if nodes and None not in nodes:
+            return [_read_call(n, ast.get_source_segment(source, n) or source, params) for n in nodes]
+        if fenced:
+            return []  # code, not a call
+    return _line_calls(block, None if fenced else params, params)
+
+
+def _call_nodes(value: ast.AST | None) -> list[ast.Call | None]:
+    """The calls an expression consists of (a call, or a list of calls); [None] when it is anything else."""
+    items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else [value]
+    ok = items and all(isinstance(i, ast.Call) and isinstance(i.func, ast.Name) for i in items)
+    return items if ok else [None]
+
+
+def _line_calls(text: str, names: dict | None, params: dict[str, list[str]] | None) -> list[ParsedCall]:
+    """Each line that is wholly a call or a list of calls (a call may run over several lines).
+
+    A line that starts like a call of one of ``names`` (any name when None) but does not close or cannot
+    be read becomes a call with an error, so the model is asked again instead of the text being the answer.
+    """
+    calls, at = [], 0
+    for line in text.splitlines(keepends=True):
+        start, at = at, at + len(line)
+        match = _CALL_START.match(line)
+        if not match or (names is not None and match.group(1) not in names) or start < (calls[-1][1] if calls else 0):
+            continue
+        begin = start + len(line) - len(line.lstrip())
+        end = _closing(text, begin)
+        if end is None:  # never closed: a call cut off or garbled
+            calls.append(([ParsedCall(match.group(1), {}, text[begin:].strip(), BAD_CALL)], len(text)))
+            break
+        rest = text[end:].split("\n", 1)[0]
+        if rest.strip(" \t.;,:"):  # "multiply(a=2, b=3) = 6": prose that mentions a call
+            continue
+        chunk = text[begin:end]
+        try:
+            nodes = _call_nodes(ast.parse(chunk, mode="eval").body)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            nodes = []
+        read = ([_read_call(n, ast.get_source_segment(chunk, n) or chunk, params) for n in nodes]
+                if nodes and None not in nodes else [ParsedCall(match.group(1), {}, chunk, BAD_CALL)])
+        calls.append((read, end))
+    return [c for read, _ in calls for c in read]
+
+
+def _closing(text: str, begin: int) -> int | None:
+    """The index just after the bracket that closes the one opened first from ``begin`` (strings skipped)."""
+    depth, quote, i = 0, "", begin
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _read_call(node: ast.Call, raw: str, params: dict[str, list[str]] | None) -> ParsedCall:
+    """One parsed call node as a ParsedCall: literal arguments only, positional ones named by the schema."""
+    name = node.func.id
+    if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+        return ParsedCall(name, {}, raw, "write each argument as name=value")
     try:
-        arguments = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        positional = [ast.literal_eval(a) for a in node.args]
+        arguments = {k.arg: ast.literal_eval(k.value) for k in node.keywords}
     except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
-        return [ParsedCall(call.func.id, {}, block, "argument values must be plain numbers, strings or lists")]
-    return [ParsedCall(call.func.id, arguments, block)]
+        return ParsedCall(name, {}, raw, "argument values must be plain numbers, strings or lists")
+    if not positional:
+        return ParsedCall(name, arguments, raw)
+    names = (params or {}).get(name)
+    if names is None:
+        available = f"; available tools: {', '.join(params)}" if params else ""
+        return ParsedCall(name, {}, raw, f"there is no tool named {name!r} to give positional arguments to"
+                                         f"{available}. Write the call with a tool's name and name=value arguments")
+    if len(positional) > len(names):
+        return ParsedCall(name, {}, raw, f"{name} takes at most {len(names)} argument(s) ({', '.join(names)}) "
+                                         f"but {len(positional)} were given")
+    twice = sorted(set(names[:len(positional)]) & arguments.keys())
+    if twice:
+        return ParsedCall(name, {}, raw, f"{name}: {', '.join(twice)} given both by position and by name")
+    return ParsedCall(name, {**dict(zip(names, positional)), **arguments}, raw)
+
+
+def _named(call: ParsedCall) -> str:
+    """A call as the retry turn restates it: never the model's own broken text, which it would copy."""
+    return listed(call.name, call.arguments) if not call.error else f"a call of {call.name}" if call.name else "a call"
 
 
 def listed(name: str, arguments: dict) -> str:
@@ -228,6 +334,7 @@ class ToolLoop:
     def run(self) -> Iterator[tuple[str, Any]]:
         start = time.perf_counter()
         offer_tools = bool(self.schemas)
+        invited = False  # a plain-result turn that allows one more call, should the results not be enough
         seen: set[str] = set()
         for index in range(self.max_steps + 1):
             last_chance = index == self.max_steps or time.perf_counter() - start > self.timeout_s
@@ -242,14 +349,13 @@ class ToolLoop:
                 step.model_text += piece
                 yield "text", piece
             step.stats = self.model.backend.stats
-            step.calls = self._parse(step.model_text, tools) if tools else []
+            may_call = tools is not None or (invited and not last_chance)
+            step.calls = self._parse(step.model_text, self.schemas) if may_call else []
             if not step.calls:
                 step.duration_s = time.perf_counter() - began
                 self.steps.append(step)
                 yield "step", step
-                self.answer = step.model_text.strip()
-                if index > 0 and parse_tool_calls(self.answer):  # still a call, not an answer
-                    self.answer = self._composed_answer()
+                self.answer = self._final_answer(step.model_text.strip(), index)
                 self.stopped = "answer" if not last_chance or index == 0 else (
                     "timeout" if index < self.max_steps else "step_limit")
                 yield "answer", self.answer
@@ -262,23 +368,26 @@ class ToolLoop:
             repeated = bool(keys & seen)
             seen |= keys
             failed = not any(r.ok for r in step.results)
+            invited = False
             if failed and self.answer_mode == "plain_result":  # nothing to answer with: let it fix the call
                 self.messages = self._retry_messages()
             else:
                 self.messages += self._turn_messages(step)
-                if self.answer_mode == "plain_result":
-                    self.messages = self._plain_result_messages()
+                if self.answer_mode == "plain_result":  # another round if the results are not yet enough
+                    invited = not repeated and index + 1 < self.max_steps
+                    self.messages = self._plain_result_messages(invited)
             offer_tools = (self.answer_mode == "repeat_guard" or failed) and not repeated
 
     def _parse(self, text: str, tools: list[dict]) -> list[ParsedCall]:
-        """The backend's own parser where it has one (mlx-lm tokenizers), else the generic one."""
+        """The backend's own parser where it has one (mlx-lm tokenizers), else the generic one (which reads
+        bare Python-style calls of the offered ``tools`` only)."""
         native = getattr(self.model.backend, "native_tool_calls", None)
         found = native(text, tools) if native else None
         if found:
             calls = [c for item in found for c in _as_calls(item, json.dumps(item, default=str))]
             if calls:
                 return calls
-        return parse_tool_calls(text)
+        return parse_tool_calls(text, tools)
 
     def _run(self, call: ParsedCall):
         if call.error:
@@ -301,8 +410,7 @@ class ToolLoop:
         The failed calls are restated as text, not as the model's own turn: given its turn back, a small
         model copies it word for word (measured: 0 of 55 retries rescued), even when the error names the fix.
         """
-        errors = "\n".join(f"- {'a call' if c.error else listed(c.name, c.arguments)} failed: {r.error}"
-                           for c, r in self._results() if not r.ok)
+        errors = "\n".join(f"- {_named(c)} failed: {r.error}" for c, r in self._results() if not r.ok)
         return self._with_question(f"Earlier tool calls for this question could not run:\n{errors}\n\nWrite a "
                                    "corrected tool call (another tool may fit the question better), or answer in "
                                    "plain sentences if no tool fits.")
@@ -313,25 +421,53 @@ class ToolLoop:
         question = "\n".join(m["content"] for m in self.original if m["role"] == "user")
         return original + [{"role": "user", "content": f"{question}\n\n{note}"}]
 
-    def _plain_result_messages(self) -> list[Message]:
-        """The original question with every result so far as plain text: no tool syntax left to imitate."""
+    def _plain_result_messages(self, invite: bool) -> list[Message]:
+        """The original question with every result so far as plain text: no tool syntax left to imitate.
+
+        With ``invite`` the model may instead write one more call (the tools are listed by name and
+        arguments), for a question that needs a second selection or a difference; otherwise it must answer.
+        """
         lines = "\n".join(f"- {listed(c.name, c.arguments)} returned {r.text}"
                           for c, r in self._results() if r.ok)
-        return self._with_question(f"The app ran these tools on the real data:\n{lines}\n\nAnswer the question in "
-                                   "plain sentences using these results; copy the numbers exactly as they appear "
-                                   "and write dates in full (YYYY-MM-DD). Do not write any tool calls.")
+        answer = ("Answer the question in plain sentences using these results; copy the numbers exactly as they "
+                  "appear and write dates in full (YYYY-MM-DD).")
+        if invite:
+            tools = "; ".join(f"{s['function']['name']}({', '.join(s['function'].get('parameters', {}).get('properties', {}))})"
+                              for s in self.schemas)
+            more = (f" Only if these results do not yet answer the question (it needs another selection, variable "
+                    f"or a difference), write instead one more tool call, nothing else: "
+                    f'{{"name": ..., "arguments": {{...}}}}. Tools: {tools}.')
+        else:
+            more = " Do not write any tool calls."
+        return self._with_question(f"The app ran these tools on the real data:\n{lines}\n\n{answer}{more}")
 
-    def _composed_answer(self) -> str:
-        lines = [f"- `{listed(c.name, c.arguments)}` → {r.text if r.ok else r.error}"
-                 for c, r in self._results()]
-        if not any(r.ok for _, r in self._results()):
-            return ("The model did not get a tool call right, so the app computed nothing to answer with. "
-                    "Its calls and why they were refused:\n" + "\n".join(lines))
-        return ("The model did not write an answer after its tool calls, so here are the results the app "
-                "computed:\n" + "\n".join(lines))
+    def _final_answer(self, text: str, index: int) -> str:
+        """The model's text, unless it is still a call (the results are stated instead), or every call failed:
+        then the answer says it could not compute this, and why, and never passes off an invented number."""
+        results = self._results()
+        if results and not any(r.ok for _, r in results):
+            reasons = "\n".join(f"- `{listed(c.name, c.arguments) if c.name else 'a call'}` → {r.error}"
+                                 for c, r in results)
+            invented = [c for c in check_numbers(text, self._question_known()) if not c.found]
+            said = (f"\n\nThe model then wrote (no tool computed this):\n\n> {text}"
+                    if text and not invented and not parse_tool_calls(text, self.schemas) else "")
+            return f"Could not compute this: every tool call failed, so the app has no result to answer with.\n{reasons}{said}"
+        if index > 0 and parse_tool_calls(text, self.schemas):  # still a call, not an answer
+            lines = "\n".join(f"- `{listed(c.name, c.arguments)}` → {r.text if r.ok else r.error}" for c, r in results)
+            return ("The model did not write an answer after its tool calls, so here are the results the app "
+                    "computed:\n" + lines)
+        return text
+
+    def _question_known(self) -> list[Known]:
+        """The numbers of the user's own messages: quoting them back is not inventing them."""
+        return [Known("your question", float(n.replace(",", "")))
+                for message in self.original if message["role"] == "user"
+                for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", message.get("content") or "")]
 
     def known(self) -> list[Known]:
-        """Values the answer may quote: each tool result's numbers and dates, and the user's own numbers."""
+        """Values the answer may quote: each tool result's numbers and dates with what each is about, the
+        arguments of the calls (shown in the trace) and the user's own numbers."""
+        names = names_of(self.registry.dataset)
         known = []
         for step in self.steps:
             for call in step.calls:  # what the model asked for: visible in the trace, not a computed fact
@@ -340,9 +476,6 @@ class ToolLoop:
             for result in step.results:
                 if result.ok:
                     source = listed(result.name, result.arguments)
-                    known += [Known(source, v) for v in result.facts] + [Known(source, d) for d in result.dates]
-        for message in self.messages:
-            if message["role"] == "user":
-                known += [Known("your question", float(n.replace(",", "")))
-                          for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", message.get("content") or "")]
-        return known
+                    known += [Known(source, s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+                              for s in result.stated]
+        return known + self._question_known()

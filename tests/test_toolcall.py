@@ -210,7 +210,7 @@ def test_when_every_call_fails_the_composed_answer_says_nothing_was_computed():
     bad = '{"name": "day_with_most_precipitation", "arguments": {"time_start": "2014-01-01", "steps": 1461}}'
     loop = ToolLoop(ScriptedModel([bad, bad, bad]), default_registry(), [{"role": "user", "content": "Wettest day?"}])
     list(loop.run())
-    assert loop.answer.startswith("The model did not get a tool call right, so the app computed nothing")
+    assert loop.answer.startswith("Could not compute this: every tool call failed")
     assert "does not exist" in loop.answer
     sources = {k.value: k.source for k in loop.known()}
     assert sources["2014-01-01"].startswith("the arguments of day_with_most_precipitation(")  # shown in the trace

@@ -27,6 +27,23 @@ from .validation import ArgumentError, ToolError, validate
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?")
 
 
+@dataclass(frozen=True)
+class Stated:
+    """One value a result states and what it is about, so a claim in an answer can be checked against it.
+
+    variable  the variable, coordinate or dimension it is about ("" for plain arithmetic)
+    kind      which of its values: the statistic ("max", "mean"), "value", "size", "max_at.lat" (the
+              latitude of the maximum), "selected" (a selection the tool applied), "start", ...
+    selection the part of the data it was computed on, e.g. (("level", "500"), ("time", "2015-01 to 2015-12"))
+    """
+
+    value: float | int | str
+    variable: str = ""
+    kind: str = ""
+    selection: tuple[tuple[str, str], ...] = ()
+    unit: str = ""
+
+
 @dataclass
 class ToolResult:
     """One tool call: what was asked, what came back, and what is sent to the model (``text``)."""
@@ -40,6 +57,7 @@ class ToolResult:
     duration_s: float = 0.0
     facts: list[float | int] = field(default_factory=list)  # numbers the result states
     dates: list[str] = field(default_factory=list)  # ISO dates/months the result states
+    stated: list[Stated] = field(default_factory=list)  # facts and dates with what each is about
 
     def message(self) -> dict[str, Any]:
         """The chat message that returns this result to the model."""
@@ -78,6 +96,82 @@ def _facts(value: Any, numbers: list, dates: list) -> None:
             numbers.append(value)
     elif isinstance(value, str) and _DATE.match(value) and value not in dates:
         dates.append(value)
+
+
+# keys of a result that describe it rather than state a value
+_META = frozenset({"variable", "units", "unit", "name", "long_name", "standard_name", "kind", "stat", "weights",
+                   "spatial_mean"})
+# keys that name an axis in any result, besides the dataset's own dimension and coordinate names
+_AXES = frozenset({"time", "lat", "lon", "level", "row"})
+_STATS = frozenset({"max", "min", "mean", "std", "sum", "median", "quantile"})
+
+
+def _stated(arguments: dict, value: Any, axes: frozenset[str], variables: frozenset[str]) -> list[Stated]:
+    """Every number and date of a result with its subject: the result's variable (or the name of a list entry
+    such as ``{"name": "u", ...}``, or a key naming another variable), the statistic its key or the
+    ``stat``/``kind`` argument names, and the selection the result says it applied (else the selection
+    arguments). ``axes`` are the names that label a position or a row ({"month": 7, "mean": ...})."""
+    top = value if isinstance(value, dict) else {"result": value}
+    variable = top.get("variable", arguments.get("variable", ""))
+    kind = top.get("stat", top.get("kind", arguments.get("stat", arguments.get("kind", ""))))
+    info = top.get("selection")
+    picked = info if isinstance(info, dict) else {k: v for k, v in arguments.items()
+                                                  if k not in ("variable", "stat", "kind", "q") and v is not None}
+    here = Stated("", variable if isinstance(variable, str) else "", kind if kind in _STATS else "",
+                  tuple((str(k), _label(v)) for k, v in picked.items() if not isinstance(v, dict)),
+                  top.get("units") if isinstance(top.get("units"), str) else "")
+    out: list[Stated] = []
+    walk = functools.partial(_walk, axes=axes, variables=variables, out=out)
+    for key, item in info.items() if isinstance(info, dict) else ():  # {"level": 500, "time_steps": 6}
+        axis, steps = (key[:-6], True) if key.endswith("_steps") else (key, False)
+        walk(item, Stated("", axis, "steps" if steps else "selected"), axis)
+    walk({k: v for k, v in top.items() if k != "selection"}, here, "")
+    return out
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, list):
+        return " to ".join(_label(v) for v in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # as an answer writes it: level 500, not 500.0
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _walk(value: Any, here: Stated, key: str, axes: frozenset[str], variables: frozenset[str],
+          out: list[Stated]) -> None:
+    """Collect the numbers and dates under ``value`` (reached by ``key``; "" at the top) into ``out``."""
+    walk = functools.partial(_walk, axes=axes, variables=variables, out=out)
+    if isinstance(value, dict):
+        named = value.get("name") if isinstance(value.get("name"), str) else None
+        variable = named or (key if key in axes and not here.variable else here.variable)
+        unit = value.get("units") if isinstance(value.get("units"), str) else here.unit
+        at = {k: v for k, v in value.items() if k in axes and isinstance(v, (int, float, str)) and len(value) > 1}
+        row = here.selection + (tuple((k, _label(v)) for k, v in at.items()) if key else ())  # a table row
+        for k, v in value.items():
+            if k in _META:
+                continue
+            if k == "at" and isinstance(v, dict):  # where the statistic occurs
+                for axis, position in v.items():
+                    walk(position, Stated("", variable, f"{here.kind or 'value'}_at.{axis}", here.selection), axis)
+            elif k == "dims" and isinstance(v, dict):
+                for axis, size in v.items():
+                    walk(size, Stated("", str(axis), "size"), str(axis))
+            elif k in at:
+                walk(v, Stated("", variable, f"{here.kind or 'value'}_at.{k}", here.selection), k)
+            elif k in variables and k != variable:  # another variable's value in the same row
+                walk(v, Stated("", k, "value", row), k)
+            else:
+                walk(v, Stated("", variable, here.kind, row, unit), k)
+    elif isinstance(value, list):
+        for item in value:
+            walk(item, Stated("", key, "range") if key in axes and not here.variable else here, key)
+    elif (isinstance(value, (int, float)) and not isinstance(value, bool)) or (
+            isinstance(value, str) and _DATE.match(value)):
+        fixed = key in ("value", "result", "") or here.kind in ("size", "steps", "selected", "range", "value") \
+            or "_at." in here.kind
+        kind = here.kind if fixed else key
+        out.append(Stated(value, here.variable or (key if key in axes else ""), kind, here.selection,
+                          here.unit if kind in _STATS or kind in ("", "value") or kind.endswith("mean") else ""))
 
 
 def bind_dataset(fn: Callable, dataset: Any) -> Callable:
@@ -248,7 +342,17 @@ class ToolRegistry:
         _facts(value, numbers, dates)
         return ToolResult(name=name, arguments=args, ok=True, value=value,
                           text=json.dumps(payload, ensure_ascii=False), facts=numbers, dates=dates,
-                          duration_s=time.perf_counter() - start)
+                          stated=_stated(args, value, *self._names()), duration_s=time.perf_counter() - start)
+
+    def _names(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(the names that label an axis in a result, the dataset's variable names): its dimensions and
+        coordinates with the usual keys, and its data variables or columns."""
+        obj = getattr(self._data, "obj", None)
+        axes = [*getattr(obj, "dims", ()), *getattr(obj, "coords", ()), getattr(self._data, "time_name", None)
+                ] if obj is not None else []
+        variables = getattr(obj, "data_vars", None) if obj is not None else None
+        variables = variables if variables is not None else getattr(obj, "columns", ())
+        return _AXES | {str(n) for n in axes if n is not None}, frozenset(str(n) for n in variables)
 
 
 # With a dataset, these calculators stay enabled next to its tools; the others can be switched on. Every schema
