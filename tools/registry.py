@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schema import Context, function_schema, missing_features, tool_parameters
+from .schema import Context, dataset_parameter, function_schema, missing_features, tool_parameters
 from .validation import ArgumentError, ToolError, validate
 
 _DATE = re.compile(r"^\d{4}-\d{2}(-\d{2})?")
@@ -182,7 +182,7 @@ def bind_dataset(fn: Callable, dataset: Any) -> Callable:
         return fn(dataset, *args, **kwargs)
 
     tool.__signature__ = inspect.signature(fn).replace(parameters=tool_parameters(fn))
-    tool.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "dataset"}
+    tool.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != dataset_parameter(fn)}
     return tool
 
 
@@ -211,7 +211,7 @@ class ToolRegistry:
                                       else f"the dataset lacks: {', '.join(lacking)}" if lacking
                                       else f"no values to choose from for {', '.join(empty)}")
                 continue
-            bound = "dataset" in inspect.signature(fn).parameters
+            bound = dataset_parameter(fn) is not None
             self._tools[name] = bind_dataset(fn, self._data) if bound else fn
             self._schemas[name] = schema
         self.enabled: set[str] = set(self._tools)

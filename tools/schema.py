@@ -11,6 +11,8 @@ turns it into ``{"type": "function", "function": {"name", "description", "parame
   -> minItems/maxItems (lists) or minLength/maxLength (strings), ``VARIABLE``/``DIM`` -> an enum
   resolved from the session's dataset (``context``), ``Requires("latlon")`` -> the parameter exists
   only when the dataset has that feature;
+* a first parameter annotated ``DatasetArg`` is the session's dataset, bound by the registry and
+  hidden from the model (a tool without one needs no dataset, whatever its parameters are named);
 * the description and each ``Args:`` entry come from the docstring only, never from the data.
 """
 
@@ -49,6 +51,13 @@ class DynamicEnum:
     key: str
 
 
+class _DatasetMarker:
+    def __repr__(self) -> str:
+        return "DATASET"
+
+
+DATASET = _DatasetMarker()
+DatasetArg = Annotated[Any, DATASET]  # a tool's first parameter annotated so is the session's dataset
 VARIABLE = DynamicEnum("variables")  # numeric variables / columns of the dataset
 DIM = DynamicEnum("dims")  # dimensions of a gridded dataset
 
@@ -173,10 +182,26 @@ def _param_requires(hint: Any) -> tuple[str, ...]:
     return tuple(f for m in meta if isinstance(m, Requires) for f in m.features)
 
 
+def dataset_parameter(fn: Callable) -> str | None:
+    """The name of ``fn``'s parameter annotated ``DatasetArg`` (the registry binds the dataset to it),
+    or None: a parameter merely *named* dataset is an ordinary argument the model fills in."""
+    try:
+        hints = get_type_hints(fn, include_extras=True)
+    except Exception:  # unresolvable hints: function_schema reports them
+        return None
+    marked = [n for n, h in hints.items() if any(m is DATASET for m in _split_annotated(h)[1])]
+    if not marked:
+        return None
+    params = list(inspect.signature(fn).parameters)
+    if len(marked) > 1 or not params or params[0] != marked[0]:
+        raise SchemaError(f"{getattr(fn, '__name__', fn)}: the DatasetArg parameter must be the first and only one")
+    return marked[0]
+
+
 def tool_parameters(fn: Callable) -> list[inspect.Parameter]:
-    """The parameters the model fills in (a leading ``dataset`` parameter is bound by the registry)."""
+    """The parameters the model fills in (a leading ``DatasetArg`` parameter is bound by the registry)."""
     params = list(inspect.signature(fn).parameters.values())
-    if params and params[0].name == "dataset":
+    if dataset_parameter(fn) is not None:
         params = params[1:]
     for p in params:
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
@@ -188,7 +213,7 @@ def missing_features(fn: Callable, context: Context | None) -> list[str]:
     """Features ``fn`` needs that the context lacks (a dataset tool without a dataset lacks 'dataset')."""
     have = context.features if context is not None else set()
     need = list(getattr(fn, "__tool_requires__", Requires()).features)
-    if inspect.signature(fn).parameters.get("dataset") is not None:
+    if dataset_parameter(fn) is not None:
         need.insert(0, "dataset")
     return [f for f in need if f not in have]
 

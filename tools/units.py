@@ -2,7 +2,8 @@
 
 Each unit maps to (quantity, scale, offset) with ``base = value * scale + offset``: temperature in
 K, precipitation rate in mm/day (1 kg m-2 s-1 of water = 1 mm/s = 86400 mm/day), pressure in Pa,
-speed in m/s (1 knot = 1852 m per hour).  Arithmetic is done with ``fractions.Fraction`` on the
+speed in m/s (1 knot = 1852 m per hour), length (precipitation totals, heights) in m.  ``known_unit``
+reads the spellings files use ("m s**-1", "degC", "farenheit").  Arithmetic is done with ``fractions.Fraction`` on the
 decimal value as written, so 32 °F -> 0 °C and 1013.25 hPa -> 101325 Pa come out exact.
 """
 
@@ -38,9 +39,37 @@ UNITS: dict[str, tuple[str, Fraction, Fraction]] = {
     "kt": ("speed", _F(1852, 3600), _F(0)),
     "km/h": ("speed", _F(1000, 3600), _F(0)),
     "mph": ("speed", _F(1609344, 3600000), _F(0)),
+    "mm": ("length", _F(1, 1000), _F(0)),
+    "cm": ("length", _F(1, 100), _F(0)),
+    "m": ("length", _F(1), _F(0)),
+    "km": ("length", _F(1000), _F(0)),
+    "inches": ("length", _F(254, 10000), _F(0)),
+    "ft": ("length", _F(3048, 10000), _F(0)),
+}
+
+# how files spell the units above (lower case, spaces squeezed): "m s**-1" is m/s, "farenheit" is °F ...
+ALIASES = {
+    "kelvin": "K", "degk": "K", "deg_k": "K", "degrees_k": "K", "k": "K", "degc": "degC", "deg_c": "degC",
+    "degrees_c": "degC", "degree_c": "degC", "celsius": "degC", "c": "degC", "°c": "degC", "degrees celsius": "degC",
+    "degf": "degF", "deg_f": "degF", "degrees_f": "degF", "fahrenheit": "degF", "farenheit": "degF", "f": "degF",
+    "°f": "degF", "m s**-1": "m/s", "m s^-1": "m/s", "m s-1": "m/s", "m/s": "m/s", "meters/second": "m/s",
+    "knot": "knots", "kg m**-2 s**-1": "kg m-2 s-1", "kg/m2/s": "kg m-2 s-1", "kg m^-2 s^-1": "kg m-2 s-1",
+    "mm/d": "mm/day", "mm d-1": "mm/day", "mm day**-1": "mm/day", "mm/hr": "mm/hour", "mb": "mbar",
+    "millibar": "mbar", "millibars": "mbar", "in": "inches", "inch": "inches", "meters": "m", "metre": "m",
+    "meter": "m", "metres": "m", "millimeters": "mm", "feet": "ft",
 }
 
 UnitName = Literal[tuple(UNITS)]  # the enum the model chooses from
+
+
+def known_unit(text: str | None) -> str | None:
+    """The name in UNITS of a unit as a file writes it ("m s**-1" -> "m/s"), or None."""
+    if not text:
+        return None
+    if text in UNITS:
+        return text
+    key = " ".join(str(text).strip().lower().split())
+    return ALIASES.get(key) or next((u for u in UNITS if u.lower() == key), None)
 
 
 def exact(value: int | float) -> Fraction:
