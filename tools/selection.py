@@ -285,7 +285,9 @@ class Data:
                 raise ToolError(f"{name} does not vary with time (its dimensions: {', '.join(map(str, da.dims))})")
             idx = np.flatnonzero(self._time_masks(t, time_start, time_end, month, season, info))
             if idx.size == 0:
-                raise ToolError(f"no time steps in the selection; {t.name} covers {span_text(t)}")
+                asked = ", ".join(f"{k}={v}" for k, v in (("time_start", time_start), ("time_end", time_end),
+                                                          ("month", month), ("season", season)) if v is not None)
+                raise ToolError(f"no time steps with {asked}; {t.name} covers {span_text(t)}")
             da = da.isel({t.dim: idx})
             picked = t.values[da[POS + t.dim].values]
             if t.kind == "datetime":
@@ -411,6 +413,7 @@ class Data:
         if t is None:
             raise ToolError(f"{name} does not vary with time (its dimensions: {', '.join(map(str, da.dims))})")
         space = self.horizontal_dims(da)
+        da = da.isel({d: 0 for d in da.dims if da.sizes[d] == 1 and d != t.dim and d not in space})
         extra = [str(d) for d in da.dims if d != t.dim and d not in space]
         if extra:
             hint = " pass level to pick one" if self.axes.vertical and self.axes.vertical.dim in extra else ""
