@@ -19,22 +19,33 @@ MLX ?= 1
 TEST_MODELS := smollm2-135m qwen2.5-coder-0.5b
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: run test setup models prepare bench clean-cache help
+.PHONY: run test setup models prepare bench clean-cache help llama selftest clean-llama
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run   - set up (venv, packages, default model) and start the app on http://$(ADDRESS):$(PORT)"
 	@echo "make test  - the same set-up, then the whole suite (unit, AppTest, browser)"
 	@echo "make bench - the benchmarks (results go to bench/RESULTS.md by hand)"
+	@echo "make clean-llama - forget this machine's llama.cpp build (the next make compiles it again)"
 	@echo "options: MODEL=<id> ADDRESS=0.0.0.0 (serve a LAN classroom) PORT=8501 MLX=0 (skip mlx-lm)"
+	@echo "         CMAKE_ARGS='-DGGML_...' (llama.cpp build flags instead of the ones chosen for this CPU)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	@($(call PIP_RETRY,install --upgrade pip))
 
+# llama-cpp-python, llama-server and llama-bench compiled for this CPU's own instruction sets (never
+# AMX, never -march=native) and cached under a key of their flags: instant when nothing changed, rebuilt
+# when the flags change. Runs before requirements.txt, which then finds llama-cpp-python installed.
+llama: | $(PY)
+	@PIP_RESUME_RETRIES=10 $(PY) generation/llama_build.py install $(VENV)
+
+clean-llama: | $(PY)
+	$(PY) generation/llama_build.py clean $(VENV)
+
 # Each stamp is redone only when its requirements file changes.
-$(VENV)/.stamp-req: requirements.txt | $(PY)
-	@echo "Installing packages (the first time llama-cpp-python compiles from source: ~8 minutes)…"
+$(VENV)/.stamp-req: requirements.txt | $(PY) llama
+	@echo "Installing packages…"
 	@($(call PIP_RETRY,install -r requirements.txt))
 	@touch $@
 
@@ -58,11 +69,16 @@ setup: $(VENV)/.stamp-req $(VENV)/.stamp-models $(if $(filter 1,$(MLX)),$(VENV)/
 models: $(VENV)/.stamp-models $(VENV)/.stamp-req
 	@$(PY) -m generation $(MODEL)
 
-run: setup models
+# A tiny generation in a subprocess: a build that crashes, hangs or says nothing stops make here.
+selftest: setup
+	@$(PY) -m generation smollm2-135m >/dev/null
+	@$(PY) -m generation.selftest
+
+run: setup models selftest
 	@echo "GeoLLM Explorer: open http://$(ADDRESS):$(PORT)"
 	$(VENV)/bin/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
-test: setup $(VENV)/.stamp-mlx $(VENV)/.stamp-dev
+test: setup $(VENV)/.stamp-mlx $(VENV)/.stamp-dev selftest
 	@$(PY) -m generation $(TEST_MODELS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
