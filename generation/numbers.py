@@ -25,7 +25,7 @@ from typing import Any
 
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<date>\d{4}-\d{2}-\d{2})(?![\w])"
-    r"|(?<![\w.])(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
+    r"|(?<![\w.*^])(?<!\*\*-)(?<!\^-)(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
 _DATE_IN_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
@@ -56,6 +56,9 @@ _COMMON = frozenset({"a", "i", "an", "as", "at", "be", "by", "do", "in", "is", "
                      "us", "no", "so", "up"})
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
+# words between a number and the dimension it counts: "3 pressure levels", "2 time steps"
+_MODIFIERS = frozenset({"pressure", "vertical", "time", "model", "grid", "distinct", "different", "unique",
+                        "separate", "calendar", "monthly", "daily", "yearly", "annual", "height", "depth", "sigma"})
 # words of a long name that name nothing in particular
 _VAGUE = frozenset({"average", "mean", "ensemble", "component", "total", "monthly", "daily", "annual", "surface",
                     "level", "value", "values", "data", "field", "variable", "from", "with", "near", "over", "the",
@@ -152,6 +155,15 @@ def names_of(obj: Any) -> dict[str, str]:
             for name, v in variables.items() if hasattr(v, "attrs")}
 
 
+def subjects_of(obj: Any) -> list[Known]:
+    """One entry per data variable (or column) of ``obj``, its name as the value: a subject a sentence can name
+    even when no computed fact is about it, so "the temperature reaches 42.8" (U's maximum) is caught."""
+    variables = getattr(obj, "data_vars", None)
+    variables = variables if variables is not None else getattr(obj, "columns", ())
+    names = names_of(obj)
+    return [Known(f"the variable {v}", str(v), "", str(v), "name", (), names.get(str(v), "")) for v in variables]
+
+
 def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
     known = list(known)
     numbers = [(k, float(k.value)) for k in known if _is_number(k.value)]
@@ -166,6 +178,8 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
         else:
             written = match.group("num").replace(",", "").replace("−", "-")
             candidates = _lookup(written, numbers, date_parts)
+            if match.group("pct"):  # "27%": a share, when a share is among the equal facts
+                candidates = [k for k in candidates if k.unit == "%"] or candidates
         before_at = matches[i - 1].end() if i else 0
         after_at = matches[i + 1].start() if i + 1 < len(matches) else len(answer)
         source, note = _attribute(candidates, _Place(answer, match, before_at, after_at), subjects)
@@ -207,12 +221,14 @@ class _Place:
         self.sentence = answer[start:end]
         self.before = answer[max(start, before_at):match.start()]
         self.after = answer[match.end():min(end, after_at)]
-        self.next_word = next(iter(_WORD.findall(self.after[:40])), "")
-        self.glued = bool(re.match(r"\s*[A-Za-z]", self.after))  # "7 months", not "7, months"
+        self.attached = re.split(r"[,;:]|\b(?:and|but|when|while|which|whereas)\b", self.after)[0]  # "78.6 (its maximum)"
+        words = re.match(r"\s*([A-Za-z]+)(?:\s+([A-Za-z]+))?", self.after)  # "7 months", not "7, months"
+        first, second = (words.group(1), words.group(2) or "") if words else ("", "")
+        self.count_words = (second, first) if first.lower() in _MODIFIERS and second else (first,)  # "3 pressure levels"
 
     def claimed_stats(self) -> set[str]:
-        """The statistics the words next to the number claim it is (before it first, else after it)."""
-        for text in (self.before, self.after):
+        """The statistics the words next to the number claim it is (before it first, else just after it)."""
+        for text in (self.before, self.attached):
             words = {w.lower() for w in _WORD.findall(text)}
             found = {kind for kind, names in _STAT_WORDS.items() if words & set(names)}
             if words & set(_RANGE_WORDS) and not found:
@@ -243,11 +259,15 @@ class _Subjects:
         lower = {w.lower() for w in words} | {w.lower()[:-1] for w in words if w.lower().endswith("s")}
         exact = set(words)
 
-        def names(v: str) -> bool:
+        def starts(part: str) -> bool:  # a part naming a statistic ("max") is also said by its words ("highest")
+            return any(w.startswith(part) for w in lower) or bool(set(_STAT_WORDS.get(part, ())) & lower)
+
+        def names(v: str) -> bool:  # "u" as a word, "lat" in "latitude", "temp_max" as "maximum temperature"
             if v.lower() in _COMMON:
                 return v in exact
-            return (v.lower() in lower or (len(v) >= 3 and any(w.startswith(v.lower()) for w in lower))
-                    or bool(self.words.get(v, set()) & lower))
+            parts = [p for p in re.split(r"[\W_]+", v.lower()) if len(p) >= 3]
+            return (v.lower() in lower or (len(v) >= 3 and starts(v.lower())) or bool(self.words.get(v, set()) & lower)
+                    or (len(parts) > 1 and all(starts(p) for p in parts)))
 
         return {v for v in variables if names(v)}
 
@@ -269,13 +289,13 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     if not candidates:
         return "", ""
     free = [k for k in candidates if not k.variable]
-    axis = subjects.counted_axis(place.next_word) if place.glued else ""
+    word, axis = next(((w, a) for w in place.count_words if w and (a := subjects.counted_axis(w))), ("", ""))
     if axis:  # "7 months": a count of that dimension, right only when it is its size
         sizes = [k for k in candidates if k.variable == axis and k.kind in _SIZE_KINDS]
         if sizes:
             return sizes[0].source, ""
         what = f"; this is {describe(candidates[0])}" if candidates[0].variable else ""
-        return "", f"the data have {subjects.sizes[axis].value} {place.next_word}{what}"
+        return "", f"the data have {subjects.sizes[axis].value} {word}{what}"
     if free:
         return free[0].source, ""
     data = [k for k in candidates if k.kind not in AXIS_KINDS]

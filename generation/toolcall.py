@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .numbers import Known, check_numbers, names_of
+from .numbers import Known, check_numbers, names_of, subjects_of
 from .types import Message, Sampling, Stats
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
@@ -478,4 +478,4 @@ class ToolLoop:
                     source = listed(result.name, result.arguments)
                     known += [Known(source, s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
                               for s in result.stated]
-        return known + self._question_known()
+        return known + self._question_known() + subjects_of(self.registry.dataset)

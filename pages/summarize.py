@@ -9,7 +9,7 @@ from data import DataLoadError, open_sample, open_upload
 from data.catalog import SAMPLES
 from encoders.prompts import dataset_messages
 from generation import Sampling
-from generation.numbers import Known, check_numbers, markdown_with_marks
+from generation.numbers import check_numbers, known_from_facts, markdown_with_marks, names_of
 from pages import _plots, _ui
 
 _ui.ensure_frame()
@@ -130,7 +130,7 @@ with st.expander("⚖️ Compare encoding strategies (same data, same budget)"):
         st.bar_chart({r["strategy"]: r["tokens"] for r in rows}, horizontal=True, height=220)
 
 # --- 3. the conversation -----------------------------------------------------------------------
-known = [Known(f.key, f.value, f.unit) for f in encoding.facts]
+known = known_from_facts(encoding.facts, names_of(obj))  # each fact with the variable it is about
 max_new = st.number_input("Max new tokens per answer", 32, 2048, 384, 32, key="sum_max_new")
 sampling = Sampling(max_new_tokens=int(max_new))
 summarize = st.button("Summarize", type="primary", key="sum_go")
@@ -145,7 +145,7 @@ def show_checked(text: str, slot) -> None:
     if checked:
         traced = sum(c.found for c in checked)
         st.caption(f"Numbers check: ✓ {traced} traced to computed facts · ⚠ {len(checked) - traced} not found "
-                   "(hover a mark for its source)")
+                   "or said of something else (hover a mark for its source)")
 
 
 for message in chat:

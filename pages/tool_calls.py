@@ -136,7 +136,7 @@ if question:
                     "question": question,
                     "answer_html": markdown_with_marks(loop.answer, checked),
                     "check": (f"Numbers: ✓ {traced} traced to tool results or your question · ⚠ {len(checked) - traced}"
-                              f" not traced · ended by: {loop.stopped} after {len(steps)} step(s)"),
+                              f" not traced or said of something else · ended by: {loop.stopped} after {len(steps)} step(s)"),
                     "steps": [{"index": s.index, "text": s.model_text, "constrained": s.constrained,
                                "tools_offered": s.tools_offered, "stats": _ui.stats_line(s.stats) if s.stats else "",
                                "calls": [{"name": c.name, "arguments": c.arguments} for c in s.calls],

@@ -5,6 +5,7 @@ import pytest
 from helpers import TOOL_MODEL
 
 from generation import POOL, Sampling, load_models
+from generation.numbers import check_numbers
 from generation.toolcall import ToolLoop, call_schema, parse_tool_calls
 from tools import default_registry
 
@@ -221,3 +222,141 @@ def test_the_composed_answer_lists_computed_results():
     loop = ToolLoop(ScriptedModel([call, call, call]), default_registry(), [{"role": "user", "content": "3 x 4?"}])
     list(loop.run())
     assert loop.answer.startswith("The model did not write an answer after its tool calls") and "12" in loop.answer
+
+
+# --- Python-style calls (issue 12, item 6): read with ast, never run -----------------------------------------
+def factorial(number: int) -> int:
+    """The factorial of a whole number.
+
+    Args:
+        number: The number.
+    """
+    import math
+
+    return math.factorial(number)
+
+
+def calculate_roi(investment: float, rate: float, years: int) -> float:
+    """The value of an investment after compounding.
+
+    Args:
+        investment: The amount invested.
+        rate: The yearly rate as a fraction.
+        years: How many years.
+    """
+    return round(investment * (1 + rate) ** years, 2)
+
+
+def lecture_registry():
+    from tools import ToolRegistry
+    from tools.calculators import add, multiply
+
+    return ToolRegistry([factorial, calculate_roi, multiply, add])
+
+
+LECTURE_TOOLS = lecture_registry().schemas()
+
+
+def read(text):
+    return [(c.name, c.arguments, bool(c.error)) for c in parse_tool_calls(text, LECTURE_TOOLS)]
+
+
+def test_python_style_calls_bare_fenced_and_in_lists():
+    five = [("factorial", {"number": 5}, False)]
+    for text in ("factorial(number=5)", "factorial(5)", "[factorial(number=5)]", "```python\nfactorial(number=5)\n```",
+                 "```\nfactorial(number=5)\n```", "```tool_call\n[factorial(number=5)]\n```",
+                 "I will compute it:\nfactorial(number=5)\n", "<tool_call>factorial(number=5)</tool_call>"):
+        assert read(text) == five, text
+    assert read("calculate_roi(1000, 0.03, 1)") == [("calculate_roi", {"investment": 1000, "rate": 0.03, "years": 1},
+                                                     False)]
+    assert read("calculate_roi(1000, rate=0.03, years=1)")[0][1] == {"investment": 1000, "rate": 0.03, "years": 1}
+    both = [("multiply", {"a": 2, "b": 3}, False), ("add", {"a": 1, "b": 2}, False)]
+    assert read("[multiply(a=2, b=3), add(a=1, b=2)]") == both
+    assert read("```python\nmultiply(a=2, b=3)\nadd(a=1, b=2)\n```") == both
+    assert read("First:\nmultiply(a=2,\n         b=3)\nthen\nadd(1, 2)") == both  # a call over several lines
+
+
+def test_prose_with_parentheses_is_not_a_call():
+    for text in ("The mean (in K) was 5.", "the factorial (of 5) is 120", "factorial(number=5) = 120, so the answer is 120.",
+                 "Use `factorial(number=5)` for that.", "Note (see above): 5 (approx).", "add (a) and (b)"):
+        assert read(text) == [], text
+    assert read("multiply is done:\nget_weather(city='Oslo') was not needed") == []  # not a line of a call
+
+
+def test_calls_that_cannot_be_read_are_errors_for_the_retry_turn():
+    for text in ("factorial(number=", "[multiply(a=2, b=3), add(a=1", "factorial(number=five)",
+                 "```python\nfactorial(number=5\n```", "factorial(*[5])", 'factorial(number=__import__("os").getpid())'):
+        (call,) = parse_tool_calls(text, LECTURE_TOOLS)
+        assert call.error and not call.arguments, text
+    (too_many,) = parse_tool_calls("factorial(5, 6)", LECTURE_TOOLS)
+    assert "at most 1 argument(s) (number)" in too_many.error
+    (unknown,) = parse_tool_calls("roi(1000, 0.03)", LECTURE_TOOLS)
+    assert "no tool named 'roi'" in unknown.error and "calculate_roi" in unknown.error
+    (twice,) = parse_tool_calls("factorial(5, number=5)", LECTURE_TOOLS)
+    assert "both by position and by name" in twice.error
+    # a whole reply that is a call of an unknown tool, keyword arguments: the registry explains the choices
+    (made_up,) = parse_tool_calls("get_weather(city='Oslo')", LECTURE_TOOLS)
+    assert (made_up.name, made_up.arguments, made_up.error) == ("get_weather", {"city": "Oslo"}, "")
+    assert "does not exist" in lecture_registry().call(made_up.name, made_up.arguments).error
+
+
+def test_an_unreadable_python_call_gets_the_retry_turn_not_taken_as_the_answer():
+    model = ScriptedModel(["factorial(number=five)", "factorial(5)", "5! is 120."])
+    loop = ToolLoop(model, lecture_registry(), [{"role": "user", "content": "What is 5 factorial?"}])
+    list(loop.run())
+    assert [(c.name, bool(c.error)) for s in loop.steps for c in s.calls] == [("factorial", True), ("factorial", False)]
+    retry_messages, retry_tools = model.seen[1]
+    assert retry_tools and "a call of factorial failed" in retry_messages[-1]["content"]
+    assert loop.steps[1].results[0].value == 120 and loop.answer == "5! is 120."
+
+
+# --- several rounds of tools in the default answer mode (issue 12, item 3) -----------------------------------
+def test_a_question_needing_two_results_and_a_difference_gets_three_rounds():
+    model = ScriptedModel(['{"name": "multiply", "arguments": {"a": 6, "b": 7}}',  # first selection
+                           "multiply(a=3, b=4)",  # the results are not enough yet: a second one
+                           '```json\n{"name": "add", "arguments": {"a": 42, "b": -12}}\n```',  # the difference
+                           "6 x 7 is 42, 3 x 4 is 12, and the difference is 30."])
+    loop = ToolLoop(model, lecture_registry(), [{"role": "user", "content": "How much larger is 6x7 than 3x4?"}])
+    list(loop.run())
+    assert [r.value for s in loop.steps for r in s.results] == [42, 12, 30]
+    assert loop.answer.endswith("the difference is 30.") and loop.stopped == "answer"
+    for messages, tools in model.seen[1:]:  # each later turn: the results so far as text, another call allowed
+        assert tools is None and "write instead one more tool call" in messages[-1]["content"]
+        assert "factorial(number)" in messages[-1]["content"]  # the tools, named with their arguments
+    assert "returned {\"result\": 12}" in model.seen[3][0][-1]["content"]
+    checked = check_numbers(loop.answer, loop.known())
+    assert all(c.found for c in checked)
+
+
+def test_a_repeated_call_ends_the_rounds_and_the_last_turn_offers_no_call():
+    call = '{"name": "multiply", "arguments": {"a": 6, "b": 7}}'
+    model = ScriptedModel([call, call, "It is 42."])
+    loop = ToolLoop(model, lecture_registry(), [{"role": "user", "content": "6 x 7?"}])
+    list(loop.run())
+    assert len(loop.steps) == 3 and loop.answer == "It is 42."
+    assert "Do not write any tool calls" in model.seen[2][0][-1]["content"]
+    assert "one more tool call" not in model.seen[2][0][-1]["content"]
+
+
+def test_the_step_limit_bounds_the_rounds():
+    calls = [f'{{"name": "add", "arguments": {{"a": {i}, "b": 1}}}}' for i in range(5)]
+    model = ScriptedModel([*calls[:2], "Done: 2."])
+    loop = ToolLoop(model, lecture_registry(), [{"role": "user", "content": "Count."}], max_steps=2)
+    list(loop.run())
+    assert len(loop.steps) == 3 and loop.steps[2].calls == []
+    assert "Do not write any tool calls" in model.seen[2][0][-1]["content"]  # no call allowed at the limit
+
+
+# --- when every call failed, the answer says so and never passes off an invented number (issue 12, item 4) --
+def test_every_call_failed_could_not_compute_and_no_invented_number():
+    # recorded shape (1.5B, issue 12): two refused calls, then a confident invented number
+    refused = '{"name": "factorial", "arguments": {"number": "three levels"}}'
+    model = ScriptedModel([refused, refused, "The number of pressure levels in this dataset is 850."])
+    loop = ToolLoop(model, lecture_registry(), [{"role": "user", "content": "How many pressure levels are there?"}])
+    list(loop.run())
+    assert loop.answer.startswith("Could not compute this")
+    assert "850" not in loop.answer and "factorial" in loop.answer  # the reasons, not the invented number
+    words = ScriptedModel([refused, refused, "No tool here can count levels."])
+    loop = ToolLoop(words, lecture_registry(), [{"role": "user", "content": "How many pressure levels are there?"}])
+    list(loop.run())
+    assert loop.answer.startswith("Could not compute this") and "No tool here can count levels." in loop.answer

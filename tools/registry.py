@@ -110,23 +110,40 @@ def _stated(arguments: dict, value: Any, axes: frozenset[str], variables: frozen
     """Every number and date of a result with its subject: the result's variable (or the name of a list entry
     such as ``{"name": "u", ...}``, or a key naming another variable), the statistic its key or the
     ``stat``/``kind`` argument names, and the selection the result says it applied (else the selection
-    arguments). ``axes`` are the names that label a position or a row ({"month": 7, "mean": ...})."""
+    arguments); the two sides of a difference ("a", "b") each with their own selection. ``axes`` are the
+    names that label a position or a row ({"month": 7, "mean": ...})."""
     top = value if isinstance(value, dict) else {"result": value}
     variable = top.get("variable", arguments.get("variable", ""))
     kind = top.get("stat", top.get("kind", arguments.get("stat", arguments.get("kind", ""))))
-    info = top.get("selection")
-    picked = info if isinstance(info, dict) else {k: v for k, v in arguments.items()
-                                                  if k not in ("variable", "stat", "kind", "q") and v is not None}
-    here = Stated("", variable if isinstance(variable, str) else "", kind if kind in _STATS else "",
-                  tuple((str(k), _label(v)) for k, v in picked.items() if not isinstance(v, dict)),
+    infos = {k: v for k, v in top.items() if k.startswith("selection") and isinstance(v, dict)}
+    picked = infos.get("selection", {} if infos else {k: v for k, v in arguments.items() if k not in _NOT_WHERE})
+    sides = {k.removeprefix("selection_"): _where(v) for k, v in infos.items() if k != "selection"}
+    here = Stated("", variable if isinstance(variable, str) else "", kind if kind in _STATS else "", _where(picked),
                   top.get("units") if isinstance(top.get("units"), str) else "")
     out: list[Stated] = []
-    walk = functools.partial(_walk, axes=axes, variables=variables, out=out)
-    for key, item in info.items() if isinstance(info, dict) else ():  # {"level": 500, "time_steps": 6}
-        axis, steps = (key[:-6], True) if key.endswith("_steps") else (key, False)
-        walk(item, Stated("", axis, "steps" if steps else "selected"), axis)
-    walk({k: v for k, v in top.items() if k != "selection"}, here, "")
+    walk = functools.partial(_walk, axes=axes, variables=variables, sides=sides, out=out)
+    for info in infos.values():  # {"level": 500, "time_steps": 6}: what the tool selected
+        for key, item in info.items():
+            if not key.endswith("_units"):
+                walk(item, Stated("", key.removesuffix("_steps"), "steps" if _count(key) else "selected"), key)
+    walk({k: v for k, v in top.items() if k not in infos}, here, "")
     return out
+
+
+# arguments that say how to compute, not which part of the data
+_NOT_WHERE = frozenset({"variable", "stat", "kind", "q", "dims", "to_units", "direction", "threshold"})
+_SIZES = frozenset({"dims", "dims_kept", "result_shape"})
+
+
+def _where(info: dict) -> tuple[tuple[str, str], ...]:
+    """A selection as (key, value) pairs, without counts and units: (("level", "500"), ("month", "7"))."""
+    return tuple((str(k), _label(v)) for k, v in info.items()
+                 if v is not None and not isinstance(v, dict) and not _count(k) and not str(k).endswith("_units"))
+
+
+def _count(key: str) -> bool:
+    """A selection entry that counts what was selected ("rows", "time_steps"), not where."""
+    return key == "rows" or key.endswith("_steps")
 
 
 def _label(value: Any) -> str:
@@ -138,9 +155,9 @@ def _label(value: Any) -> str:
 
 
 def _walk(value: Any, here: Stated, key: str, axes: frozenset[str], variables: frozenset[str],
-          out: list[Stated]) -> None:
+          sides: dict[str, tuple], out: list[Stated]) -> None:
     """Collect the numbers and dates under ``value`` (reached by ``key``; "" at the top) into ``out``."""
-    walk = functools.partial(_walk, axes=axes, variables=variables, out=out)
+    walk = functools.partial(_walk, axes=axes, variables=variables, sides=sides, out=out)
     if isinstance(value, dict):
         named = value.get("name") if isinstance(value.get("name"), str) else None
         variable = named or (key if key in axes and not here.variable else here.variable)
@@ -153,13 +170,16 @@ def _walk(value: Any, here: Stated, key: str, axes: frozenset[str], variables: f
             if k == "at" and isinstance(v, dict):  # where the statistic occurs
                 for axis, position in v.items():
                     walk(position, Stated("", variable, f"{here.kind or 'value'}_at.{axis}", here.selection), axis)
-            elif k == "dims" and isinstance(v, dict):
+            elif k in _SIZES and isinstance(v, dict):
                 for axis, size in v.items():
                     walk(size, Stated("", str(axis), "size"), str(axis))
-            elif k in at:
-                walk(v, Stated("", variable, f"{here.kind or 'value'}_at.{k}", here.selection), k)
+            elif k in at:  # the position of the statistic, or the label of a table row
+                walk(v, Stated("", k, "selected") if key else
+                     Stated("", variable, f"{here.kind or 'value'}_at.{k}", here.selection), k)
             elif k in variables and k != variable:  # another variable's value in the same row
                 walk(v, Stated("", k, "value", row), k)
+            elif k in sides:  # one side of a difference: the mean of its own selection
+                walk(v, Stated("", variable, "mean", sides[k] + row[len(here.selection):], unit), "value")
             else:
                 walk(v, Stated("", variable, here.kind, row, unit), k)
     elif isinstance(value, list):
@@ -171,7 +191,7 @@ def _walk(value: Any, here: Stated, key: str, axes: frozenset[str], variables: f
             or "_at." in here.kind
         kind = here.kind if fixed else key
         out.append(Stated(value, here.variable or (key if key in axes else ""), kind, here.selection,
-                          here.unit if kind in _STATS or kind in ("", "value") or kind.endswith("mean") else ""))
+                          here.unit if kind in _STATS or kind in ("", "value", "difference") or kind.endswith("mean") else ""))
 
 
 def bind_dataset(fn: Callable, dataset: Any) -> Callable:

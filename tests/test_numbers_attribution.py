@@ -1,0 +1,146 @@
+"""A ✓ means the claim is right: the number equals a fact AND its sentence says it of that fact's subject.
+
+The facts of issue 12's ERA-Interim file (u, v, z on 3 levels and 2 months), written as the encoders key them,
+and real tool results on a shared NCAR file; a number said of the wrong variable, statistic, selection or
+count gets ⚠ saying what it really is.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from encoders.types import Fact
+from generation.numbers import Known, check_numbers, known_from_facts, markdown_with_marks
+
+REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+ERA = known_from_facts(
+    [Fact("dim:level.size", 3), Fact("dim:month.size", 2), Fact("dim:latitude.size", 241),
+     Fact("coord:level.first", 200), Fact("coord:level.last", 850), Fact("coord:month.first", 1),
+     Fact("coord:month.last", 7), Fact("coord:latitude.first", 90.0), Fact("coord:latitude.last", -90.0),
+     Fact("var:u.min", -20.31, "m s**-1"), Fact("var:u.max", 78.52, "m s**-1"), Fact("var:u.mean", 7.328, "m s**-1"),
+     Fact("var:v.min", -17.12, "m s**-1"), Fact("var:v.max", 14.19, "m s**-1"), Fact("var:v.mean", 0.03, "m s**-1"),
+     Fact("var:z.min", 9001.5, "m**2 s**-2"), Fact("var:z.max", 121403.0, "m**2 s**-2"),
+     Fact("var:z.mean", 55559.5, "m**2 s**-2"), Fact("var:u.max_at.latitude", 33.0),
+     Fact("var:z.missing_pct", 0.0, "%"), Fact("var:u.missing_pct", 0.0, "%"), Fact("shape.data_vars", 3)],
+    {"u": "U component of wind eastward_wind", "v": "V component of wind northward_wind", "z": "Geopotential"})
+
+
+def check(answer, known=ERA):
+    return [(c.text, c.found, c.note) for c in check_numbers(answer, known)]
+
+
+def test_the_issue_summary_misattributes_v_to_the_geopotential():
+    (low, high) = check("Over the region, the geopotential is between -17.12 and 14.19 meters per second.")
+    assert low == ("-17.12", False, "this is v's minimum, not z's")
+    assert high == ("14.19", False, "this is v's maximum, not z's")
+    answer = "The geopotential is between -17.12 and 14.19."
+    html = markdown_with_marks(answer, check_numbers(answer, ERA))
+    assert "✓" not in html and html.count("⚠") == 2 and "this is v&#x27;s" not in html
+    assert "(this is v's minimum, not z's)" in html  # said on the page, not only on hover
+
+
+def test_the_same_numbers_said_of_v_get_a_check():
+    assert [c[1] for c in check("The meridional wind v ranges from -17.12 to 14.19 m s**-1.")] == [True, True]
+    assert [c[1] for c in check("The northward wind lies between -17.12 and 14.19.")] == [True, True]  # long name
+    assert check("The geopotential z has a mean of 55559.5 m**2 s**-2.")[0][1]
+
+
+def test_a_count_of_a_dimension_must_be_its_size():
+    assert check("The data cover a period of 7 months.") == [("7", False, "the data have 2 months; this is month's "
+                                                                            "last value")]
+    assert [c[1] for c in check("There are 2 months and 3 levels, from 200 to 850 hPa.")] == [True] * 4
+    assert not check("The file has 850 pressure levels.")[0][1]
+
+
+def test_the_statistic_words_must_fit_the_fact():
+    assert check("The maximum zonal wind u is 7.328 m s**-1.") == [
+        ("7.328", False, "this is u's mean, not a maximum")]
+    assert check("The mean zonal wind u is 7.328.")[0][1]
+    assert check("The strongest u is 78.52, at latitude 33.")[0][1:] == (True, "")
+    assert check("The strongest u is 78.52, at latitude 33.")[1][1]  # where its maximum is
+
+
+def test_a_number_of_several_subjects_needs_the_sentence_to_say_which():
+    known = ERA + [Known("var:z.std", 14.19, "m**2 s**-2", "z", "std")]
+    (number,) = check("The value reached 14.19.", known)
+    assert not number[1] and "does not say which" in number[2]
+    assert check("The value reached 14.19 m s**-1.", known)[0][1]  # the unit says it is v's
+    assert check("Each variable has 0% missing values.")[0][1]  # the same kind of fact for all: no doubt
+
+
+def test_facts_without_a_subject_and_dates_still_trace():
+    known = [Known("multiply(...)", 42), Known("your question", 850.0), Known("range.start", "2012-01-01")]
+    assert [c[1] for c in check("The geopotential at 850 hPa: 42, from 2012-01-01 (2012).", known)] == [True] * 4
+
+
+def test_a_value_said_of_another_selection_gets_a_warning():
+    known = [Known("statistic(z, month 1)", 5410.2, "m", "z", "mean", (("month", "1"),)),
+             Known("statistic(z, month 7)", 5705.9, "m", "z", "mean", (("month", "7"),))]
+    assert [c[1] for c in check("In January the mean z was 5410.2 m and in July 5705.9 m.", known)] == [True, True]
+    swapped = check("In January the mean z was 5705.9 m.", known)
+    assert swapped == [("5705.9", False, "this is z's mean for month=7, not for month=1")]
+
+
+@pytest.fixture(scope="module")
+def mxclim():
+    path = REALDATA / "mxclim.nc"
+    if not path.exists():
+        pytest.skip("the shared real-data files are not here")
+    import xarray as xr
+
+    with xr.open_dataset(path) as ds:
+        yield ds.load()
+
+
+def test_the_encoder_facts_of_a_real_file_carry_their_variable(mxclim):
+    import encoders
+    from generation.numbers import names_of
+
+    enc = encoders.encode(mxclim, encoders.DEFAULT_STRATEGY, 1500, lambda s: len(s) // 4, title="mxclim")
+    known = known_from_facts(enc.facts, names_of(mxclim))
+    u_max, t_max = (float(mxclim[v].max()) for v in ("U", "T"))
+    right = check(f"The zonal wind reaches {u_max:.2f} m/s; the temperature T peaks at {t_max:.1f} C.", known)
+    assert [c[1] for c in right] == [True, True]
+    wrong = check(f"The temperature reaches {u_max:.2f}.", known)
+    assert wrong == [(f"{u_max:.2f}", False, "this is U's maximum, not T's")]
+
+
+def test_tool_results_on_a_real_file_state_what_each_number_is(mxclim):
+    from generation.toolcall import ToolLoop
+    from tools import default_registry
+
+    registry = default_registry(mxclim)
+    result = registry.call("where_extreme", {"variable": "U", "kind": "max", "level": 200})
+    assert result.ok, result.error
+    expected = mxclim["U"].sel(lev=200).max().item()
+    value = next(s for s in result.stated if s.kind == "max")
+    assert (value.variable, value.selection) == ("U", (("level", "200"),))
+    assert value.value == pytest.approx(expected, rel=1e-4)
+    lat = float(mxclim["lat"][mxclim["U"].sel(lev=200).max("time").argmax("lat").item()])
+    assert any(s.kind == "max_at.lat" and s.value == pytest.approx(lat, abs=1e-3) for s in result.stated)
+
+    class Done:  # the loop's record, without a model: the one step that ran this call
+        def stream_chat(self, *a, **k):
+            yield ""
+    loop = ToolLoop(Done(), registry, [{"role": "user", "content": "Strongest U at 200 hPa?"}])
+    loop.steps = [type("S", (), {"calls": [], "results": [result]})()]
+    known = loop.known()
+    said = check(f"At 200 hPa the strongest zonal wind U is {expected:.2f} m/s, at latitude {lat:.2f}.", known)
+    assert [c[1] for c in said] == [True, True, True]
+    wrong = check(f"The temperature T reaches {expected:.2f} at 200 hPa.", known)
+    assert wrong[0][:2] == (f"{expected:.2f}", False) and "U's maximum for level=200, not T's" in wrong[0][2]
+
+
+def test_the_two_sides_of_a_real_difference_keep_their_selections(mxclim):
+    from tools import default_registry
+
+    result = default_registry(mxclim).call("difference", {"variable": "T", "level_a": 500, "level_b": 850})
+    assert result.ok, result.error
+    a, b = (next(s for s in result.stated if s.kind == "mean" and s.selection == (("level", lev),))
+            for lev in ("500", "850"))
+    known = [Known("difference(...)", s.value, s.unit, s.variable, s.kind, s.selection) for s in result.stated]
+    said = f"The mean T is {a.value:.2f} C at 500 hPa and {b.value:.2f} C at 850 hPa."
+    assert [c[1] for c in check(said, known)] == [True] * 4  # the levels are the selections applied
+    swapped = check(f"At 850 hPa the mean T is {a.value:.2f} C.", known)
+    assert swapped[1] == (f"{a.value:.2f}", False, "this is T's mean for level=500, not for level=850")
