@@ -35,7 +35,7 @@ Variable = Annotated[str, VARIABLE]
 TimeBound = Annotated[str | None, Requires("time")]
 Month = Annotated[int | None, Range(1, 12), Requires("month")]
 Season = Annotated[Literal["DJF", "MAM", "JJA", "SON"] | None, Requires("season")]
-LatBound = Annotated[float | None, Range(-90, 90), Requires("latlon")]
+LatBound = Annotated[float | None, Range(-90, 90), Requires("lat")]
 LonBound = Annotated[float | None, Range(-360, 360), Requires("latlon")]
 Level = Annotated[float | None, Requires("level")]
 Dims = Annotated[list[Annotated[str, DIM]] | None, Requires("grid")]
@@ -107,7 +107,7 @@ def _compute(**arrays: Any) -> dict[str, Any]:
 
 
 def _dims(da: Any, dims: list[str] | None, default: list[str]) -> list[str]:
-    reduce = list(dict.fromkeys(dims)) if dims else default
+    reduce = list(dict.fromkeys(dims or default))
     unknown = [d for d in reduce if d not in da.dims]
     if unknown:
         raise ToolError(f"{da.name} has dimensions {', '.join(map(str, da.dims))}; not {', '.join(unknown)}")

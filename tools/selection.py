@@ -201,7 +201,9 @@ class Data:
         if not self.is_table and h.kind != "none":
             features.add("area")
         if not self.is_table and h.has_latlon:
-            features.add("latlon")
+            features.update(("latlon", "lat"))
+        if not self.is_table and h.kind == "regular" and h.lat:
+            features.add("lat")  # a zonal-mean file: a latitude band, no longitudes
         if a.vertical is not None and len(a.vertical.values) > 1:
             features.add("level")
         if len(self.variables) >= 2:

@@ -1,0 +1,223 @@
+"""The dataset tools on the real files of ../shared/realdata: selections on every axis kind and every
+reduction, each expected value computed here with plain xarray/numpy (never typed in)."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from data.registry import open_path
+from tools import default_registry
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+pytestmark = pytest.mark.skipif(not (REAL / "mxclim.nc").exists(), reason=f"no real data files in {REAL}")
+REL = 1e-5  # tool floats carry 6 significant digits
+
+
+def load(name: str) -> tuple[xr.Dataset, object]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ds = open_path(REAL / name)
+    return ds, default_registry(ds)
+
+
+def ok(registry, name, **arguments):
+    res = registry.call(name, arguments)
+    assert res.ok, res.error
+    return res.value
+
+
+def gw_mean(da: xr.DataArray, gw: xr.DataArray) -> float:
+    return float((da * gw).sum("lat") / gw.where(da.notnull()).sum("lat"))
+
+
+def test_mean_at_a_level_in_a_month_with_the_files_gaussian_weights():
+    ds, reg = load("mxclim.nc")
+    res = ok(reg, "area_weighted_mean", variable="U", level=500, month=7)
+    assert res["mean"] == pytest.approx(gw_mean(ds.U.sel(lev=500, time=7), ds.gw), rel=REL)
+    assert res["selection"]["level"] == 500 and res["selection"]["month"] == 7
+    assert "gw" in res["weights"] and res["dims_reduced"] == ["lat", "time"]  # July: one step, named
+    nearest = ok(reg, "area_weighted_mean", variable="U", level=480, month=7)["selection"]
+    assert nearest["level"] == 500 and nearest["level_requested"] == 480  # says which level was used
+
+
+def test_nothing_is_averaged_over_dims_the_call_did_not_name():
+    ds, reg = load("mxclim.nc")
+    res = ok(reg, "area_weighted_mean", variable="U", level=200)
+    assert res["dims_reduced"] == ["lat"] and res["dims_kept"] == {"time": 2}
+    expected = [gw_mean(ds.U.sel(lev=200, time=m), ds.gw) for m in ds.time.values]
+    assert [row["time"] for row in res["values"]] == list(ds.time.values)
+    assert [row["value"] for row in res["values"]] == pytest.approx(expected, rel=REL)
+    both = ok(reg, "area_weighted_mean", variable="U")
+    assert both["dims_kept"] == {"time": 2, "lev": 14}  # too many rows: summarised, never averaged away
+    stat = ok(reg, "statistic", variable="U", stat="max", month=1)
+    assert stat["dims_kept"] == {"lev": 14} and "values" in stat  # levels stay rows for a statistic too
+    assert [r["value"] for r in stat["values"]] == pytest.approx(ds.U.sel(time=1).max("lat").values.tolist(), rel=REL)
+
+
+def test_difference_between_two_months_of_a_hemisphere_mean():
+    ds, reg = load("mxclim.nc")
+    res = ok(reg, "difference", variable="U", period_a="January", period_b="July", level_a=200, level_b=200,
+             lat_min=0)
+    north = ds.U.sel(lev=200, lat=ds.lat >= 0)
+    gw = ds.gw.sel(lat=ds.lat >= 0)
+    jan, jul = gw_mean(north.sel(time=1), gw), gw_mean(north.sel(time=7), gw)
+    assert res["a"] == pytest.approx(jan, rel=REL) and res["b"] == pytest.approx(jul, rel=REL)
+    assert res["difference"] == pytest.approx(jul - jan, rel=1e-4)
+
+
+def test_extreme_says_where_and_at_which_level():
+    ds, reg = load("mxclim.nc")
+    res = ok(reg, "where_extreme", variable="U", kind="max", level=200, month=1)
+    field = ds.U.sel(lev=200, time=1)
+    i = int(np.nanargmax(field.values))
+    assert res["value"] == pytest.approx(float(field.max()), rel=REL)
+    assert res["at"]["lat"] == pytest.approx(float(ds.lat[i]), rel=REL) and res["at"]["lev"] == 200
+
+
+def test_count_over_a_threshold_along_one_dim():
+    ds, reg = load("mxclim.nc")
+    res = ok(reg, "count_threshold", variable="U", threshold=10, direction="above", dims=["lat"], level=200)
+    assert [r["count"] for r in res["values"]] == (ds.U.sel(lev=200) > 10).sum("lat").values.tolist()
+    boulder, breg = load("Boulder.temp.1897-2014.nc")
+    one = ok(breg, "count_threshold", variable="temp", threshold=70, direction="above")
+    assert one["count"] == int((boulder.temp > 70).sum()) and one["n_valid"] == int(boulder.temp.count())
+
+
+def test_bounds_weighted_mean_in_a_month():
+    ds, reg = load("tas_rectilinear_grid_2D.nc")
+    res = ok(reg, "area_weighted_mean", variable="tas", month=7, lat_min=-30, lat_max=30)
+    b = np.deg2rad(ds.lat_bnds.values)
+    w = xr.DataArray(np.abs(np.sin(b[:, 1]) - np.sin(b[:, 0])), dims="lat", coords={"lat": ds.lat})
+    sub = ds.tas.sel(time=ds.time.dt.month == 7).sel(lat=slice(-30, 30))
+    assert res["mean"] == pytest.approx(float(sub.weighted(w.sel(lat=slice(-30, 30))).mean()), rel=REL)
+    assert "bounds" in res["weights"]
+
+
+def test_360_day_calendar_selection_trend_and_climatology():
+    ds, reg = load("tas_mod2_hist_rectilin_grid_2D.nc")
+    res = ok(reg, "statistic", variable="tas", stat="mean", time_start="1960", time_end="1969")
+    sub = ds.tas.sel(time=slice("1960", "1969"))
+    assert res["value"] == pytest.approx(float(sub.mean()), rel=REL) and res["n"] == 10
+    assert res["selection"]["time"] == ["1960-12-16", "1969-12-16"]
+    trend = ok(reg, "linear_trend", variable="tas")
+    t = ds.indexes["time"]
+    years = np.array([d.year + (d.dayofyr - 1) / 360 for d in t])  # a 360-day year
+    series = ds.tas.squeeze().values
+    assert trend["slope_per_decade"] == pytest.approx(np.polyfit(years, series, 1)[0] * 10, rel=1e-4)
+    december = ok(reg, "statistic", variable="tas", stat="mean", month=12)
+    assert december["value"] == pytest.approx(float(ds.tas.mean()), rel=REL)
+    july = reg.call("statistic", {"variable": "tas", "stat": "mean", "month": 7})
+    assert not july.ok and "month=7" in july.error
+
+
+def test_climatology_and_anomaly_on_decoded_months():
+    ds, reg = load("SOI_Darwin.nc")
+    res = ok(reg, "climatology", variable="DSOI", by="month")
+    expected = ds.DSOI.groupby("time.month").mean()
+    assert [r["month"] for r in res["values"]] == expected.month.values.tolist()
+    assert [r["value"] for r in res["values"]] == pytest.approx(expected.values.tolist(), rel=REL, abs=1e-6)
+    seasons = ok(reg, "climatology", variable="DSOI", by="season")
+    djf = ds.DSOI.sel(time=ds.time.dt.month.isin([12, 1, 2]))
+    assert seasons["values"][0]["season"] == "DJF"
+    assert seasons["values"][0]["value"] == pytest.approx(float(djf.mean()), rel=REL, abs=1e-6)
+    anom = ok(reg, "anomaly", variable="DSOI", time="1997-12")
+    dec = ds.DSOI.sel(time=ds.time.dt.month == 12)
+    assert anom["anomaly"] == pytest.approx(ds.DSOI.sel(time="1997-12").values.item() - float(dec.mean()), rel=1e-4)
+
+
+def test_month_and_season_dimensions_select_by_value():
+    ds, reg = load("pr_mme_change_sresa2.nc")
+    res = ok(reg, "area_weighted_mean", variable="mon1980", month=7)
+    july = ds.mon1980.isel(month=6)  # month values 0..11
+    assert res["mean"] == pytest.approx(float(july.weighted(np.cos(np.deg2rad(ds.lat))).mean()), rel=REL)
+    jja = ok(reg, "statistic", variable="seas1980", stat="mean", season="JJA")
+    order = ds.season.attrs["description"].split(",")
+    assert jja["value"] == pytest.approx(float(ds.seas1980.isel(season=order.index("JJA")).mean()), rel=REL)
+
+
+def test_region_on_a_curvilinear_grid_is_a_mask_on_its_2d_latlon():
+    ds, reg = load("ctorca.nc")
+    res = ok(reg, "area_weighted_mean", variable="sosstsst", lat_min=30, lat_max=60, time_start="1870-01-02",
+             time_end="1870-01-02")
+    inside = (ds.nav_lat >= 30) & (ds.nav_lat <= 60)
+    day = ds.sosstsst.isel(time_counter=1).where(inside)
+    expected = float(day.weighted(np.cos(np.deg2rad(ds.nav_lat)).where(inside, 0)).mean())
+    assert res["mean"] == pytest.approx(expected, rel=REL)
+    assert res["selection"]["grid_points_in_box"] == int(inside.sum())
+
+
+def test_point_series_on_a_curvilinear_grid_uses_the_nearest_cell():
+    ds, reg = load("ctorca.nc")
+    res = ok(reg, "time_series_at_point", variable="sosstsst", lat=-20, lon=-30)
+    lat, lon = np.deg2rad(ds.nav_lat.values), np.deg2rad(ds.nav_lon.values)
+    dist = np.arccos(np.clip(np.sin(lat) * np.sin(np.deg2rad(-20)) + np.cos(lat) * np.cos(np.deg2rad(-20))
+                             * np.cos(lon - np.deg2rad(-30)), -1, 1))
+    j, i = np.unravel_index(np.argmin(dist), dist.shape)
+    assert res["point"]["lat"] == pytest.approx(float(ds.nav_lat[j, i]), rel=REL)
+    assert [v for _, v in res["values"]] == pytest.approx(ds.sosstsst[:, j, i].values.tolist(), rel=REL)
+
+
+def test_region_on_an_unstructured_grid_crossing_longitude_zero():
+    ds, reg = load("camse_unstructured_grid.nc")
+    res = ok(reg, "area_weighted_mean", variable="T850", lat_min=30, lat_max=60, lon_min=-10, lon_max=40)
+    inside = (ds.lat >= 30) & (ds.lat <= 60) & ((ds.lon >= 350) | (ds.lon <= 40))
+    assert res["mean"] == pytest.approx(float(ds.T850.where(inside).mean()), rel=REL)
+    assert res["n"] == int(inside.sum()) and res["weights"].startswith("equal")
+
+
+def test_region_on_a_rotated_grid():
+    ds, reg = load("tas_rotated_grid_EUR11.nc")
+    res = ok(reg, "statistic", variable="tas", stat="mean", lat_min=40, lat_max=50, lon_min=0, lon_max=20)
+    pole = ds.rotated_pole.attrs
+    p, pn = np.deg2rad(pole["grid_north_pole_latitude"]), pole["grid_north_pole_longitude"]
+    fr, lr = np.deg2rad(ds.rlat.values)[:, None], np.deg2rad(ds.rlon.values)[None, :]
+    lat = np.rad2deg(np.arcsin(np.cos(p) * np.cos(fr) * np.cos(lr) + np.sin(p) * np.sin(fr)))
+    lon = (np.rad2deg(np.arctan2(np.cos(fr) * np.sin(lr), np.sin(p) * np.cos(fr) * np.cos(lr)
+                                 - np.cos(p) * np.sin(fr))) + pn + 360) % 360 - 180
+    inside = xr.DataArray((lat >= 40) & (lat <= 50) & (lon >= 0) & (lon <= 20), dims=("rlat", "rlon"))
+    assert res["value"] == pytest.approx(float(ds.tas.where(inside).mean()), rel=REL)
+
+
+def test_unit_conversion_of_results():
+    ds, reg = load("TREFHT.B06.66.atm.1890-1999ANN.nc")
+    res = ok(reg, "statistic", variable="TREFHT", stat="max", to_units="degC")
+    assert res["value"] == pytest.approx(float(ds.TREFHT.max()) - 273.15, rel=REL)
+    assert res["units"] == "degC" and res["converted_from"] == "K"
+    spread = ok(reg, "statistic", variable="TREFHT", stat="std", to_units="degC")
+    assert spread["value"] == pytest.approx(float(ds.TREFHT.std(ddof=1)), rel=1e-4)  # a spread has no offset
+    boulder, breg = load("Boulder.temp.1897-2014.nc")
+    f = ok(breg, "statistic", variable="temp", stat="mean", to_units="degC")
+    assert f["value"] == pytest.approx((float(boulder.temp.mean()) - 32) * 5 / 9, rel=1e-4)
+    assert f["value"] == pytest.approx(float(boulder.TEMP.mean()), abs=0.05)  # the file's own °C column
+    bad = breg.call("statistic", {"variable": "temp", "stat": "mean", "to_units": "hPa"})
+    assert not bad.ok and "cannot convert" in bad.error
+
+
+def test_year_axis_and_level_nearest_on_an_ocean_file():
+    boulder, breg = load("Boulder.temp.1897-2014.nc")
+    res = ok(breg, "statistic", variable="TEMP_ANNUAL", stat="mean", time_start="1950", time_end="1959")
+    years = boulder.TIME.values
+    assert res["value"] == pytest.approx(float(boulder.TEMP_ANNUAL[(years >= 1950) & (years <= 1959)].mean()), rel=REL)
+    trend = ok(breg, "linear_trend", variable="TEMP_ANNUAL")
+    valid = boulder.TEMP_ANNUAL.notnull().values
+    assert trend["slope_per_decade"] == pytest.approx(
+        np.polyfit(years[valid], boulder.TEMP_ANNUAL.values[valid], 1)[0] * 10, rel=1e-4)
+    ds, reg = load("archv.0021_016_00_3zu.nc")
+    deep = ok(reg, "statistic", variable="u", stat="mean", level=480)
+    i = int(np.argmin(np.abs(ds.Depth.values - 480)))
+    assert deep["selection"]["level"] == pytest.approx(float(ds.Depth[i])) and deep["selection"]["level_units"] == "m"
+    assert deep["value"] == pytest.approx(float(ds.u.isel(Depth=i).mean()), rel=REL)
+
+
+def test_list_variables_states_levels_and_time_kinds():
+    ds, reg = load("mxclim.nc")
+    listing = ok(reg, "list_variables")
+    assert listing["level"]["count"] == ds.sizes["lev"] and listing["level"]["values"] == ds.lev.values.tolist()
+    assert listing["time"]["kind"] == "month" and listing["time"]["values"] == ds.time.values.tolist()
+    assert "gw" not in [v["name"] for v in listing["variables"]]
+    cal = ok(load("tas_mod2_hist_rectilin_grid_2D.nc")[1], "list_variables")
+    assert cal["time"]["calendar"] == "360_day"
