@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import tools
 from data.synthetic import make_climate_dataset
 from tools import Length, Range, ToolError, ToolRegistry, default_registry, function_schema
-from tools.schema import SchemaError, parse_docstring
+from tools.schema import DatasetArg, SchemaError, parse_docstring
 
 TOOLS_DIR = Path(tools.__file__).parent
 
@@ -381,3 +381,33 @@ def test_the_dataset_extent_reaches_the_model_but_free_text_from_the_file_does_n
     assert default_registry().system_message() is None  # calculators only: nothing to describe
     loop = ToolLoop(None, default_registry(ds), [{"role": "user", "content": "Mean tas?"}])
     assert loop.messages[0] == context
+
+
+def test_a_parameter_named_dataset_is_an_ordinary_argument():
+    """Only a DatasetArg annotation binds the session's dataset; a tool whose parameter happens to be named
+    `dataset` stays offered without a dataset (it used to disappear) and the model fills it in."""
+    def catalogue_size(dataset: str) -> int:
+        """Count the records of a named public dataset.
+
+        Args:
+            dataset: The dataset's name.
+        """
+        return len(dataset)
+
+    def bound_tool(data: DatasetArg, column: str) -> str:
+        """Name a column of the loaded data.
+
+        Args:
+            column: The column.
+        """
+        return column
+
+    plain = ToolRegistry([catalogue_size, bound_tool])
+    assert "catalogue_size" in plain and plain.skipped == {"bound_tool": "no dataset is loaded"}
+    props = plain.schema("catalogue_size")["function"]["parameters"]
+    assert props["required"] == ["dataset"]
+    assert plain.call("catalogue_size", {"dataset": "ERA5"}).value == 4
+    with_data = ToolRegistry([catalogue_size, bound_tool], dataset=make_climate_dataset(years=1, nlat=4, nlon=8))
+    assert "column" in with_data.schema("bound_tool")["function"]["parameters"]["properties"]
+    assert "data" not in with_data.schema("bound_tool")["function"]["parameters"]["properties"]
+    assert with_data.call("bound_tool", {"column": "tas"}).value == "tas"
