@@ -82,6 +82,9 @@ def read_number(value: Any, read: str | Callable[[Any], float] | None) -> float:
     if callable(read):
         return float(read(value))
     if read:
+        first = read.split(".")[0]
+        if isinstance(value, dict) and first not in value and len(value.get("values", [])) == 1:
+            value = value["values"][0]  # a one-row table (a kept dim of size 1) holds the same number
         for key in read.split("."):
             value = value[int(key)] if isinstance(value, list) else value[key]
         return float(value)
