@@ -193,7 +193,11 @@ def test_unit_conversion_of_results():
     f = ok(breg, "statistic", variable="temp", stat="mean", to_units="degC")
     assert f["value"] == pytest.approx((float(boulder.temp.mean()) - 32) * 5 / 9, rel=1e-4)
     assert f["value"] == pytest.approx(float(boulder.TEMP.mean()), abs=0.05)  # the file's own °C column
-    bad = breg.call("statistic", {"variable": "temp", "stat": "mean", "to_units": "hPa"})
+    offered = breg.call("statistic", {"variable": "temp", "stat": "mean", "to_units": "hPa"})
+    assert not offered.ok and '"K", "degC", "degF"' in offered.error  # only units of the file's quantities
+    _, ereg = load("era5_1995-07-14T12.nc")  # K, m s**-1 and Pa: all offered, each for its own quantity
+    assert ok(ereg, "statistic", variable="sp", stat="mean", to_units="hPa")["units"] == "hPa"
+    bad = ereg.call("statistic", {"variable": "t2m", "stat": "mean", "to_units": "hPa"})
     assert not bad.ok and "cannot convert" in bad.error
 
 

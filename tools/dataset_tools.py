@@ -22,9 +22,9 @@ import pandas as pd
 
 from data import times as dtimes
 
-from .schema import DIM, VARIABLE, DatasetArg, Range, Requires, requires
+from .schema import DIM, UNITS, VARIABLE, DatasetArg, Range, Requires, requires
 from .selection import POS, SEASONS, WEIGHT, as_data, clean_text, coord_value, fmt_time, num
-from .units import UnitName, convert, known_unit
+from .units import convert, known_unit
 from .validation import ToolError
 
 MAX_LOAD = 20_000_000  # values a median/quantile may load
@@ -39,25 +39,22 @@ LatBound = Annotated[float | None, Range(-90, 90), Requires("lat")]
 LonBound = Annotated[float | None, Range(-360, 360), Requires("latlon")]
 Level = Annotated[float | None, Requires("level")]
 Dims = Annotated[list[Annotated[str, DIM]] | None, Requires("grid")]
-ToUnits = Annotated[UnitName | None, Requires("units")]
+ToUnits = Annotated[str | None, UNITS, Requires("units")]
 SEL = ("time_start", "time_end", "month", "season", "lat_min", "lat_max", "lon_min", "lon_max", "level")
 
 _TIME_DOC = """
-        time_start: First date to include (YYYY, YYYY-MM or YYYY-MM-DD). Leave it out unless the
-            question names a period.
-        time_end: Last date to include; a year or month means its whole period. Leave it out unless
-            the question names a period.
-        month: Only this calendar month (1-12), e.g. 7 for "in July" (every July).
-        season: Only this season (DJF, MAM, JJA, SON)."""
+        time_start: First date (YYYY, YYYY-MM or YYYY-MM-DD); only if the question names a period.
+        time_end: Last date; a year or month means all of it. Only if the question names a period.
+        month: Only this calendar month, 1-12 (7 = every July).
+        season: Only this season."""
 _BOX_DOC = """
-        lat_min: Southern edge in degrees north; southern latitudes are negative ("10°S to 10°N" is
-            lat_min=-10, lat_max=10). Leave it out for no limit.
-        lat_max: Northern edge in degrees north. Leave it out for no limit.
-        lon_min: Western edge in degrees east (west is negative); the region runs eastward to lon_max.
-        lon_max: Eastern edge in degrees east.
-        level: Vertical level (the nearest one is used), in the units of the level coordinate."""
+        lat_min: Southern edge, degrees north (south is negative: 10°S-10°N is lat_min=-10, lat_max=10).
+        lat_max: Northern edge, degrees north.
+        lon_min: Western edge, degrees east (west is negative); the region runs eastward to lon_max.
+        lon_max: Eastern edge, degrees east.
+        level: Vertical level (the nearest is used), in the level coordinate's units."""
 _UNITS_DOC = """
-        to_units: Convert the result to these units. Leave it out to keep the variable's units."""
+        to_units: Units to convert the result to; leave it out to keep the variable's units."""
 
 
 def _doc(fn: Any) -> Any:
@@ -762,8 +759,6 @@ def correlation(
     variable_b: Variable,
     time_start: TimeBound = None,
     time_end: TimeBound = None,
-    month: Month = None,
-    season: Season = None,
     lat_min: LatBound = None,
     lat_max: LatBound = None,
     lon_min: LonBound = None,
@@ -783,10 +778,9 @@ def correlation(
     for v in (variable_a, variable_b):
         data.check_variable(v)
     if data.is_table:
-        _select(data, variable_a, {k: v for k, v in sel.items() if k not in ("time_start", "time_end", "month",
-                                                                            "season")})  # refuses a box/level
+        _select(data, variable_a, {k: v for k, v in sel.items() if not k.startswith("time")})  # refuses a box/level
         frame, _, info = data.table([variable_a, variable_b] if variable_a != variable_b else [variable_a],
-                                    time_start, time_end, month, season)
+                                    time_start, time_end)
         both = frame.dropna()
         n = len(both)
         r = both[variable_a].corr(both[variable_b]) if n >= 3 else np.nan

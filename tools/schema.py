@@ -60,6 +60,7 @@ DATASET = _DatasetMarker()
 DatasetArg = Annotated[Any, DATASET]  # a tool's first parameter annotated so is the session's dataset
 VARIABLE = DynamicEnum("variables")  # numeric variables / columns of the dataset
 DIM = DynamicEnum("dims")  # dimensions of a gridded dataset
+UNITS = DynamicEnum("units")  # units the dataset's variables can be converted to
 
 
 class Requires:

@@ -208,11 +208,13 @@ class Data:
             features.add("level")
         if len(self.variables) >= 2:
             features.add("two_variables")
-        from .units import known_unit
+        from .units import offered_for
 
-        if any(known_unit(self.units(v)) for v in self.variables):
+        units = offered_for([self.units(v) for v in self.variables])
+        if units:
             features.add("units")
-        return Context(features=features, enums={"variables": list(self.variables), "dims": list(self.dims)})
+        return Context(features=features, enums={"variables": list(self.variables), "dims": list(self.dims),
+                                                 "units": units})
 
     def check_variable(self, name: str) -> str:
         if name not in self.variables:

@@ -62,6 +62,18 @@ ALIASES = {
 UnitName = Literal[tuple(UNITS)]  # the enum the model chooses from
 
 
+# the units offered for converting results, per quantity (the aliases above are accepted, not offered)
+OFFERED = {"temperature": ("K", "degC", "degF"), "precipitation rate": ("mm/day", "mm/hour", "kg m-2 s-1"),
+           "pressure": ("Pa", "hPa", "kPa"), "speed": ("m/s", "knots", "km/h", "mph"),
+           "length": ("mm", "cm", "m", "km", "inches", "ft")}
+
+
+def offered_for(units: list[str | None]) -> list[str]:
+    """The units results in any of ``units`` (as files write them) can be converted to."""
+    quantities = {UNITS[k][0] for k in map(known_unit, units) if k}
+    return [u for q, names in OFFERED.items() if q in quantities for u in names]
+
+
 def known_unit(text: str | None) -> str | None:
     """The name in UNITS of a unit as a file writes it ("m s**-1" -> "m/s"), or None."""
     if not text:
