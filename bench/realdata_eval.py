@@ -314,15 +314,24 @@ def summarize(model: Any, enc: Any, obj: Any) -> dict:
     """Generate the summary as the Summarize page does, check its numbers, count ✓-marked misattributions."""
     from encoders.prompts import dataset_messages
     from generation import Sampling
-    from generation.numbers import Known, check_numbers
+    from generation.numbers import check_numbers
 
     start = time.perf_counter()
     text = "".join(model.stream_chat(dataset_messages(enc), Sampling(max_new_tokens=SUMMARY_MAX_NEW_TOKENS)))
-    known = [Known(f.key, f.value, f.unit) for f in enc.facts]
+    known = page_known(enc, obj)
     checked = check_numbers(text, known)
     mis = misattributions(text, checked, known, obj)
     return {"summary": text, "seconds": round(time.perf_counter() - start, 1),
             "checked": len(checked), "marked": sum(c.found for c in checked), "misattributed": mis}
+
+
+def page_known(enc: Any, obj: Any) -> list:
+    """The facts the Summarize page checks an answer against (with their subjects when numbers.py has them)."""
+    from generation import numbers
+
+    if hasattr(numbers, "known_from_facts"):
+        return numbers.known_from_facts(enc.facts, numbers.names_of(obj))
+    return [numbers.Known(f.key, f.value, f.unit) for f in enc.facts]
 
 
 def _subject_names(obj: Any) -> dict[str, list[str]]:
@@ -359,8 +368,9 @@ def misattributions(text: str, checked: list, known: list, obj: Any) -> list[dic
                                   0 if len(w) <= 3 else re.IGNORECASE) for w in words)}
         if not named:
             continue
-        subjects = {_fact_subject(k.source) for k in known if check_numbers(c.text, [k]) and
-                    check_numbers(c.text, [k])[0].found}
+        subjects = {getattr(k, "variable", "") or _fact_subject(k.source) for k in known
+                    if any(x.found for x in check_numbers(c.text, [k]))}
+        subjects.discard("")
         subjects.discard(None)
         if subjects and not subjects & named:
             out.append({"number": c.text, "sentence": sentence.strip()[:200], "named": sorted(named),
