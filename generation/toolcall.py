@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 import time
 from collections.abc import Iterator
@@ -360,6 +361,14 @@ class ToolLoop:
                     "timeout" if index < self.max_steps else "step_limit")
                 yield "answer", self.answer
                 return
+            if invited and tools is None and not self._new_evidence(step.calls):
+                step.calls = []  # the same results again, or a call unrelated to them: they are enough, answer
+                step.duration_s = time.perf_counter() - began
+                self.steps.append(step)
+                yield "step", step
+                invited = False
+                self.messages = self._plain_result_messages(False)
+                continue
             step.results = [self._run(call) for call in step.calls]
             step.duration_s = time.perf_counter() - began
             self.steps.append(step)
@@ -411,7 +420,9 @@ class ToolLoop:
         model copies it word for word (measured: 0 of 55 retries rescued), even when the error names the fix.
         """
         errors = "\n".join(f"- {_named(c)} failed: {r.error}" for c, r in self._results() if not r.ok)
-        return self._with_question(f"Earlier tool calls for this question could not run:\n{errors}\n\nWrite a "
+        ran = "\n".join(f"- {listed(c.name, c.arguments)} returned {r.text}" for c, r in self._results() if r.ok)
+        ran = f"The app ran these tools on the real data:\n{ran}\n\n" if ran else ""
+        return self._with_question(f"{ran}Earlier tool calls for this question could not run:\n{errors}\n\nWrite a "
                                    "corrected tool call (another tool may fit the question better), or answer in "
                                    "plain sentences if no tool fits.")
 
@@ -432,14 +443,29 @@ class ToolLoop:
         answer = ("Answer the question in plain sentences using these results; copy the numbers exactly as they "
                   "appear and write dates in full (YYYY-MM-DD).")
         if invite:
-            tools = "; ".join(f"{s['function']['name']}({', '.join(s['function'].get('parameters', {}).get('properties', {}))})"
-                              for s in self.schemas)
-            more = (f" Only if these results do not yet answer the question (it needs another selection, variable "
-                    f"or a difference), write instead one more tool call, nothing else: "
-                    f'{{"name": ..., "arguments": {{...}}}}. Tools: {tools}.')
+            more = (" Only if the question asks for a result that is not above yet (another period, level or "
+                    "variable, or a difference of the results above), write instead only that one tool call, "
+                    'as {"name": ..., "arguments": {...}}.')
         else:
             more = " Do not write any tool calls."
         return self._with_question(f"The app ran these tools on the real data:\n{lines}\n\n{answer}{more}")
+
+    def _new_evidence(self, calls: list[ParsedCall]) -> bool:
+        """Whether a call after results can add to them: a tool that ran before, now with other arguments (another
+        selection), or a call that works with a number a result stated (a difference). Anything else (measured:
+        the 0.5B adds the two numbers it has just multiplied) is not run, and the model is asked to answer."""
+        done = [(c, r) for c, r in self._results() if r.ok]
+        stated = [float(v) for _, r in done for v in r.facts]
+        for call in calls:
+            if call.error:
+                continue
+            if any(c.name == call.name and c.arguments != call.arguments for c, _ in done):
+                return True
+            values = [float(n) for v in _argument_values(call.arguments)
+                      for n in (re.findall(r"-?\d+(?:\.\d+)?", v) if isinstance(v, str) else [v])]
+            if any(math.isclose(n, s, rel_tol=1e-6) for n in values for s in stated):
+                return True
+        return False
 
     def _final_answer(self, text: str, index: int) -> str:
         """The model's text, unless it is still a call (the results are stated instead), or every call failed:

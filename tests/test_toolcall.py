@@ -321,8 +321,7 @@ def test_a_question_needing_two_results_and_a_difference_gets_three_rounds():
     assert [r.value for s in loop.steps for r in s.results] == [42, 12, 30]
     assert loop.answer.endswith("the difference is 30.") and loop.stopped == "answer"
     for messages, tools in model.seen[1:]:  # each later turn: the results so far as text, another call allowed
-        assert tools is None and "write instead one more tool call" in messages[-1]["content"]
-        assert "factorial(number)" in messages[-1]["content"]  # the tools, named with their arguments
+        assert tools is None and "write instead only that one tool call" in messages[-1]["content"]
     assert "returned {\"result\": 12}" in model.seen[3][0][-1]["content"]
     checked = check_numbers(loop.answer, loop.known())
     assert all(c.found for c in checked)
@@ -335,7 +334,19 @@ def test_a_repeated_call_ends_the_rounds_and_the_last_turn_offers_no_call():
     list(loop.run())
     assert len(loop.steps) == 3 and loop.answer == "It is 42."
     assert "Do not write any tool calls" in model.seen[2][0][-1]["content"]
-    assert "one more tool call" not in model.seen[2][0][-1]["content"]
+    assert "write instead" not in model.seen[2][0][-1]["content"]
+
+
+def test_a_call_after_results_that_adds_nothing_is_not_run_and_the_model_is_asked_to_answer():
+    # recorded (0.5B, the lecture prompt): after the product, it adds the two numbers it has just multiplied
+    model = ScriptedModel(['{"name": "multiply", "arguments": {"a": 12234585, "b": 48838483920}}',
+                           '{"name": "add", "arguments": {"a": 12234585, "b": 48838483920}}',
+                           "The product is 597518582790373200."])
+    loop = ToolLoop(model, lecture_registry(), [{"role": "user", "content": "Multiply 12234585 and 48838483920."}])
+    list(loop.run())
+    assert [c.name for s in loop.steps for c in s.calls] == ["multiply"] and len(loop.steps) == 3
+    assert "Do not write any tool calls" in model.seen[2][0][-1]["content"]
+    assert loop.answer == "The product is 597518582790373200." and loop.stopped == "answer"
 
 
 def test_the_step_limit_bounds_the_rounds():
