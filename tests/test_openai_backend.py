@@ -1,4 +1,5 @@
-"""The OpenAI-compatible backend against a real server started here (llama_cpp.server on 127.0.0.1)."""
+"""The OpenAI-compatible backend against real servers started here on 127.0.0.1: llama-cpp-python's
+llama_cpp.server, and llama.cpp's own llama-server built by `make` from the same vendored source."""
 from __future__ import annotations
 
 import sys
@@ -8,17 +9,25 @@ from helpers import SMALL, free_port, start_server, stop_server
 
 from generation import Sampling, load_models
 from generation.backends.openai_http import OpenAIBackend, ServerError
+from generation.llama_build import tool_paths
 from generation.provision import gguf_path
 from generation.registry import ModelSpec
 
 
-@pytest.fixture(scope="module")
-def server():
+@pytest.fixture(scope="module", params=["llama_cpp.server", "llama-server"])
+def server(request):
     port = free_port()
     path = gguf_path(load_models().get(SMALL))
     url = f"http://127.0.0.1:{port}/v1"
-    proc = start_server([sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
-                         "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"], f"{url}/models")
+    if request.param == "llama-server":
+        binary = tool_paths()["llama-server"]
+        assert binary.is_file(), "make builds llama-server (generation/llama_build.py)"
+        command = [str(binary), "--model", str(path), "--host", "127.0.0.1", "--port", str(port), "--ctx-size", "2048",
+                   "--alias", "smollm2", "--threads", "1", "--parallel", "1"]
+    else:
+        command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--host", "127.0.0.1",
+                   "--port", str(port), "--n_ctx", "2048", "--model_alias", "smollm2"]
+    proc = start_server(command, f"{url}/models")
     yield url
     stop_server(proc)
 
