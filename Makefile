@@ -38,10 +38,10 @@ $(PY):
 # AMX, never -march=native) and cached under a key of their flags: instant when nothing changed, rebuilt
 # when the flags change. Runs before requirements.txt, which then finds llama-cpp-python installed.
 llama: | $(PY)
-	@PIP_RESUME_RETRIES=10 $(PY) generation/llama_build.py install $(VENV)
+	@PIP_RESUME_RETRIES=10 $(PY) -P generation/llama_build.py install $(VENV)
 
 clean-llama: | $(PY)
-	$(PY) generation/llama_build.py clean $(VENV)
+	$(PY) -P generation/llama_build.py clean $(VENV)
 
 # Each stamp is redone only when its requirements file changes.
 $(VENV)/.stamp-req: requirements.txt | $(PY) llama

@@ -8,12 +8,13 @@ macOS and ARM keep upstream's defaults. CMAKE_ARGS in the environment overrides 
 
 The wheel, and `llama-server` + `llama-bench` built from the same vendored source in the same build
 tree, are kept in the cache under a key of version + flags + compiler: a second run is instant and a
-flag change rebuilds. Standard library only: it runs before the venv has anything.
+flag change rebuilds. Standard library only: it runs before the venv has anything (with `python -P`, so
+that generation/types.py does not shadow the standard library's `types`).
 
-    python generation/llama_build.py flags           # the CMAKE_ARGS this machine gets
-    python generation/llama_build.py install .venv   # build or reuse, install into the venv, build the tools
-    python generation/llama_build.py tools           # where llama-server and llama-bench are
-    python generation/llama_build.py clean .venv     # forget this machine's build
+    python -P generation/llama_build.py flags           # the CMAKE_ARGS this machine gets
+    python -P generation/llama_build.py install .venv   # build or reuse, install into the venv, build the tools
+    python -P generation/llama_build.py tools           # where llama-server and llama-bench are
+    python -P generation/llama_build.py clean .venv     # forget this machine's build
 """
 from __future__ import annotations
 

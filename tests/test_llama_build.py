@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -153,3 +154,12 @@ def test_selftest_passes_on_this_build():
                          cwd=Path(__file__).resolve().parents[1])
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("llama.cpp system info:") and "self-test passed" in run.stdout
+
+
+def test_the_script_runs_as_make_runs_it():
+    """`make` runs the build script by path with -P (generation/types.py must not shadow `types`)."""
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-P", "generation/llama_build.py", "flags"], capture_output=True, text=True,
+                         cwd=root, env={**os.environ, "CMAKE_ARGS": "-DGGML_AVX2=OFF"})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("-DGGML_AVX2=OFF\n# CMAKE_ARGS from the environment")
