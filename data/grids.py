@@ -12,6 +12,7 @@ nature and are read into memory by :func:`npz_to_dataset`.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -93,6 +94,51 @@ def check_dataset(ds: Any, name: str) -> Any:
     return ds
 
 
+_UNIT_IN_LABEL = re.compile(r"^(.*\S)\s*\(([^()]{1,20})\)\s*$")
+_CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2})?$")
+
+
+def text_table(ds: Any) -> Any:
+    """A DataFrame when ``ds`` is one 2-D text array whose second dim labels its columns (a table saved
+    as an unnamed DataArray), else None.  Columns of numbers become numbers ("-" -> NaN), a date column
+    plus a clock-time column become one "time" column, "Name (unit)" labels give the units."""
+    import pandas as pd
+
+    if len(ds.data_vars) != 1:
+        return None
+    (name, arr), = ds.data_vars.items()
+    if arr.ndim != 2 or arr.dtype.kind not in "OUS" or arr.size > 50_000_000:
+        return None
+    rows, cols = arr.dims
+    labels = ds[cols].values if cols in ds.coords else None
+    if labels is None or labels.dtype.kind not in "OUS":
+        return None
+    values = np.asarray(arr.values).astype(str)
+    frame = pd.DataFrame(values, columns=[str(x) for x in labels])
+    units: dict[str, str] = {}
+    dates = clock = None
+    for col in frame.columns:
+        text = frame[col].str.strip()
+        numbers = pd.to_numeric(text, errors="coerce")
+        if numbers.notna().mean() >= 0.5:
+            frame[col] = numbers
+            match = _UNIT_IN_LABEL.match(col)
+            if match:
+                units[col] = match.group(2)
+        elif text.str.match(_CLOCK).mean() > 0.9:
+            clock = col
+        elif pd.to_datetime(text, errors="coerce", format="mixed").notna().mean() > 0.9:
+            dates = col
+    notes = [f"{name}: a 2-D text array with labelled columns ({cols}) was read as a table"]
+    if dates is not None:
+        stamp = frame[dates].str.strip() + (" " + frame[clock].str.strip() if clock is not None else "")
+        frame.insert(0, "time", pd.to_datetime(stamp, errors="coerce", format="mixed"))
+        frame = frame.drop(columns=[c for c in (dates, clock) if c is not None])
+        notes.append(f"time: read from column {dates!r}" + (f" and {clock!r}" if clock else ""))
+    frame.attrs.update(units=units, load_notes=list(ds.attrs.get("load_notes", [])) + notes)
+    return frame
+
+
 class _NetCDFLoader(Loader):
     kind = "grid"
     needs_path = True
@@ -122,7 +168,8 @@ class _NetCDFLoader(Loader):
         # (netCDF-C reads a truncated NetCDF3 file as fill values).
         engine = engines[0]
         ds = open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw))
-        return check_dataset(decode_times(ds), source.name)
+        table = text_table(ds)
+        return table if table is not None else check_dataset(decode_times(ds), source.name)
 
 
 class NetCDF3Loader(_NetCDFLoader):

@@ -44,6 +44,9 @@ def test_every_file_opens_lazily_and_is_described(name):
     axes = describe_axes(ds)
     lines = axes.describe()
     assert lines and all(isinstance(line, str) and line for line in lines)
+    if isinstance(ds, pd.DataFrame):  # a text array read as a table (see below)
+        assert axes.is_table and axes.variables
+        return
     assert all(ds[v].chunks is not None for v in axes.variables)  # still lazy: nothing loaded
     assert set(axes.variables) <= set(map(str, ds.data_vars))
     for t in axes.times:
@@ -204,8 +207,24 @@ def test_what_cannot_be_read_is_said():
     assert pre.time.kind == "number" and any("same value" in n for n in pre.notes)
     nao = describe_axes(opened("NAO_b053.03_0000-0999.nc"))
     assert nao.time.kind == "number" and any("no units" in n for n in nao.notes)
-    bay = describe_axes(opened("sfbay_2020_met.nc"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        bay = describe_axes(xr.open_dataset(REAL / "sfbay_2020_met.nc"))  # as xarray reads it: text only
     assert bay.variables == () and any("not numeric" in n for n in bay.notes)
+
+
+def test_an_unnamed_text_array_with_column_labels_opens_as_a_table():
+    table = opened("sfbay_2020_met.nc")
+    arr = raw("sfbay_2020_met.nc")["__xarray_dataarray_variable__"]
+    labels = [str(x) for x in arr["dim_1"].values]
+    assert isinstance(table, pd.DataFrame) and len(table) == arr.sizes["dim_0"]
+    water = next(c for c in labels if c.startswith("Water Temp"))
+    expected = pd.to_numeric(pd.Series(arr.values[:, labels.index(water)]), errors="coerce")
+    np.testing.assert_allclose(table[water].to_numpy(), expected.to_numpy())
+    when = pd.to_datetime([f"{d} {t}" for d, t in arr.values[:, :2]], format="%Y/%m/%d %H:%M")
+    assert (pd.DatetimeIndex(table["time"]) == when).all()
+    axes = describe_axes(table)
+    assert axes.variables == (water,) and axes.time.name == "time" and axes.units[water] == "°C"
 
 
 def test_is_numeric_and_axes_are_frozen():

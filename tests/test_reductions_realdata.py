@@ -225,3 +225,20 @@ def test_list_variables_states_levels_and_time_kinds():
     assert "gw" not in [v["name"] for v in listing["variables"]]
     cal = ok(load("tas_mod2_hist_rectilin_grid_2D.nc")[1], "list_variables")
     assert cal["time"]["calendar"] == "360_day"
+
+
+def test_trend_on_a_time_axis_without_units_says_what_it_assumed():
+    ds, reg = load("NAO_b053.03_0000-0999.nc")
+    res = ok(reg, "linear_trend", variable="NAO")
+    ok_ = np.isfinite(ds.NAO.values)
+    slope = np.polyfit(ds.time.values[ok_].astype(float), ds.NAO.values[ok_].astype(float), 1)[0]
+    assert res["slope_per_decade"] == pytest.approx(slope * 10, rel=1e-4)
+    assert "no units" in res["note"]
+
+
+def test_the_text_table_answers_by_month():
+    table, reg = load("sfbay_2020_met.nc")
+    water = next(c for c in table.columns if str(c).startswith("Water Temp"))
+    res = ok(reg, "statistic", variable=water, stat="mean", month=7)
+    assert res["value"] == pytest.approx(float(table[water][table["time"].dt.month == 7].mean()), rel=REL)
+    assert ok(reg, "list_variables")["rows"] == len(table)

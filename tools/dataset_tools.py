@@ -426,14 +426,14 @@ def time_series_at_point(
 
 
 def _years(index: Any, kind: str) -> np.ndarray:
-    if kind == "year":
+    if kind in ("year", "number"):
         return np.asarray(index, dtype=float)
     if kind != "datetime":
-        raise ToolError("the time axis has no date unit, so a trend per decade cannot be computed")
+        raise ToolError(f"the time axis holds {kind}s, not dates: a trend needs dates or years")
     return dtimes.decimal_years(index)
 
 
-@requires("trend")
+@requires("time")
 @_doc
 def linear_trend(
     dataset: DatasetArg,
@@ -471,6 +471,8 @@ def linear_trend(
     out.update(units=f"{units} per decade" if units else "per decade", r_squared=num(r**2), n=len(series),
                start=coord_value(series.index[0]), end=coord_value(series.index[-1]),
                change_over_period=num(slope * np.ptp(x)))
+    if t.kind == "number":
+        out["note"] = (f"{t.name} has no units: the slope is per 10 of its units (per decade if it counts years)")
     return out
 
 

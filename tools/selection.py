@@ -194,8 +194,6 @@ class Data:
             features.add("month")
         if kinds & {"datetime", "season"}:
             features.add("season")
-        if kinds & {"datetime", "year"}:
-            features.add("trend")
         if "datetime" in kinds:
             features.add("dates")
         if not self.is_table and h.kind != "none":

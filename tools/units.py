@@ -38,6 +38,7 @@ UNITS: dict[str, tuple[str, Fraction, Fraction]] = {
     "knots": ("speed", _F(1852, 3600), _F(0)),
     "kt": ("speed", _F(1852, 3600), _F(0)),
     "km/h": ("speed", _F(1000, 3600), _F(0)),
+    "cm/s": ("speed", _F(1, 100), _F(0)),
     "mph": ("speed", _F(1609344, 3600000), _F(0)),
     "mm": ("length", _F(1, 1000), _F(0)),
     "cm": ("length", _F(1, 100), _F(0)),
@@ -54,7 +55,7 @@ ALIASES = {
     "degf": "degF", "deg_f": "degF", "degrees_f": "degF", "fahrenheit": "degF", "farenheit": "degF", "f": "degF",
     "°f": "degF", "m s**-1": "m/s", "m s^-1": "m/s", "m s-1": "m/s", "m/s": "m/s", "meters/second": "m/s",
     "knot": "knots", "kg m**-2 s**-1": "kg m-2 s-1", "kg/m2/s": "kg m-2 s-1", "kg m^-2 s^-1": "kg m-2 s-1",
-    "mm/d": "mm/day", "mm d-1": "mm/day", "mm day**-1": "mm/day", "mm/hr": "mm/hour", "mb": "mbar",
+    "mm/d": "mm/day", "mm d-1": "mm/day", "mm day**-1": "mm/day", "mm/hr": "mm/hour", "cm s-1": "cm/s", "cm s**-1": "cm/s", "mb": "mbar",
     "millibar": "mbar", "millibars": "mbar", "in": "inches", "inch": "inches", "meters": "m", "metre": "m",
     "meter": "m", "metres": "m", "millimeters": "mm", "feet": "ft",
 }
@@ -64,7 +65,7 @@ UnitName = Literal[tuple(UNITS)]  # the enum the model chooses from
 
 # the units offered for converting results, per quantity (the aliases above are accepted, not offered)
 OFFERED = {"temperature": ("K", "degC", "degF"), "precipitation rate": ("mm/day", "mm/hour", "kg m-2 s-1"),
-           "pressure": ("Pa", "hPa", "kPa"), "speed": ("m/s", "knots", "km/h", "mph"),
+           "pressure": ("Pa", "hPa", "kPa"), "speed": ("m/s", "cm/s", "knots", "km/h", "mph"),
            "length": ("mm", "cm", "m", "km", "inches", "ft")}
 
 
