@@ -19,14 +19,12 @@ import numpy as np
 import pandas as pd
 
 from . import times as _times
+from .times import TimeAxis, attr_text, short_num, time_axes
 
 DEG_N = {"degrees_north", "degree_north", "degrees_n", "degree_n", "degreesn", "degreen", "degrees north"}
 DEG_E = {"degrees_east", "degree_east", "degrees_e", "degree_e", "degreese", "degreee", "degrees east"}
 LAT_NAMES = {"lat", "latitude", "nav_lat", "lats", "xlat", "lat_rho", "latitudes", "glat", "tlat"}
 LON_NAMES = {"lon", "longitude", "nav_lon", "lons", "long", "xlong", "lon_rho", "longitudes", "glon", "tlon"}
-TIME_NAMES = {"time", "t", "date", "datetime", "valid_time", "time_counter", "mt", "times"}
-CATEGORY_NAMES = {"month": "month", "months": "month", "season": "season", "seasons": "season",
-                  "year": "year", "years": "year"}
 LEVEL_NAMES = {"level", "levels", "lev", "ilev", "plev", "plevel", "pressure", "pressure_level", "isobaric",
                "z", "z_t", "z_w", "depth", "deptht", "depthu", "depthv", "depthw", "height", "altitude", "sigma",
                "hybrid", "bottom_top", "olevel", "isobaricinhpa"}
@@ -47,40 +45,6 @@ def is_numeric(x: Any) -> bool:
             and not pd.api.types.is_complex_dtype(dtype))
 
 
-def _lower(attrs: dict, key: str) -> str:
-    return str(attrs.get(key, "")).strip().lower()
-
-
-@dataclass(frozen=True)
-class TimeAxis:
-    """A time-like axis. kind: "datetime" (``values`` a DatetimeIndex or CFTimeIndex), "year", "month"
-    (month numbers 1..12), "season" (labels such as "DJF") or "number" (values without a date unit)."""
-
-    name: str
-    dim: str
-    kind: str
-    values: Any
-    calendar: str | None = None
-
-    def months(self) -> np.ndarray | None:
-        """The calendar month (1..12) of each step, when the axis has months."""
-        if self.kind == "datetime":
-            return np.asarray(self.values.month)
-        return np.asarray(self.values, dtype=int) if self.kind == "month" else None
-
-    def describe(self) -> str:
-        n = len(self.values)
-        if self.kind == "datetime":
-            cal = f", {self.calendar} calendar" if self.calendar else ""
-            freq = _times.frequency(self.values)
-            span = f"{_times.fmt(self.values.min())} .. {_times.fmt(self.values.max())}" if n else "empty"
-            return f"time: {self.name}{cal}, {span}, {n} steps{', ' + freq if freq else ''}"
-        shown = ", ".join(str(v) for v in list(self.values)[:12]) + (", ..." if n > 12 else "")
-        if self.kind == "number":
-            return f"time: {self.name}, {n} numeric steps without a date unit ({shown})"
-        return f"time: {self.name}, {n} {self.kind} values ({shown}), not dates"
-
-
 @dataclass(frozen=True)
 class Vertical:
     name: str
@@ -93,7 +57,7 @@ class Vertical:
     def describe(self) -> str:
         v = self.values
         unit = f" {self.units}" if self.units else ""
-        span = f"{_num(v[0])} .. {_num(v[-1])}{unit}" if len(v) > 1 else f"{_num(v[0])}{unit}"
+        span = f"{short_num(v[0])} .. {short_num(v[-1])}{unit}" if len(v) > 1 else f"{short_num(v[0])}{unit}"
         way = f", positive {self.positive}" if self.positive else ""
         return f"vertical: {self.name}, {len(v)} {self.kind} level{'s' if len(v) != 1 else ''} {span}{way}"
 
@@ -177,10 +141,6 @@ class Axes:
         return lines
 
 
-def _num(v: Any) -> str:
-    return f"{float(v):.6g}"
-
-
 def describe_axes(obj: Any) -> Axes:
     """The axes of a pandas DataFrame or an xarray Dataset/DataArray (metadata only: no data read)."""
     if isinstance(obj, pd.DataFrame):
@@ -188,7 +148,7 @@ def describe_axes(obj: Any) -> Axes:
     if hasattr(obj, "to_dataset") and not hasattr(obj, "data_vars"):
         obj = obj.to_dataset(name=obj.name if obj.name is not None else "value")
     notes: list[str] = []
-    times = _time_axes(obj, notes)
+    times = time_axes(obj, notes)
     taken = {t.name for t in times}
     horizontal = _horizontal(obj)
     taken |= {n for n in (horizontal.lat, horizontal.lon, horizontal.x, horizontal.y) if n}
@@ -219,75 +179,6 @@ def _table_axes(df: pd.DataFrame) -> Axes:
     return Axes(times=times, variables=numeric, units=dict(units), is_table=True)
 
 
-# -- time -------------------------------------------------------------------------------------------------
-def _time_axes(ds: Any, notes: list[str]) -> list[TimeAxis]:
-    found = []
-    for name, c in sorted(ds.coords.items(), key=lambda kv: kv[0] not in ds.dims):
-        if c.ndim == 0 and c.dtype.kind == "M" or (c.ndim == 0 and hasattr(c.values[()], "calendar")):
-            notes.append(f"{name}: a single time, {_times.fmt(c.values[()])}")
-        if c.ndim != 1 or not c.size:
-            continue
-        axis = _time_axis(str(name), c, notes)
-        if axis is not None and all(t.dim != axis.dim for t in found):
-            found.append(axis)
-    return sorted(found, key=lambda t: t.kind != "datetime")
-
-
-def _time_axis(name: str, c: Any, notes: list[str]) -> TimeAxis | None:
-    low, attrs, dim = name.lower(), c.attrs, str(c.dims[0])
-    values = c.to_index() if name in c.dims else pd.Index(c.values)
-    calendar = c.encoding.get("calendar") or attrs.get("calendar")
-    if isinstance(values, pd.DatetimeIndex):
-        return TimeAxis(name, dim, "datetime", values, str(calendar) if calendar else "standard")
-    if values.dtype == object and len(values) and hasattr(values[0], "calendar"):
-        import xarray as xr
-
-        index = xr.CFTimeIndex(values)
-        return TimeAxis(name, dim, "datetime", index, index.calendar)
-    timeish = (low in TIME_NAMES or low in CATEGORY_NAMES or _lower(attrs, "axis") == "t"
-               or _lower(attrs, "standard_name") == "time" or " since " in _lower(attrs, "units"))
-    if not timeish:
-        return None
-    if c.dtype.kind in "iuf":
-        decoded = _times.decode(c.values, attrs)
-        if decoded is not None:
-            index, how = decoded
-            notes.append(f"{name}: {how}")
-            return TimeAxis(name, dim, "datetime", index, getattr(index, "calendar", None) or "standard")
-    return _category_axis(name, dim, c, notes)
-
-
-def _category_axis(name: str, dim: str, c: Any, notes: list[str]) -> TimeAxis | None:
-    low, units = name.lower(), _lower(c.attrs, "units")
-    values = np.asarray(c.values)
-    kind = CATEGORY_NAMES.get(low) or ("year" if units in ("yyyy", "year", "years") else
-                                       "month" if units in ("month", "months", "mon") and c.dtype.kind in "iu" else None)
-    if kind == "season":
-        labels = [s.strip().upper() for s in str(c.attrs.get("description", "")).split(",") if s.strip()]
-        if values.dtype.kind in "US":
-            return TimeAxis(name, dim, "season", np.char.upper(values.astype(str)))
-        if len(labels) != len(values):
-            labels = [_times.SEASONS[(int(v) - int(values.min())) % 4] for v in values]
-            notes.append(f"{name}: values {', '.join(map(str, values))} read as {', '.join(labels)} (order assumed)")
-        return TimeAxis(name, dim, "season", np.asarray(labels))
-    if values.dtype.kind not in "iuf":
-        return None
-    if kind == "month" and values.min() >= 0 and values.max() <= 12:
-        if values.min() == 0:
-            notes.append(f"{name}: values 0..{int(values.max())} read as months {1}..{int(values.max()) + 1}")
-            values = values + 1
-        return TimeAxis(name, dim, "month", values.astype(int))
-    if kind == "year":
-        return TimeAxis(name, dim, "year", values.astype(int))
-    if len(values) > 1 and np.ptp(values) == 0:
-        notes.append(f"{name}: every step has the same value ({_num(values[0])}), so its dates cannot be read")
-    elif c.attrs.get("units"):
-        notes.append(f"{name}: units {c.attrs['units']!r} could not be read as dates; values used as they are")
-    else:
-        notes.append(f"{name}: no units, so its values ({_num(values[0])} .. {_num(values[-1])}) are used as they are")
-    return TimeAxis(name, dim, "number", values)
-
-
 # -- vertical -------------------------------------------------------------------------------------------
 def _vertical(ds: Any, taken: set) -> Vertical | None:
     used = {d for v in ds.data_vars.values() for d in v.dims}
@@ -295,8 +186,8 @@ def _vertical(ds: Any, taken: set) -> Vertical | None:
         if name in taken or c.ndim != 1 or c.dtype.kind not in "iuf":
             continue
         a, low = c.attrs, str(name).lower()
-        std, units, positive = _lower(a, "standard_name"), _lower(a, "units"), _lower(a, "positive")
-        hit = (low in LEVEL_NAMES or _lower(a, "axis") == "z" or positive in ("up", "down") or units in PRESSURE_UNITS
+        std, units, positive = attr_text(a, "standard_name"), attr_text(a, "units"), attr_text(a, "positive")
+        hit = (low in LEVEL_NAMES or attr_text(a, "axis") == "z" or positive in ("up", "down") or units in PRESSURE_UNITS
                or any(k in std for k in ("air_pressure", "depth", "height", "altitude", "sigma", "hybrid", "level")))
         if not hit:
             continue
@@ -312,12 +203,12 @@ def _vertical(ds: Any, taken: set) -> Vertical | None:
 
 # -- horizontal -----------------------------------------------------------------------------------------
 def _is_lat(name: Any, v: Any) -> bool:
-    return is_numeric(v) and (_lower(v.attrs, "standard_name") == "latitude" or _lower(v.attrs, "units") in DEG_N
+    return is_numeric(v) and (attr_text(v.attrs, "standard_name") == "latitude" or attr_text(v.attrs, "units") in DEG_N
                               or str(name).lower() in LAT_NAMES)
 
 
 def _is_lon(name: Any, v: Any) -> bool:
-    return is_numeric(v) and (_lower(v.attrs, "standard_name") == "longitude" or _lower(v.attrs, "units") in DEG_E
+    return is_numeric(v) and (attr_text(v.attrs, "standard_name") == "longitude" or attr_text(v.attrs, "units") in DEG_E
                               or str(name).lower() in LON_NAMES)
 
 
@@ -329,7 +220,7 @@ def _horizontal(ds: Any) -> Horizontal:
     lon1 = next((n for n, v in lons if v.ndim == 1 and n in ds.dims), None)
     if lat1 or lon1:
         return Horizontal("regular", tuple(n for n in (lat1, lon1) if n), lat1, lon1)
-    rot = {str(_lower(v.attrs, "standard_name")): str(n) for n, v in ds.coords.items() if v.ndim == 1}
+    rot = {str(attr_text(v.attrs, "standard_name")): str(n) for n, v in ds.coords.items() if v.ndim == 1}
     ry = rot.get("grid_latitude") or ("rlat" if "rlat" in ds.dims else None)
     rx = rot.get("grid_longitude") or ("rlon" if "rlon" in ds.dims else None)
     lat2 = next(((n, v) for n, v in lats if v.ndim == 2), None)
@@ -345,12 +236,12 @@ def _horizontal(ds: Any) -> Horizontal:
     for n, v in lats:
         lon = next((m for m, w in lons if v.ndim == 1 and w.dims == v.dims), None)
         if lon:
-            radians = "rad" in _lower(v.attrs, "units")
+            radians = "rad" in attr_text(v.attrs, "units")
             return Horizontal("unstructured", (str(v.dims[0]),), n, lon, radians=radians)
     cells = next((str(d) for d in ds.dims if str(d).lower() in CELL_DIMS), None)
     if cells:
         return Horizontal("unstructured", (cells,))
-    axes = {_lower(v.attrs, "axis"): str(n) for n, v in ds.coords.items() if v.ndim == 1 and n in ds.dims}
+    axes = {attr_text(v.attrs, "axis"): str(n) for n, v in ds.coords.items() if v.ndim == 1 and n in ds.dims}
     px = axes.get("x") or next((str(d) for d in ds.dims if str(d).lower() in PROJ_X and d in ds.coords), None)
     py = axes.get("y") or next((str(d) for d in ds.dims if str(d).lower() in PROJ_Y and d in ds.coords), None)
     if px and py:
@@ -366,12 +257,12 @@ def _weights_source(ds: Any, h: Horizontal) -> str:
     named = {m.split("area:")[1].split()[0] for m in measures if "area:" in m}
     for n, v in ds.variables.items():
         if is_numeric(v) and set(v.dims) == dims and (n in named or str(n).lower() in AREA_NAMES
-                                                      or _lower(v.attrs, "standard_name") == "cell_area"):
+                                                      or attr_text(v.attrs, "standard_name") == "cell_area"):
             return f"area:{n}"
     lat = h.lat or h.y
     if h.kind == "regular" and lat:
         for n, v in ds.variables.items():
-            if (str(n).lower() in GAUSS_NAMES or "gaussian" in _lower(v.attrs, "long_name")) \
+            if (str(n).lower() in GAUSS_NAMES or "gaussian" in attr_text(v.attrs, "long_name")) \
                     and v.dims == ds[lat].dims and is_numeric(v):
                 return f"gaussian:{n}"
     if h.lat and ds[h.lat].attrs.get("bounds") in ds.variables and h.kind in ("regular", "curvilinear"):
@@ -389,20 +280,3 @@ def _auxiliary(ds: Any, h: Horizontal, weights: str) -> set:
     return aux - {None, ""}
 
 
-UNDECODED_NOTE = "times could not be decoded and are left as numbers"
-
-
-def decode_times(ds: Any) -> Any:
-    """``ds`` with the time coordinates ``describe_axes`` decoded by hand assigned as dates (a load note
-    says how); every other variable untouched and lazy."""
-    notes: list[str] = []
-    decoded = {t.name: t for t in _time_axes(ds, notes)
-               if t.kind == "datetime" and ds[t.name].dtype.kind in "iuf"}
-    if not decoded:
-        return ds
-    out = ds.assign_coords({n: (ds[n].dims, np.asarray(t.values), {k: v for k, v in ds[n].attrs.items()
-                                                                   if k not in ("units", "calendar")})
-                            for n, t in decoded.items()})
-    old = [n for n in ds.attrs.get("load_notes", []) if n != UNDECODED_NOTE]
-    out.attrs["load_notes"] = old + [n for n in notes if n.split(":")[0] in decoded]
-    return out

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .axes import UNDECODED_NOTE, decode_times
+from .times import UNDECODED_NOTE, decode_times
 from .errors import DataLoadError
 from .registry import PINS, Loader, require
 from .source import Source, zarr_root

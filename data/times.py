@@ -1,4 +1,7 @@
-"""Time values the dataset model reads: decoding time units xarray leaves as numbers, and calendar sums.
+"""Time axes of the dataset model (``data.axes``): which coordinates are time, decoding time units xarray
+leaves as numbers, and calendar sums.
+
+``TimeAxis`` is one time-like axis: dates on any calendar, or `year`/`month`/`season`/unit-less steps.
 
 ``decode(values, attrs)`` turns a numeric time coordinate into dates when its units (or, failing
 that, its long_name) say how: "months since jan 1899" and "years since ..." (whole calendar months
@@ -10,6 +13,7 @@ inside pandas' range.  Every fallback returns a sentence saying what was done.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -145,3 +149,134 @@ def frequency(index: Any) -> str | None:
         if abs(step_days - days) <= tol * days:
             return name
     return f"every ~{step_days:.3g} days"
+
+
+TIME_NAMES = {"time", "t", "date", "datetime", "valid_time", "time_counter", "mt", "times"}
+CATEGORY_NAMES = {"month": "month", "months": "month", "season": "season", "seasons": "season",
+                  "year": "year", "years": "year"}
+
+
+def attr_text(attrs: dict, key: str) -> str:
+    return str(attrs.get(key, "")).strip().lower()
+
+
+def short_num(v: Any) -> str:
+    return f"{float(v):.6g}"
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """A time-like axis. kind: "datetime" (``values`` a DatetimeIndex or CFTimeIndex), "year", "month"
+    (month numbers 1..12), "season" (labels such as "DJF") or "number" (values without a date unit)."""
+
+    name: str
+    dim: str
+    kind: str
+    values: Any
+    calendar: str | None = None
+
+    def months(self) -> np.ndarray | None:
+        """The calendar month (1..12) of each step, when the axis has months."""
+        if self.kind == "datetime":
+            return np.asarray(self.values.month)
+        return np.asarray(self.values, dtype=int) if self.kind == "month" else None
+
+    def describe(self) -> str:
+        n = len(self.values)
+        if self.kind == "datetime":
+            cal = f", {self.calendar} calendar" if self.calendar else ""
+            freq = frequency(self.values)
+            span = f"{fmt(self.values.min())} .. {fmt(self.values.max())}" if n else "empty"
+            return f"time: {self.name}{cal}, {span}, {n} steps{', ' + freq if freq else ''}"
+        shown = ", ".join(str(v) for v in list(self.values)[:12]) + (", ..." if n > 12 else "")
+        if self.kind == "number":
+            return f"time: {self.name}, {n} numeric steps without a date unit ({shown})"
+        return f"time: {self.name}, {n} {self.kind} values ({shown}), not dates"
+
+
+# -- time axes of a Dataset -------------------------------------------------------------------------------------------------
+def time_axes(ds: Any, notes: list[str]) -> list[TimeAxis]:
+    found = []
+    for name, c in sorted(ds.coords.items(), key=lambda kv: kv[0] not in ds.dims):
+        if c.ndim == 0 and c.dtype.kind == "M" or (c.ndim == 0 and hasattr(c.values[()], "calendar")):
+            notes.append(f"{name}: a single time, {fmt(c.values[()])}")
+        if c.ndim != 1 or not c.size:
+            continue
+        axis = _time_axis(str(name), c, notes)
+        if axis is not None and all(t.dim != axis.dim for t in found):
+            found.append(axis)
+    return sorted(found, key=lambda t: t.kind != "datetime")
+
+
+def _time_axis(name: str, c: Any, notes: list[str]) -> TimeAxis | None:
+    low, attrs, dim = name.lower(), c.attrs, str(c.dims[0])
+    values = c.to_index() if name in c.dims else pd.Index(c.values)
+    calendar = c.encoding.get("calendar") or attrs.get("calendar")
+    if isinstance(values, pd.DatetimeIndex):
+        return TimeAxis(name, dim, "datetime", values, str(calendar) if calendar else "standard")
+    if values.dtype == object and len(values) and hasattr(values[0], "calendar"):
+        import xarray as xr
+
+        index = xr.CFTimeIndex(values)
+        return TimeAxis(name, dim, "datetime", index, index.calendar)
+    timeish = (low in TIME_NAMES or low in CATEGORY_NAMES or attr_text(attrs, "axis") == "t"
+               or attr_text(attrs, "standard_name") == "time" or " since " in attr_text(attrs, "units"))
+    if not timeish:
+        return None
+    if c.dtype.kind in "iuf":
+        decoded = decode(c.values, attrs)
+        if decoded is not None:
+            index, how = decoded
+            notes.append(f"{name}: {how}")
+            return TimeAxis(name, dim, "datetime", index, getattr(index, "calendar", None) or "standard")
+    return _category_axis(name, dim, c, notes)
+
+
+def _category_axis(name: str, dim: str, c: Any, notes: list[str]) -> TimeAxis | None:
+    low, units = name.lower(), attr_text(c.attrs, "units")
+    values = np.asarray(c.values)
+    kind = CATEGORY_NAMES.get(low) or ("year" if units in ("yyyy", "year", "years") else
+                                       "month" if units in ("month", "months", "mon") and c.dtype.kind in "iu" else None)
+    if kind == "season":
+        labels = [s.strip().upper() for s in str(c.attrs.get("description", "")).split(",") if s.strip()]
+        if values.dtype.kind in "US":
+            return TimeAxis(name, dim, "season", np.char.upper(values.astype(str)))
+        if len(labels) != len(values):
+            labels = [SEASONS[(int(v) - int(values.min())) % 4] for v in values]
+            notes.append(f"{name}: values {', '.join(map(str, values))} read as {', '.join(labels)} (order assumed)")
+        return TimeAxis(name, dim, "season", np.asarray(labels))
+    if values.dtype.kind not in "iuf":
+        return None
+    if kind == "month" and values.min() >= 0 and values.max() <= 12:
+        if values.min() == 0:
+            notes.append(f"{name}: values 0..{int(values.max())} read as months {1}..{int(values.max()) + 1}")
+            values = values + 1
+        return TimeAxis(name, dim, "month", values.astype(int))
+    if kind == "year":
+        return TimeAxis(name, dim, "year", values.astype(int))
+    if len(values) > 1 and np.ptp(values) == 0:
+        notes.append(f"{name}: every step has the same value ({short_num(values[0])}), so its dates cannot be read")
+    elif c.attrs.get("units"):
+        notes.append(f"{name}: units {c.attrs['units']!r} could not be read as dates; values used as they are")
+    else:
+        notes.append(f"{name}: no units, so its values ({short_num(values[0])} .. {short_num(values[-1])}) are used as they are")
+    return TimeAxis(name, dim, "number", values)
+
+
+UNDECODED_NOTE = "times could not be decoded and are left as numbers"
+
+
+def decode_times(ds: Any) -> Any:
+    """``ds`` with the time coordinates ``describe_axes`` decoded by hand assigned as dates (a load note
+    says how); every other variable untouched and lazy."""
+    notes: list[str] = []
+    decoded = {t.name: t for t in time_axes(ds, notes)
+               if t.kind == "datetime" and ds[t.name].dtype.kind in "iuf"}
+    if not decoded:
+        return ds
+    out = ds.assign_coords({n: (ds[n].dims, np.asarray(t.values), {k: v for k, v in ds[n].attrs.items()
+                                                                   if k not in ("units", "calendar")})
+                            for n, t in decoded.items()})
+    old = [n for n in ds.attrs.get("load_notes", []) if n != UNDECODED_NOTE]
+    out.attrs["load_notes"] = old + [n for n in notes if n.split(":")[0] in decoded]
+    return out
