@@ -187,7 +187,8 @@ def _vertical(ds: Any, taken: set) -> Vertical | None:
             continue
         a, low = c.attrs, str(name).lower()
         std, units, positive = attr_text(a, "standard_name"), attr_text(a, "units"), attr_text(a, "positive")
-        hit = (low in LEVEL_NAMES or attr_text(a, "axis") == "z" or positive in ("up", "down") or units in PRESSURE_UNITS
+        hit = (low in LEVEL_NAMES or attr_text(a, "axis") == "z" or positive in ("up", "down")
+               or units in PRESSURE_UNITS
                or any(k in std for k in ("air_pressure", "depth", "height", "altitude", "sigma", "hybrid", "level")))
         if not hit:
             continue

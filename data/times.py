@@ -65,7 +65,9 @@ def _reference(text: str) -> tuple[int, int, int, float]:
 def decode(values: np.ndarray, attrs: dict) -> tuple[Any, str] | None:
     """(dates, what was done) for a numeric time coordinate xarray left undecoded, or None."""
     values = np.asarray(values, dtype=float)
-    if values.ndim != 1 or not values.size or not np.isfinite(values).all() or (values.size > 1 and np.ptp(values) == 0):
+    if values.ndim != 1 or not values.size or not np.isfinite(values).all():
+        return None
+    if values.size > 1 and np.ptp(values) == 0:  # every step the same: not a time axis to decode
         return None
     calendar = str(attrs.get("calendar", "standard")).lower()
     calendar = "standard" if calendar == "gregorian" else calendar
@@ -194,7 +196,7 @@ class TimeAxis:
         return f"time: {self.name}, {n} {self.kind} values ({shown}), not dates"
 
 
-# -- time axes of a Dataset -------------------------------------------------------------------------------------------------
+# -- time axes of a Dataset ----------------------------------------------------------------------------------
 def time_axes(ds: Any, notes: list[str]) -> list[TimeAxis]:
     found = []
     for name, c in sorted(ds.coords.items(), key=lambda kv: kv[0] not in ds.dims):
@@ -236,7 +238,8 @@ def _category_axis(name: str, dim: str, c: Any, notes: list[str]) -> TimeAxis | 
     low, units = name.lower(), attr_text(c.attrs, "units")
     values = np.asarray(c.values)
     kind = CATEGORY_NAMES.get(low) or ("year" if units in ("yyyy", "year", "years") else
-                                       "month" if units in ("month", "months", "mon") and c.dtype.kind in "iu" else None)
+                                       "month" if units in ("month", "months", "mon") and c.dtype.kind in "iu"
+                                       else None)
     if kind == "season":
         labels = [s.strip().upper() for s in str(c.attrs.get("description", "")).split(",") if s.strip()]
         if values.dtype.kind in "US":
@@ -259,7 +262,8 @@ def _category_axis(name: str, dim: str, c: Any, notes: list[str]) -> TimeAxis | 
     elif c.attrs.get("units"):
         notes.append(f"{name}: units {c.attrs['units']!r} could not be read as dates; values used as they are")
     else:
-        notes.append(f"{name}: no units, so its values ({short_num(values[0])} .. {short_num(values[-1])}) are used as they are")
+        span = f"{short_num(values[0])} .. {short_num(values[-1])}"
+        notes.append(f"{name}: no units, so its values ({span}) are used as they are")
     return TimeAxis(name, dim, "number", values)
 
 

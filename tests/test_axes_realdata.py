@@ -186,7 +186,8 @@ def test_month_and_season_dimensions():
 
 
 def test_vertical_axes_units_and_direction():
-    cases = {"mxclim.nc": ("lev", "pressure", "down", "hPa"), "archv.0021_016_00_3zu.nc": ("Depth", "depth", "down", "m"),
+    cases = {"mxclim.nc": ("lev", "pressure", "down", "hPa"),
+             "archv.0021_016_00_3zu.nc": ("Depth", "depth", "down", "m"),
              "pre.8912.mon.nc": ("sigma", "sigma", "down", None), "ta_ps_850.nc": ("lev", "pressure", "down", "Pa"),
              "tas_rotated_grid_EUR11.nc": ("height", "height", "up", "m")}
     for name, (level, kind, positive, units) in cases.items():

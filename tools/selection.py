@@ -72,7 +72,7 @@ def coord_value(v: Any) -> Any:
     return num(v)
 
 
-def _parts(text: str) -> tuple[int, int | None, int | None, int, int]:
+def date_parts(text: str) -> tuple[int, int | None, int | None, int, int]:
     match = _PERIOD.fullmatch(str(text))
     if not match:
         raise ToolError(f"{text!r} is not a date; use ISO format such as 2014-06-01 or 2014-06")
@@ -84,7 +84,7 @@ def parse_time(text: str, end: bool = False, calendar: str | None = None) -> tup
     """(bound, inclusive) as a pandas Timestamp, or a cftime date on ``calendar``.  A bare 'YYYY',
     'YYYY-MM' or 'YYYY-MM-DD' end bound covers that whole period (exclusive start of the next one)."""
     try:
-        y, m, d, hh, mm = _parts(text)
+        y, m, d, hh, mm = date_parts(text)
         if calendar is None:
             start = pd.Timestamp(year=y, month=m or 1, day=d or 1, hour=hh, minute=mm)
         else:
@@ -130,7 +130,7 @@ def time_mask(axis: TimeAxis | pd.DatetimeIndex, start: str | None, end: str | N
             hit = (arr >= bound) if not is_end else (arr <= bound) if inclusive else (arr < bound)
         else:
             try:
-                bound = float(_parts(text)[0]) if kind == "year" else float(text)
+                bound = float(date_parts(text)[0]) if kind == "year" else float(text)
             except (ValueError, ToolError):
                 raise ToolError(f"{name} holds {kind}s: give time_start/time_end as plain numbers") from None
             hit = (np.asarray(values) >= bound) if not is_end else (np.asarray(values) <= bound)

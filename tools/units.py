@@ -55,7 +55,8 @@ ALIASES = {
     "degf": "degF", "deg_f": "degF", "degrees_f": "degF", "fahrenheit": "degF", "farenheit": "degF", "f": "degF",
     "°f": "degF", "m s**-1": "m/s", "m s^-1": "m/s", "m s-1": "m/s", "m/s": "m/s", "meters/second": "m/s",
     "knot": "knots", "kg m**-2 s**-1": "kg m-2 s-1", "kg/m2/s": "kg m-2 s-1", "kg m^-2 s^-1": "kg m-2 s-1",
-    "mm/d": "mm/day", "mm d-1": "mm/day", "mm day**-1": "mm/day", "mm/hr": "mm/hour", "cm s-1": "cm/s", "cm s**-1": "cm/s", "mb": "mbar",
+    "mm/d": "mm/day", "mm d-1": "mm/day", "mm day**-1": "mm/day", "mm/hr": "mm/hour", "cm s-1": "cm/s",
+    "cm s**-1": "cm/s", "mb": "mbar",
     "millibar": "mbar", "millibars": "mbar", "in": "inches", "inch": "inches", "meters": "m", "metre": "m",
     "meter": "m", "metres": "m", "millimeters": "mm", "feet": "ft",
 }
