@@ -155,15 +155,21 @@ def describe_axes(obj: Any) -> Axes:
     vertical = _vertical(obj, taken)
     weights = _weights_source(obj, horizontal)
     aux = _auxiliary(obj, horizontal, weights)
-    variables = tuple(str(n) for n, v in obj.data_vars.items() if n not in aux and v.ndim >= 1 and is_numeric(v))
-    skipped = [str(n) for n, v in obj.data_vars.items() if n not in aux and v.ndim >= 1 and not is_numeric(v)]
+    data = _data_vars(obj)  # Variables, not DataArrays: building 300 DataArrays takes a second
+    variables = tuple(str(n) for n, v in data if n not in aux and v.ndim >= 1 and is_numeric(v))
+    skipped = [str(n) for n, v in data if n not in aux and v.ndim >= 1 and not is_numeric(v)]
     if skipped:
         notes.append(f"not numeric, so not offered: {', '.join(skipped[:5])}" + (" ..." if len(skipped) > 5 else ""))
-    units = {str(n): str(obj[n].attrs["units"]) for n in obj.variables if obj[n].attrs.get("units") not in (None, "")}
-    fill = {str(n): v.encoding.get("_FillValue", v.encoding.get("missing_value")) for n, v in obj.data_vars.items()
+    units = {str(n): str(v.attrs["units"]) for n, v in obj.variables.items() if v.attrs.get("units") not in (None, "")}
+    fill = {str(n): v.encoding.get("_FillValue", v.encoding.get("missing_value")) for n, v in data
             if v.encoding.get("_FillValue", v.encoding.get("missing_value")) is not None}
     notes = [str(n) for n in obj.attrs.get("load_notes", [])] + notes
     return Axes(tuple(times), vertical, horizontal, weights, variables, units, fill, tuple(dict.fromkeys(notes)))
+
+
+def _data_vars(ds: Any) -> list[tuple[Any, Any]]:
+    """(name, Variable) of the data variables."""
+    return [(n, ds.variables[n]) for n in ds.data_vars]
 
 
 def _table_axes(df: pd.DataFrame) -> Axes:
@@ -181,7 +187,7 @@ def _table_axes(df: pd.DataFrame) -> Axes:
 
 # -- vertical -------------------------------------------------------------------------------------------
 def _vertical(ds: Any, taken: set) -> Vertical | None:
-    used = {d for v in ds.data_vars.values() for d in v.dims}
+    used = {d for _, v in _data_vars(ds) for d in v.dims}
     for name, c in sorted(ds.coords.items(), key=lambda kv: (kv[0] not in used, kv[0] not in ds.dims)):
         if name in taken or c.ndim != 1 or c.dtype.kind not in "iuf":
             continue
@@ -227,10 +233,10 @@ def _horizontal(ds: Any) -> Horizontal:
     lat2 = next(((n, v) for n, v in lats if v.ndim == 2), None)
     lon2 = next(((n, v) for n, v in lons if lat2 and v.ndim == 2 and v.dims == lat2[1].dims), None)
     if ry and rx:
-        mapping = next((str(v.attrs["grid_mapping"]) for v in ds.data_vars.values()
+        mapping = next((str(v.attrs["grid_mapping"]) for _, v in _data_vars(ds)
                         if v.attrs.get("grid_mapping") in ds.variables), None)
         lat, lon = (lat2[0], lon2[0]) if lat2 and lon2 else (None, None)
-        return Horizontal("rotated", (str(ds[ry].dims[0]), str(ds[rx].dims[0])), lat, lon, rx, ry,
+        return Horizontal("rotated", (str(ds.variables[ry].dims[0]), str(ds.variables[rx].dims[0])), lat, lon, rx, ry,
                           grid_mapping=mapping)
     if lat2 and lon2:
         return Horizontal("curvilinear", tuple(map(str, lat2[1].dims)), lat2[0], lon2[0])
@@ -254,7 +260,7 @@ def _weights_source(ds: Any, h: Horizontal) -> str:
     if h.kind == "none":
         return "none"
     dims = set(h.dims)
-    measures = [str(v.attrs.get("cell_measures", "")) for v in ds.data_vars.values()]
+    measures = [str(v.attrs.get("cell_measures", "")) for _, v in _data_vars(ds)]
     named = {m.split("area:")[1].split()[0] for m in measures if "area:" in m}
     for n, v in ds.variables.items():
         if is_numeric(v) and set(v.dims) == dims and (n in named or str(n).lower() in AREA_NAMES
@@ -264,9 +270,9 @@ def _weights_source(ds: Any, h: Horizontal) -> str:
     if h.kind == "regular" and lat:
         for n, v in ds.variables.items():
             if (str(n).lower() in GAUSS_NAMES or "gaussian" in attr_text(v.attrs, "long_name")) \
-                    and v.dims == ds[lat].dims and is_numeric(v):
+                    and v.dims == ds.variables[lat].dims and is_numeric(v):
                 return f"gaussian:{n}"
-    if h.lat and ds[h.lat].attrs.get("bounds") in ds.variables and h.kind in ("regular", "curvilinear"):
+    if h.lat and ds.variables[h.lat].attrs.get("bounds") in ds.variables and h.kind in ("regular", "curvilinear"):
         return "bounds"
     if h.kind in ("unstructured", "projected") or (h.kind == "rotated" and not h.y):
         return "equal"
@@ -277,7 +283,7 @@ def _auxiliary(ds: Any, h: Horizontal, weights: str) -> set:
     """Variables that describe the grid or the time axis rather than data (bounds, 2-D lat/lon, weights...)."""
     aux = {v.attrs.get("bounds") for v in ds.variables.values()} | {h.lat, h.lon, h.grid_mapping}
     aux |= {weights.partition(":")[2]} | {n for n in ds.data_vars if str(n).endswith(("_bnds", "_bounds"))}
-    aux |= {n for n, v in ds.data_vars.items() if _times.number_date_format(v.attrs) or "grid_mapping_name" in v.attrs}
+    aux |= {n for n, v in _data_vars(ds) if _times.number_date_format(v.attrs) or "grid_mapping_name" in v.attrs}
     return aux - {None, ""}
 
 
