@@ -42,8 +42,8 @@ def list_variables(dataset: DatasetArg) -> dict:
         out["variables"] = [{"name": v, "units": data.units(v)} for v in data.variables]
     else:
         out["dims"] = {str(d): int(n) for d, n in data.obj.sizes.items() if d in data.dims}
-        out["variables"] = [{"name": v, "units": data.units(v), "dims": [str(d) for d in data.obj[v].dims],
-                             "long_name": clean_text(data.obj[v].attrs.get("long_name"))} for v in data.variables]
+        out["variables"] = [{"name": v, "units": data.units(v), "dims": [str(d) for d in data.obj.variables[v].dims],
+                             "long_name": clean_text(data.obj.variables[v].attrs.get("long_name"))} for v in data.variables]
         h = axes.horizontal
         if h.kind != "none":
             out["grid"] = h.kind

@@ -179,7 +179,7 @@ class Data:
         self.axes: Axes = describe_axes(obj)
         self.variables = [v for v in self.axes.variables if safe_name(v)]
         self.dims = [] if self.is_table else list(dict.fromkeys(
-            str(d) for n in self.variables for d in obj[n].dims if safe_name(d)))
+            str(d) for n in self.variables for d in obj.variables[n].dims if safe_name(d)))
         self.time_name = self.axes.time.name if self.axes.time else None
         self._latlon: tuple | None = None
 
