@@ -242,3 +242,11 @@ def test_the_text_table_answers_by_month():
     res = ok(reg, "statistic", variable=water, stat="mean", month=7)
     assert res["value"] == pytest.approx(float(table[water][table["time"].dt.month == 7].mean()), rel=REL)
     assert ok(reg, "list_variables")["rows"] == len(table)
+
+
+def test_hundreds_of_variables_are_listed_by_group():
+    ds, reg = load("climdiv_prcp_1899-1999.nc")
+    listing = ok(reg, "list_variables")
+    names = [n for group in listing["variables"] for n in group["names"]]
+    assert sorted(names) == sorted(v for v in ds.data_vars if v.startswith("PRECT"))
+    assert {(g["units"], tuple(g["dims"])) for g in listing["variables"]} == {("inches", ("time",))}

@@ -44,6 +44,12 @@ def list_variables(dataset: DatasetArg) -> dict:
         out["dims"] = {str(d): int(n) for d, n in data.obj.sizes.items() if d in data.dims}
         out["variables"] = [{"name": v, "units": data.units(v), "dims": [str(d) for d in data.obj.variables[v].dims],
                              "long_name": clean_text(data.obj.variables[v].attrs.get("long_name"))} for v in data.variables]
+        if len(out["variables"]) > MAX_LISTED:  # hundreds of variables: one entry per (units, dims) group
+            groups: dict[tuple, list[str]] = {}
+            for v in out["variables"]:
+                groups.setdefault((v["units"], tuple(v["dims"])), []).append(v["name"])
+            out["variables"] = [{"names": names, "units": units, "dims": list(dims)}
+                                for (units, dims), names in groups.items()]
         h = axes.horizontal
         if h.kind != "none":
             out["grid"] = h.kind
