@@ -3,8 +3,10 @@
 Header: global attributes (title, source, institution, Conventions; history etc. trimmed), dims,
 coordinates with ranges and spacing (time: start, end, frequency). Per data variable: long_name,
 standard_name, units, _FillValue, missing fraction, min/max/mean/std (std with ddof=0, as xarray),
-and condensed views: where the max/min occur, the area-weighted (cos lat) mean, zonal means at a
-few latitudes, and the seasonal cycle (monthly climatology) when time spans at least a year.
+and condensed views: where the max/min occur, the area-weighted mean (weights named: the file's, from
+cell bounds, or cos lat), zonal means at a few latitudes, and the seasonal cycle (monthly climatology)
+when time spans at least a year. The header states the axes `data.axes` found (time axes and calendars,
+vertical levels, grid kind, area weights) and what it could not read, the same axes the tools use.
 Every statistic of every variable comes from ONE `dask.compute` pass that reads each value once, in
 small blocks (cf.profile, blocks.stats); nothing is `.load()`ed: file-backed variables that are not
 chunked yet are wrapped in dask ("auto" chunks) first.
@@ -16,11 +18,14 @@ coordinate ranges -> the remaining names -> details of the first variable.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
+
+from data.axes import describe_axes
 
 from .budget import fit
 from .cf import Var, as_dataset, axis, profile, step_seconds, time_dim
@@ -58,7 +63,8 @@ def header_lines(w: Writer, ds: xr.Dataset, title: str, attrs_level: int) -> lis
     shown = [f"{k} {attr_value(w, f'attr:{k}', ds.attrs[k], 150 if k in MORE_KEYS else 120)}"
              for k in keys if k in ds.attrs]
     if attrs_level >= 2:
-        others = [k for k in ds.attrs if k not in GLOBAL_KEYS + MORE_KEYS]
+        others = [k for k in ds.attrs if k not in GLOBAL_KEYS + MORE_KEYS + ("load_notes",)]  # the app's own notes
+        # are stated as the app's ("Axes found: … note: …"), never as the file's attributes
         shown += [f"{quote(k, 30)} {attr_value(w, f'attr:{k}', ds.attrs[k])}" for k in others[:5]]
         if len(others) > 5:
             shown.append(f"{w.num('attrs.not_listed', len(others) - 5)} more attributes")
@@ -151,7 +157,7 @@ def var_line(w: Writer, ds: xr.Dataset, var: Var) -> str:
     return line
 
 
-def view_lines(w: Writer, ds: xr.Dataset, var: Var, plan: dict) -> list[str]:
+def view_lines(w: Writer, ds: xr.Dataset, var: Var, plan: dict, weights: str = "cos lat") -> list[str]:
     x, key, st = var.x, f"var:{var.name}", var.stats
     unit = str(x.attrs.get("units", ""))
     if "min" not in st or int(st.get("count", 0)) == 0:
@@ -166,7 +172,7 @@ def view_lines(w: Writer, ds: xr.Dataset, var: Var, plan: dict) -> list[str]:
             where.append(f"{which} at {at}")
         lines.append("  " + "; ".join(where))
     if plan["gmean"] and "gmean" in st:
-        lines.append(f"  area-weighted mean (cos lat, all dims) {w.num(key + '.area_mean', st['gmean'], unit)}")
+        lines.append(f"  area-weighted mean ({weights}, all dims) {w.num(key + '.area_mean', st['gmean'], unit)}")
     if plan["zonal"] and "zonal" in st:
         lat = var.zonal_lat
         picks = np.unique(np.linspace(0, len(lat) - 1, min(5, len(lat))).round().astype(int))
@@ -190,22 +196,35 @@ def _coord_at(w: Writer, ds: xr.Dataset, dim: Any, i: int, key: str) -> str:
     return w.cell(key, value) or "missing"
 
 
+_NUMBER = re.compile(r"(?<![\w.\-:])(-?\d+(?:\.\d+)?)(?![\d.:]|-\d)")
+
+
+def axes_line(w: Writer, found: str) -> str:
+    """The "Axes found" line, each of its numbers registered as a fact (dates are the time axis's own)."""
+    for i, match in enumerate(_NUMBER.finditer(found)):
+        w.num(f"axes.{i}", float(match.group(1)))
+    return found
+
+
 def stats_encoding(obj: Any, budget: int, count_tokens, title: str = "", strategy: str = "stats",
                    note: str = ""):
     ds = as_dataset(obj)
     vars_, ranges = profile(ds)
     n = len(vars_)
+    axes = describe_axes(ds)
+    found = "Axes found: " + "; ".join(axes.describe()) + "." if axes.describe() else ""
+    weights = axes.weights_text() if axes.weights != "none" else "cos lat"
     have = {k: any(k in v.stats for v in vars_) for k in ("clim", "zonal", "argmax", "gmean")}
 
     def render(plan: dict) -> tuple:
         w = Writer()
-        header = header_lines(w, ds, title, plan["attrs"]) + ([note] if note else [])
+        header = header_lines(w, ds, title, plan["attrs"]) + [line for line in (axes_line(w, found), note) if line]
         body = coord_lines(w, ds, ranges, plan["coords"])
         k, more = plan["detail"], plan["named"]
         if k:
             body.append("Data variables:")
         for var in vars_[:k]:
-            body += [var_line(w, ds, var)] + view_lines(w, ds, var, plan)
+            body += [var_line(w, ds, var)] + view_lines(w, ds, var, plan, weights)
         listed, unlisted = vars_[k:k + more], vars_[k + more:]
         if listed or unlisted:
             line = ("Other data variables: " + ", ".join(
