@@ -466,8 +466,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     cases = select(args.cases, args.files, args.limit)
     if args.show_expected:
-        for c, (cid, v) in zip(cases, wants(cases).items()):
-            print(f"{cid:28} {c.grid:13} {c.kind:14} {v!r:>24}  call={c.call['name'] if c.call else '-'}")
+        values = wants(cases)
+        for c in cases:
+            print(f"{c.id:28} {c.grid:13} {c.kind:14} {values.get(c.id)!r:>24}  "
+                  f"call={c.call['name'] if c.call else '-'}")
         return 0
 
     if args.summaries:
