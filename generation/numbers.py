@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _NUMBER = re.compile(
-    r"(?<![\w.])(?P<date>\d{4}-\d{2}-\d{2})(?![\w])"
+    r"(?<![\w.])(?P<date>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)(?![\w:])"
     r"|(?<![\w.*^])(?<!\*\*-)(?<!\^-)(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
 _DATE_IN_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
@@ -173,8 +173,9 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
     matches = list(_NUMBER.finditer(answer))
     checked = []
     for i, match in enumerate(matches):
-        if match.group("date"):
-            candidates = [k for k in known if isinstance(k.value, str) and match.group("date") in k.value]
+        if match.group("date"):  # a date, with its time of day if written (ISO 'T' or a space)
+            date = match.group("date").replace(" ", "T")
+            candidates = [k for k in known if isinstance(k.value, str) and date in k.value.replace(" ", "T")]
         else:
             written = match.group("num").replace(",", "").replace("−", "-")
             candidates = _lookup(written, numbers, date_parts)

@@ -42,3 +42,11 @@ def test_a_number_in_a_code_span_gets_its_mark_after_the_span():
     assert html.startswith('`statistic("steps": 1461)`<span')  # HTML inside backticks would show as text
     assert html.count("<span") == 2  # the fenced block is shown as written, without a mark
     assert html.endswith("```\n1461\n```")
+
+
+def test_a_date_with_its_time_of_day_is_one_claim():
+    """'2006-01-16T12:00' (a tool's time of a maximum) is checked whole, not as 2006, 01, 16, 12 and 00."""
+    known = [Known("where_extreme.at.time", "2006-01-16T12:00", "", "tos", "max_at.time", (), "")]
+    checked = check_numbers('tos peaks at "2006-01-16T12:00", i.e. 2006-01-16 12:00; not on 2006-01-17.', known)
+    assert [c.text for c in checked] == ["2006-01-16T12:00", "2006-01-16 12:00", "2006-01-17"]
+    assert [c.found for c in checked] == [True, True, False]
