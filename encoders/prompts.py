@@ -30,3 +30,15 @@ def dataset_messages(encoding: Encoding, history: list[Message] | None = None,
     if question:
         messages.append({"role": "user", "content": question})
     return messages
+
+
+FOLLOW_UP_NOTE = ("What the app already computed from the file (quote a number from here when it answers the question; "
+                  "call a tool for any number it does not state):")
+
+
+def follow_up_messages(encoding: Encoding, question: str, tools_system: Message | None) -> list[Message]:
+    """A follow-up for the tool loop: [system: the tools' guide (the data's extent) and the dataset description,
+    user: the question]. The model can quote a fact the description states, or call a tool for one it does not."""
+    guide = f"{tools_system['content']}\n\n" if tools_system else ""
+    return [{"role": "system", "content": f"{guide}{FOLLOW_UP_NOTE}\n{encoding.text}"},
+            {"role": "user", "content": question}]

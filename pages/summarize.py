@@ -7,10 +7,11 @@ import streamlit as st
 import encoders
 from data import DataLoadError, open_sample, open_upload
 from data.catalog import SAMPLES
-from encoders.prompts import dataset_messages
+from encoders.prompts import dataset_messages, follow_up_messages
 from generation import Sampling
 from generation.numbers import check_numbers, known_from_facts, markdown_with_marks, names_of
-from pages import _plots, _ui
+from pages import _plots, _toolrun, _ui
+from tools import default_registry
 
 _ui.ensure_frame()
 MAX_UPLOAD_BYTES = 200 * 2**20  # as server.maxUploadSize in .streamlit/config.toml
@@ -148,16 +149,38 @@ def show_checked(text: str, slot) -> None:
                    "or said of something else (hover a mark for its source)")
 
 
-for message in chat:
+registry = default_registry(obj)
+computes = registry.computes_on_data  # follow-ups go through the tool loop whenever a tool can compute on the data
+st.caption("Follow-ups are answered with the dataset tools (as on the Tools page): the model quotes the description "
+           "or calls a tool for a number it does not state; the trace is shown under each answer." if computes else
+           "No tool can compute on this data (it has no numeric variable), so follow-ups are answered from the "
+           "description alone.")
+
+CANNOT = ("This could not be computed here: {why}. The Tools page can try it with the tools, model and settings "
+          "you choose.")
+
+
+def offer_tools(message: dict, index: int) -> None:
+    """Under an answer this page could not compute: say so plainly, and a button to the Tools page."""
+    if message.get("offer"):
+        st.info(message["offer"])
+        _toolrun.open_in_tools(message["question"], key=f"sum_to_tools_{index}")
+
+
+for i, message in enumerate(chat):
     with st.chat_message(message["role"]):
-        if message["role"] == "assistant":
+        if message.get("turn"):
+            _toolrun.render_answer(message["turn"])
+        elif message["role"] == "assistant":
             show_checked(message["content"], st.empty())
             st.caption(message.get("stats", ""))
         else:
             st.markdown(message["content"])
+        offer_tools(message, i)
 
 
-def answer(messages) -> None:
+def answer(messages) -> bool:
+    """Stream an answer from the prompt alone, checked against its facts; False (with the reason shown) on failure."""
     with st.chat_message("assistant"):
         slot, notice = st.empty(), st.empty()
         text = ""
@@ -166,24 +189,52 @@ def answer(messages) -> None:
                 text += piece
                 slot.markdown(text + "▌")
         except (ValueError, RuntimeError) as exc:
+            slot.empty()
             st.error(f"Generation failed: {exc}")
-            return
+            return False
         notice.empty()
         show_checked(text, slot)
         stats = _ui.stats_line(model.backend.stats)
         st.caption(stats)
     chat.append({"role": "assistant", "content": text, "stats": stats})
+    return True
+
+
+def follow_up(question: str) -> None:
+    """A follow-up through the tool loop (with the description as context), or from the description when no tool
+    computes on this data; either way the page says plainly when nothing was computed and offers the Tools page."""
+    history = [{"role": m["role"], "content": m["content"]} for m in chat if m["content"]]
+    chat.append({"role": "user", "content": question})
+    if not computes:
+        if answer(dataset_messages(encoding, history, question)):
+            chat[-1].update(offer=CANNOT.format(why="no tool computes on this data, so the answer above comes from "
+                                                    "the dataset description only"), question=question)
+            offer_tools(chat[-1], len(chat) - 1)
+        return
+    with st.chat_message("assistant"):
+        turn = _toolrun.run_turn(model, registry, follow_up_messages(encoding, question, registry.system_message()),
+                                 question, sampling, enabled=registry.enabled_names, known=known,
+                                 sources="tool results, the dataset description or your question")
+        _toolrun.render_answer(turn)
+        message = {"role": "assistant", "content": turn["answer"], "turn": turn}
+        why = ("the tool loop failed" if turn.get("error") else "no tool call for it succeeded"
+               if not turn["computed"] and (turn["steps"][0]["calls"] or turn["untraced"]) else "")
+        if why:
+            message.update(offer=CANNOT.format(why=why), question=question)
+        chat.append(message)
+        offer_tools(message, len(chat) - 1)
 
 
 if summarize:
     answer(dataset_messages(encoding))
 question = st.chat_input("Ask a follow-up question about this dataset", key="sum_question", disabled=not chat)
-if question and chat:
-    with st.chat_message("user"):
-        st.markdown(question)
-    history = [{"role": m["role"], "content": m["content"]} for m in chat]
-    chat.append({"role": "user", "content": question})
-    answer(dataset_messages(encoding, history, question))
+if question is not None and chat:
+    if not question.strip():
+        st.warning("The question is empty: type what you would like to know about this dataset.")
+    else:
+        with st.chat_message("user"):
+            st.markdown(question)
+        follow_up(question.strip())
 
 if chat:
     facts = "\n".join(f"| {f.key} | {f.text or f.value} | {f.unit} |" for f in encoding.facts)

@@ -2,18 +2,17 @@
 and every number of the answer traced to the tool result it came from (or flagged)."""
 from __future__ import annotations
 
-
 import streamlit as st
 
 from data import DataLoadError, open_sample
 from data.catalog import SAMPLES
 from generation import Sampling
-from generation.numbers import check_numbers, markdown_with_marks
-from generation.toolcall import ANSWER_MODES, ToolLoop
-from pages import _ui
+from generation.toolcall import ANSWER_MODES
+from pages import _toolrun, _ui
 from tools import default_registry
 
 _ui.ensure_frame()
+_toolrun.take_prefill()  # a question sent from another page (Summarize) fills the question box
 EXAMPLES = {
     "✖️ Multiply two big numbers": "Multiply 12234585 and 48838483920.",
     "🧠 Count a network's parameters": "How many parameters does a NN with 50 inputs, 5 hidden layers, each 128 "
@@ -70,78 +69,22 @@ if history and row.button("Clear", key="tools_clear"):
     st.rerun()
 
 
-def render_trace(steps: list[dict]) -> None:
-    for step in steps:
-        title = f"Step {step['index'] + 1}: " + (", ".join(c["name"] or "unreadable call" for c in step["calls"])
-                                                 or "answer")
-        with st.expander(title, expanded=False):
-            st.markdown("**Model text**" + (" (grammar-constrained)" if step["constrained"] else "")
-                        + ("" if step["tools_offered"] else " (tools not offered)"))
-            st.code(step["text"] or "(empty)", language=None, wrap_lines=True)
-            for call, result in zip(step["calls"], step["results"]):
-                st.markdown(f"**Parsed call** `{call['name']}` with arguments")
-                st.json(call["arguments"], expanded=True)
-                if result["ok"]:
-                    st.markdown(f"**Result** ✓ ({result['duration_s'] * 1000:.1f} ms)")
-                    st.code(result["text"], language="json", wrap_lines=True)
-                else:
-                    st.markdown("**Refused or failed** — sent back to the model:")
-                    st.warning(result["error"])
-            st.caption(step["stats"])
-
-
-def render_answer(turn: dict) -> None:
-    st.markdown(turn["answer_html"], unsafe_allow_html=True)
-    st.caption(turn["check"])
-    render_trace(turn["steps"])
-
-
 for turn in history:
     with st.chat_message("user"):
         st.markdown(turn["question"])
     with st.chat_message("assistant"):
-        render_answer(turn)
+        _toolrun.render_answer(turn)
 
-question = st.chat_input("Ask a question that needs a calculation or the data", key="tools_question") or clicked
+question = st.chat_input("Ask a question that needs a calculation or the data", key=_toolrun.QUESTION_KEY) or clicked
 if question:
     model = _ui.active_model()
     if model is not None:
         with st.chat_message("user"):
             st.markdown(question)
         with st.chat_message("assistant"):
-            status, live, notice = st.empty(), st.empty(), st.empty()
-            try:
-                loop = ToolLoop(model, registry, [{"role": "user", "content": question}],
-                                Sampling(max_new_tokens=int(max_new)), enabled=set(enabled),
-                                max_steps=int(max_steps), answer_mode=answer_mode, constrained=constrained)
-                text, steps = "", []
-                for kind, item in loop.run():
-                    if kind == "text":
-                        text += item
-                        live.code(text + "▌", language=None, wrap_lines=True)
-                    elif kind == "step":
-                        calls = ", ".join(c.name for c in item.calls)
-                        status.info(f"Step {item.index + 1}: " + (f"ran {calls}" if calls else "answering"))
-                        text = ""
-                        steps.append(item)
-            except (ValueError, RuntimeError) as exc:
-                live.empty()
-                st.error(f"The tool loop failed: {exc}")
-            else:
-                status.empty()
-                live.empty()
-                checked = check_numbers(loop.answer, loop.known())
-                traced = sum(c.found for c in checked)
-                turn = {
-                    "question": question,
-                    "answer_html": markdown_with_marks(loop.answer, checked),
-                    "check": (f"Numbers: ✓ {traced} traced to tool results or your question · ⚠ {len(checked) - traced}"
-                              f" not traced or said of something else · ended by: {loop.stopped} after {len(steps)} step(s)"),
-                    "steps": [{"index": s.index, "text": s.model_text, "constrained": s.constrained,
-                               "tools_offered": s.tools_offered, "stats": _ui.stats_line(s.stats) if s.stats else "",
-                               "calls": [{"name": c.name, "arguments": c.arguments} for c in s.calls],
-                               "results": [{"ok": r.ok, "text": r.text, "error": r.error,
-                                            "duration_s": r.duration_s} for r in s.results]} for s in steps],
-                }
-                render_answer(turn)
+            turn = _toolrun.run_turn(model, registry, [{"role": "user", "content": question}], question,
+                                     Sampling(max_new_tokens=int(max_new)), enabled=enabled,
+                                     max_steps=int(max_steps), answer_mode=answer_mode, constrained=constrained)
+            _toolrun.render_answer(turn)
+            if not turn.get("error"):
                 history.append(turn)

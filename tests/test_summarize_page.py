@@ -2,12 +2,14 @@
 follow-ups that hit the prompt cache, the numbers check and the download."""
 from __future__ import annotations
 
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from helpers import SMALL, open_page
+from helpers import SMALL, TOOL_MODEL, open_page
+
 
 @pytest.fixture(autouse=True)
 def small_model(monkeypatch):
@@ -38,24 +40,97 @@ def small_netcdf() -> bytes:
     return ds.to_netcdf()  # NetCDF3 bytes (scipy)
 
 
-def test_sample_summary_follow_up_uses_the_cache_and_numbers_are_checked():
+def test_sample_summary_and_a_follow_up_through_the_tool_loop():
     at = summarize_page()
     at.selectbox(key="sum_sample").set_value("seattle-weather").run()
     assert "Prompt uses" in captions(at)
     assert any("1,461 rows" in c.value for c in at.caption)
     preview = at.expander[1].code[0].value if at.expander[1].code else ""
     assert "1461 rows" in preview and "<|im_start|>system" in preview
+    assert "answered with the dataset tools" in captions(at)
     at.number_input(key="sum_max_new").set_value(48)
     at.button(key="sum_go").click().run()
     assert not at.exception and not at.error
     chat = at.session_state["sum_chat"]
     assert chat[0]["role"] == "assistant" and chat[0]["content"].strip()
     at.chat_input(key="sum_question").set_value("What was the highest temp_max?").run()
+    assert not at.exception
     chat = at.session_state["sum_chat"]
     assert [m["role"] for m in chat] == ["assistant", "user", "assistant"]
-    assert "from cache" in chat[2]["stats"]  # the follow-up reused the dataset prefix
-    assert "Numbers check" in captions(at) or not any(ch.isdigit() for m in chat for ch in m["content"])
+    turn = chat[2]["turn"]
+    assert turn["steps"] and turn["steps"][0]["tools_offered"]  # the tool loop ran, tools on offer
+    assert any(e.label.startswith("Step 1") for e in at.expander)  # its trace is shown
+    assert "ended by:" in captions(at)
     assert at.get("download_button")
+
+
+def test_follow_ups_on_data_no_tool_computes_on_say_so_and_open_the_tools_page_prefilled():
+    table = "city,country\nOslo,Norway\nLima,Peru\nPerth,Australia\n".encode()
+    at = upload(summarize_page(), "cities.csv", table)
+    assert "No tool can compute on this data" in captions(at)
+    at.number_input(key="sum_max_new").set_value(32)
+    at.button(key="sum_go").click().run()
+    summary = at.session_state["sum_chat"][0]["content"]
+    at.chat_input(key="sum_question").set_value("What is the mean population of these cities?").run()
+    assert not at.exception and not at.error
+    chat = at.session_state["sum_chat"]
+    assert [m["role"] for m in chat] == ["assistant", "user", "assistant"]
+    assert "could not be computed here" in chat[2]["offer"] and "from cache" in chat[2]["stats"]
+    assert any("could not be computed here" in i.value for i in at.info)
+    at.button(key="sum_to_tools_2").click().run()
+    assert not at.exception
+    box = at.chat_input(key="tools_question")  # the Tools page, its question box filled in
+    assert box.proto.value == "What is the mean population of these cities?" and box.proto.set_value
+    assert at.selectbox(key="tools_dataset").value == "loaded: cities.csv"
+    assert at.session_state["sum_chat"][0]["content"] == summary  # the chat is kept for the way back
+
+
+def test_an_empty_follow_up_or_a_failing_loop_is_explained_and_keeps_dataset_and_chat(monkeypatch):
+    from generation.toolcall import ToolLoop
+
+    at = summarize_page()
+    at.selectbox(key="sum_sample").set_value("elnino-sst").run()
+    at.session_state["sum_chat"] = [{"role": "assistant", "content": "kept summary", "stats": ""}]
+    at.run()
+    at.chat_input(key="sum_question").set_value("   ").run()
+    assert not at.exception
+    assert "question is empty" in at.warning[0].value
+    assert len(at.session_state["sum_chat"]) == 1
+
+    def broken(self):
+        raise RuntimeError("the backend stopped")
+        yield
+
+    monkeypatch.setattr(ToolLoop, "run", broken)
+    at.chat_input(key="sum_question").set_value("What is the mean sst?").run()
+    assert not at.exception
+    assert "The tool loop failed: the backend stopped" in at.error[0].value
+    assert any("could not be computed here" in i.value for i in at.info) and at.button(key="sum_to_tools_2")
+    assert at.session_state["dataset"]["key"] == "sample:elnino-sst"
+    assert at.session_state["sum_chat"][0]["content"] == "kept summary"
+    at.run()  # drawn again from the history: still no traceback
+    assert not at.exception and "the backend stopped" in at.error[0].value
+
+
+@pytest.mark.slow
+def test_a_follow_up_the_prompt_cannot_answer_gets_its_number_from_a_tool(monkeypatch):
+    from data import open_sample
+
+    monkeypatch.setenv("GEOLLM_MODEL", TOOL_MODEL)
+    at = summarize_page()
+    at.selectbox(key="sum_sample").set_value("seattle-weather").run()
+    at.session_state["sum_chat"] = [{"role": "assistant", "content": "Daily Seattle weather.", "stats": ""}]
+    at.number_input(key="sum_max_new").set_value(160).run()
+    at.chat_input(key="sum_question").set_value("What is the highest value of temp_max?").run()
+    assert not at.exception and not at.error
+    turn = at.session_state["sum_chat"][-1]["turn"]
+    assert turn["computed"], turn["steps"]  # a tool ran on the data
+    expected = float(open_sample("seattle-weather")["temp_max"].max())
+    assert f"{expected:g}" in turn["answer"]
+    mark = re.search(rf'{re.escape(f"{expected:g}")}<span title="from (\w+)\([^"]*" style="color:#2e7d32">✓',
+                     turn["answer_html"])
+    assert mark and mark.group(1) in {c["name"] for s in turn["steps"] for c in s["calls"]}  # ✓ from that tool
+    assert any(e.label.startswith("Step") for e in at.expander)
 
 
 def test_strategy_switch_changes_the_prompt_and_compare_lists_all():

@@ -246,6 +246,14 @@ class ToolRegistry:
         """The enabled tools, in registration order."""
         return self._selected(None)
 
+    @property
+    def computes_on_data(self) -> bool:
+        """Whether an enabled tool computes on the dataset's values (it takes one of its numeric variables), not
+        only lists them: False without a dataset, or for one with no numeric variable (a table of text)."""
+        variables = self.context.enums.get("variables") or []
+        return bool(variables) and any(spec.get("enum") == variables or spec.get("items", {}).get("enum") == variables
+                                       for n in self.enabled_names for spec in self._params(n).values())
+
     def __contains__(self, name: object) -> bool:
         return name in self._tools
 
