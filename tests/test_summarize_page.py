@@ -1,5 +1,6 @@
 """AppTest of the Summarize page: samples, uploads (good and bad), strategies, prompt preview, summary,
-follow-ups that hit the prompt cache, the numbers check and the download."""
+follow-ups (through the tool loop, or said plainly to be not computable here with a way to the Tools page),
+the numbers check and the download."""
 from __future__ import annotations
 
 import re
@@ -113,7 +114,7 @@ def test_an_empty_follow_up_or_a_failing_loop_is_explained_and_keeps_dataset_and
 
 
 @pytest.mark.slow
-def test_a_follow_up_the_prompt_cannot_answer_gets_its_number_from_a_tool(monkeypatch):
+def test_a_follow_up_gets_its_number_from_a_tool_marked_with_that_tool(monkeypatch):
     from data import open_sample
 
     monkeypatch.setenv("GEOLLM_MODEL", TOOL_MODEL)

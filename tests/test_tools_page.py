@@ -43,3 +43,30 @@ def test_lecture_example_is_answered_with_a_traced_number():
     assert "✓" in turn["answer_html"] and "from multiply(" in turn["answer_html"]
     assert "ended by: answer" in turn["check"]
     assert any("Step 1: multiply" in e.label for e in at.expander)
+
+
+def test_a_question_sent_from_another_page_fills_the_box_without_asking():
+    at = tools_page()
+    at.session_state["tools_prefill"] = "What is the highest sst?"
+    at.run()
+    assert not at.exception
+    box = at.chat_input(key="tools_question")
+    assert box.proto.value == "What is the highest sst?" and box.proto.set_value
+    assert not at.session_state["tools_chat"]  # filled in, not asked: the user sends it
+    at.run()
+    assert not at.chat_input(key="tools_question").proto.set_value  # filled once, not on every rerun
+
+
+def test_a_failing_loop_is_explained_not_a_traceback(monkeypatch):
+    from generation.toolcall import ToolLoop
+
+    def broken(self):
+        raise ValueError("the prompt is longer than the context")
+        yield
+
+    monkeypatch.setattr(ToolLoop, "run", broken)
+    at = tools_page()
+    at.chat_input(key="tools_question").set_value("Multiply 2 and 3.").run()
+    assert not at.exception
+    assert "The tool loop failed: the prompt is longer than the context" in at.error[0].value
+    assert not at.session_state["tools_chat"]
