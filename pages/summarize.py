@@ -1,5 +1,9 @@
 """Summarize: open a sample or an upload, look at it, encode it under a token budget, stream a summary,
-ask follow-ups (which reuse the cached dataset prefix), and check every number of the answers."""
+ask follow-ups, and check every number of the answers.
+
+A follow-up goes through the Tools page's tool loop (pages/_toolrun.py) whenever a tool computes on the data: the
+model quotes the description or calls a tool, and the trace is shown. Otherwise it is answered from the description,
+and the page says plainly that it could not compute it, with a button to the Tools page (question filled in)."""
 from __future__ import annotations
 
 import streamlit as st
