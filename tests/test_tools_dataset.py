@@ -389,3 +389,15 @@ def test_cftime_axis_and_all_missing_selections():
         assert not res.ok and "no valid" in res.error, (name, res.error)
     res = reg.call("linear_trend", {"variable": "tas", "lat_min": 10})
     assert not res.ok and "at least 3" in res.error
+
+
+def test_a_month_and_a_season_together_are_refused(seattle):
+    """Seen in CI: the 0.5B filled month=1 and season="DJF" for "the highest maximum temperature of 2015" and
+    got January's 17.2 °C instead of the year's 35.0. Both together are refused, with what to do instead."""
+    df, registry = seattle
+    arguments = {"variable": "temp_max", "kind": "max", "time_start": "2015-01-01", "time_end": "2015-12-31"}
+    res = registry.call("where_extreme", {**arguments, "month": 1, "season": "DJF"})
+    assert not res.ok and "month or season, not both" in res.error
+    year = df[pd.DatetimeIndex(df["date"]).year == 2015]["temp_max"].max()
+    assert ok(registry, "where_extreme", **arguments).value["value"] == year
+    assert ok(registry, "where_extreme", **arguments, month=1).value["value"] < year  # one month still selects

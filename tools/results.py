@@ -34,8 +34,8 @@ SEL = ("time_start", "time_end", "month", "season", "lat_min", "lat_max", "lon_m
 _TIME_DOC = """
         time_start: First date (YYYY, YYYY-MM or YYYY-MM-DD); only if the question names a period.
         time_end: Last date; a year or month means all of it. Only if the question names a period.
-        month: Only this calendar month, 1-12 (7 = every July).
-        season: Only this season."""
+        month: Only if the question names a calendar month: 1-12 (7 = every July).
+        season: Only if the question names a season (DJF = Dec-Feb)."""
 _BOX_DOC = """
         lat_min: Southern edge, degrees north (south is negative: 10°S-10°N is lat_min=-10, lat_max=10).
         lat_max: Northern edge, degrees north.
@@ -53,6 +53,12 @@ def with_docs(fn: Any) -> Any:
 
 
 def selection_args(local: dict) -> dict:
+    """The selection arguments a call gave. A month and a season together are refused: small models fill both
+    with the first allowed values (month=1, season="DJF") when the question names neither, which would
+    silently narrow the answer to January."""
+    if local.get("month") is not None and local.get("season") is not None:
+        raise ToolError(f"give month or season, not both (got month={local['month']}, season={local['season']!r}); "
+                        "leave both out unless the question names a month or a season")
     return {k: local[k] for k in SEL if local.get(k) is not None}
 
 
