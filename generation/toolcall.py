@@ -45,6 +45,12 @@ _EXPRESSION_VALUE = re.compile(rf"(:\s*)({_NUMBER}(?:\s*(?:\*\*|[-+*/%])\s*{_NUM
 _JSON_ARGS_CALL = re.compile(r'([A-Za-z_]\w*)\(\s*("[\s\S]*)\)')
 _DATE_LIKE = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?")
 _CALL_START = re.compile(r"[ \t]*\[?\s*([A-Za-z_]\w*)\(")
+# Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values), which would
+# silently narrow the answer; each is kept only when the question names a month or a season.
+_NAMED_IN_QUESTION = {
+    "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|month", re.I),
+    "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
+}
 BAD_CALL = ("the tool call could not be read: write it as name(key=value, ...) with plain numbers, strings or "
             'lists as values, or as JSON {"name": ..., "arguments": {...}}')
 BAD_JSON = ('the tool call is not valid JSON of the form {"name": ..., "arguments": {...}}; argument values '
@@ -404,7 +410,14 @@ class ToolLoop:
 
             return ToolResult(name=call.name, arguments={}, ok=False, value=None, text=f"Error: {call.error}",
                               error=call.error)
-        return self.registry.call(call.name, call.arguments)
+        question = " ".join(m["content"] for m in self.original if m["role"] == "user")
+        unasked = [k for k, named in _NAMED_IN_QUESTION.items()
+                   if call.arguments.get(k) is not None and not named.search(question)]
+        result = self.registry.call(call.name, {k: v for k, v in call.arguments.items() if k not in unasked})
+        if unasked:
+            result.text += "\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in unasked) + \
+                ": the question names no " + " or ".join(unasked) + ".)"
+        return result
 
     def _turn_messages(self, step: Step) -> list[Message]:
         calls = [{"type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in step.calls]

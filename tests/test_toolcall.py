@@ -1,6 +1,7 @@
 """The tool-call parser on recorded real model outputs and malformed ones; the loop end to end on a real model."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from helpers import TOOL_MODEL
 
@@ -371,3 +372,25 @@ def test_every_call_failed_could_not_compute_and_no_invented_number():
     loop = ToolLoop(words, lecture_registry(), [{"role": "user", "content": "How many pressure levels are there?"}])
     list(loop.run())
     assert loop.answer.startswith("Could not compute this") and "No tool here can count levels." in loop.answer
+
+
+def test_a_month_and_season_the_question_never_named_are_left_out():
+    """Recorded in CI (0.5B, Seattle): where_extreme(..., month=1, season="DJF") for a question about all of 2015.
+    The app leaves both out, says so in the result, and the answer is the year's maximum, not January's."""
+    from data.catalog import open_sample
+
+    df = open_sample("seattle-weather")
+    year = float(df[pd.DatetimeIndex(df["date"]).year == 2015]["temp_max"].max())
+    call = ('{"name": "where_extreme", "arguments": {"variable": "temp_max", "kind": "max", "time_start": "2015-01-01",'
+            ' "time_end": "2015-12-31", "month": 1, "season": "DJF"}}')
+    question = "What was the highest daily maximum temperature in Seattle during 2015?"
+    loop = ToolLoop(ScriptedModel([call, f"It was {year} °C."]), default_registry(df),
+                    [{"role": "user", "content": question}])
+    list(loop.run())
+    (result,) = loop.steps[0].results
+    assert result.ok and result.value["value"] == year and "month" not in result.value.get("selection", {})
+    assert "left out month=1, season='DJF'" in result.text
+    loop = ToolLoop(ScriptedModel([call.replace('"season": "DJF"', '"season": null'), "ok"]), default_registry(df),
+                    [{"role": "user", "content": "What was the warmest January day of 2015?"}])
+    list(loop.run())
+    assert loop.steps[0].results[0].value["selection"]["month"] == 1  # named in the question: kept
