@@ -385,11 +385,29 @@ def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
         tip = f"from {c.source}" if c.found else c.note or "not found among the computed facts: check it"
         mark = "✓" if c.found else "⚠"
         note = f' <small>({_attr(c.note)})</small>' if c.note and not c.found else ""
-        out.append(answer[last:at])
+        out.append(_as_text(answer, last, at, spans))
         out.append(f'<span title="{_attr(tip)}" style="color:{"#2e7d32" if c.found else "#c77700"}">{mark}{note}</span>')
         last = at  # numbers come in order, so a later mark never lands before an earlier one
-    out.append(answer[last:])
+    out.append(_as_text(answer, last, len(answer), spans))
     return "".join(out)
+
+
+def _as_text(answer: str, start: int, end: int, spans: list[tuple[int, int, bool]]) -> str:
+    """answer[start:end] with HTML and markdown images outside code spans made inert (code spans already show
+    HTML as text): model text is data, so it never loads a remote image or frame on the page."""
+    out, at = [], start
+    for s_start, s_end, _ in spans:
+        if s_end <= at or s_start >= end:
+            continue
+        out.append(_inert(answer[at:max(s_start, at)]))
+        out.append(answer[max(s_start, at):min(s_end, end)])
+        at = min(s_end, end)
+    out.append(_inert(answer[at:end]))
+    return "".join(out)
+
+
+def _inert(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("![", "!\\[")
 
 
 def _attr(text: str) -> str:

