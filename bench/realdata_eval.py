@@ -120,7 +120,8 @@ def select(patterns: str | None, files: str | None, limit: int | None) -> list[r
             if i < len(group) and len(chosen) < limit:
                 chosen.append(group[i])
         i += 1
-    return chosen
+    files = list(by_file)
+    return sorted(chosen, key=lambda c: files.index(c.file))  # a file's cases together: its prompt stays cached
 
 
 def wants(cases: list[rc.Case]) -> dict[str, float]:

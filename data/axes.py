@@ -108,6 +108,14 @@ class Axes:
         out = {t.dim for t in self.times if t.kind in ("month", "season")}
         return out | ({self.vertical.dim} if self.vertical else set())
 
+    @property
+    def exact_weights(self) -> bool:
+        """Whether the area weights are the cells' true areas (not an approximation such as cos(latitude) of a
+        curvilinear grid's cells)."""
+        kind = self.weights.partition(":")[0]
+        return kind in ("area", "gaussian", "bounds") or (kind == "cos" and self.horizontal.kind in ("regular",
+                                                                                                      "rotated"))
+
     def weights_text(self) -> str:
         kind, _, var = self.weights.partition(":")
         return {"area": f"the file's cell areas {var!r}", "gaussian": f"the file's latitude weights {var!r}",

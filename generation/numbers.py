@@ -56,6 +56,43 @@ _COMMON = frozenset({"a", "i", "an", "as", "at", "be", "by", "do", "in", "is", "
                      "us", "no", "so", "up"})
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
+
+# Units an answer may write after a number, by what they are; a written unit that is not the fact's is a ⚠.
+_UNIT_ALIASES = {
+    "K": ("k", "kelvin", "kelvins", "degk", "deg k", "°k", "degrees kelvin"),
+    "degC": ("°c", "ºc", "degc", "deg c", "c", "celsius", "degrees c", "degree c", "degrees celsius",
+             "degree celsius", "deg celsius", "°celsius"),
+    "degF": ("°f", "ºf", "degf", "deg f", "f", "fahrenheit", "degrees f", "degree f", "degrees fahrenheit",
+             "degree fahrenheit", "°fahrenheit"),
+    "Pa": ("pa", "pascal", "pascals"),
+    "hPa": ("hpa", "mb", "mbar", "millibar", "millibars", "hectopascal", "hectopascals"),
+    "m/s": ("m/s", "m s-1", "m s**-1", "m s^-1", "m s⁻¹", "ms-1", "meters per second", "metres per second"),
+    "km/h": ("km/h", "km h-1", "kph", "kilometers per hour", "kilometres per hour"),
+    "m": ("m", "meter", "meters", "metre", "metres"),
+    "km": ("km", "kilometer", "kilometers", "kilometre", "kilometres"),
+    "mm": ("mm", "millimeter", "millimeters", "millimetre", "millimetres"),
+    "mm/day": ("mm/day", "mm/d", "mm day-1", "mm d-1", "millimeters per day", "millimetres per day"),
+}
+_UNIT_NAMES = {kind: aliases[0] for kind, aliases in _UNIT_ALIASES.items()} | {"K": "K", "degC": "°C", "degF": "°F"}
+_UNIT_OF = {alias: kind for kind, aliases in _UNIT_ALIASES.items() for alias in aliases}
+_UNIT_WRITTEN = re.compile("|".join(sorted((re.escape(a) for a in _UNIT_OF), key=len, reverse=True)), re.IGNORECASE)
+
+
+def unit_kind(unit: str) -> str:
+    """A unit string as one of the kinds above ("degrees_Celsius" -> "degC"), or "" when it is none of them."""
+    text = re.sub(r"[_\s]+", " ", unit.strip()).lower()
+    return _UNIT_OF.get(text, "")
+
+
+def written_unit(after: str) -> str:
+    """The unit written right after a number ("289.4 °C." -> "degC"), or "" when none of the known ones is."""
+    text = after.lstrip()
+    if text != after.lstrip(" ") or not text:  # a unit follows on the same line, after at most spaces
+        return ""
+    match = _UNIT_WRITTEN.match(text)
+    if not match or re.match(r"[\w°º/*^⁻¹-]", text[match.end():match.end() + 1]):
+        return ""  # "mean" is not "m" followed by "ean"
+    return _UNIT_OF[match.group(0).lower()]
 # words between a number and the dimension it counts: "3 pressure levels", "2 time steps"
 _MODIFIERS = frozenset({"pressure", "vertical", "time", "model", "grid", "distinct", "different", "unique",
                         "separate", "calendar", "monthly", "daily", "yearly", "annual", "height", "depth", "sigma"})
@@ -289,6 +326,12 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     """(source, "") for a ✓, ("", why) for a ⚠ on a number that equals facts, ("", "") when none is equal."""
     if not candidates:
         return "", ""
+    written = written_unit(place.after)
+    if written:  # "289.4 °C" for a value in K: equal as a number, wrong as a claim
+        fitting = [k for k in candidates if not k.unit or unit_kind(k.unit) in ("", written)]
+        if not fitting:
+            return "", f"this is {describe(candidates[0])} in {candidates[0].unit}, not in {_UNIT_NAMES[written]}"
+        candidates = fitting
     free = [k for k in candidates if not k.variable]
     word, axis = next(((w, a) for w in place.count_words if w and (a := subjects.counted_axis(w))), ("", ""))
     if axis:  # "7 months": a count of that dimension, right only when it is its size

@@ -144,3 +144,20 @@ def test_the_two_sides_of_a_real_difference_keep_their_selections(mxclim):
     assert [c[1] for c in check(said, known)] == [True] * 4  # the levels are the selections applied
     swapped = check(f"At 850 hPa the mean T is {a.value:.2f} C.", known)
     assert swapped[1] == (f"{a.value:.2f}", False, "this is T's mean for level=500, not for level=850")
+
+
+def test_a_number_written_in_another_unit_gets_a_warning():
+    """The 1.5B on a real file (bench/realdata_eval.py): the global mean 289.411 K written as "289.411 °C"."""
+    known = [Known("area_weighted_mean(tas)", 289.411, "K", "tas", "area_mean", (("month", "7"),),
+                   "Near-Surface Air Temperature")]
+    assert check("The global mean near-surface air temperature in July is 289.411 °C.", known) == [
+        ("289.411", False, "this is tas's area-weighted mean for month=7 in K, not in °C")]
+    assert check("The global mean temperature tas in July is 289.411 K.", known)[0][1]
+    assert check("The global mean temperature tas in July is 289.411 kelvin.", known)[0][1]
+    assert check("The global mean temperature tas in July is 289.411.", known)[0][1]  # no unit written
+    known_c = [Known("to_units(...)", 16.26, "degrees_Celsius", "tas", "area_mean")]
+    assert check("The mean tas is 16.26 °C.", known_c)[0][1]
+    assert not check("The mean tas is 16.26 °F.", known_c)[0][1]
+    assert check("The mean tas is 16.26 degrees Celsius, over 7 months.", known_c)[0][1]
+    # a unit the table does not know is not judged
+    assert check("Mean precipitation pr is 3.2 kg m-2 s-1.", [Known("s", 3.2, "mm/day", "pr", "mean")])[0][1]

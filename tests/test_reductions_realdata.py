@@ -136,7 +136,13 @@ def test_month_and_season_dimensions_select_by_value():
     assert res["mean"] == pytest.approx(float(july.weighted(np.cos(np.deg2rad(ds.lat))).mean()), rel=REL)
     jja = ok(reg, "statistic", variable="seas1980", stat="mean", season="JJA")
     order = ds.season.attrs["description"].split(",")
-    assert jja["value"] == pytest.approx(float(ds.seas1980.isel(season=order.index("JJA")).mean()), rel=REL)
+    jja_field = ds.seas1980.isel(season=order.index("JJA"))
+    # a mean over the whole horizontal grid is area-weighted, and the result says by what
+    assert jja["value"] == pytest.approx(float(jja_field.weighted(np.cos(np.deg2rad(ds.lat))).mean()), rel=REL)
+    assert jja["weights"].startswith("cos(latitude)")
+    assert jja["value"] != pytest.approx(float(jja_field.mean()), rel=REL)
+    count = ok(reg, "statistic", variable="seas1980", stat="count", season="JJA")
+    assert count["value"] == int(jja_field.count()) and count["units"] == ""
 
 
 def test_region_on_a_curvilinear_grid_is_a_mask_on_its_2d_latlon():
@@ -179,7 +185,8 @@ def test_region_on_a_rotated_grid():
     lon = (np.rad2deg(np.arctan2(np.cos(fr) * np.sin(lr), np.sin(p) * np.cos(fr) * np.cos(lr)
                                  - np.cos(p) * np.sin(fr))) + pn + 360) % 360 - 180
     inside = xr.DataArray((lat >= 40) & (lat <= 50) & (lon >= 0) & (lon <= 20), dims=("rlat", "rlon"))
-    assert res["value"] == pytest.approx(float(ds.tas.where(inside).mean()), rel=REL)
+    rotated_weights = np.cos(np.deg2rad(ds.rlat))  # cos(latitude) of the rotated grid: its cells' areas
+    assert res["value"] == pytest.approx(float(ds.tas.where(inside).weighted(rotated_weights).mean()), rel=REL)
 
 
 def test_unit_conversion_of_results():
@@ -214,7 +221,8 @@ def test_year_axis_and_level_nearest_on_an_ocean_file():
     deep = ok(reg, "statistic", variable="u", stat="mean", level=480)
     i = int(np.argmin(np.abs(ds.Depth.values - 480)))
     assert deep["selection"]["level"] == pytest.approx(float(ds.Depth[i])) and deep["selection"]["level_units"] == "m"
-    assert deep["value"] == pytest.approx(float(ds.u.isel(Depth=i).mean()), rel=REL)
+    layer = ds.u.isel(Depth=i)
+    assert deep["value"] == pytest.approx(float(layer.weighted(np.cos(np.deg2rad(layer.Latitude))).mean()), rel=REL)
 
 
 def test_list_variables_states_levels_and_time_kinds():

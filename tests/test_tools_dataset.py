@@ -238,7 +238,9 @@ def test_grid_statistics_over_dims(climate):
     ds, reg = climate
     res = ok(reg, "statistic", variable="tas", stat="mean", dims=["lat", "lon"], time_start="2009-01",
              time_end="2009-06")
-    expected = ds["tas"].sel(time=slice("2009-01", "2009-06")).mean(("lat", "lon"))
+    field = ds["tas"].sel(time=slice("2009-01", "2009-06"))
+    expected = field.weighted(np.cos(np.deg2rad(field.lat))).mean(("lat", "lon"))  # a grid mean is by area
+    assert res.value["weights"] == "cos(latitude)"
     assert [v["time"] for v in res.value["values"]] == [f"2009-0{m}-01" for m in range(1, 7)]
     assert [v["value"] for v in res.value["values"]] == pytest.approx(expected.values.tolist(), rel=REL)
     summary = ok(reg, "statistic", variable="tas", stat="max", dims=["time"]).value

@@ -104,7 +104,7 @@ def describe_variable(dataset: DatasetArg, variable: Variable) -> dict:
 def statistic(
     dataset: DatasetArg,
     variable: Variable,
-    stat: Literal["mean", "min", "max", "std", "sum", "median", "quantile"],
+    stat: Literal["mean", "min", "max", "std", "sum", "median", "quantile", "count"],
     q: Annotated[float | None, Range(0, 1)] = None,
     dims: Dims = None,
     time_start: TimeBound = None,
@@ -118,11 +118,12 @@ def statistic(
     level: Level = None,
     to_units: ToUnits = None,
 ) -> dict:
-    """Compute a statistic of a variable over a selection (unweighted; see area_weighted_mean for regional means).
+    """Compute a statistic of a variable over a selection; a mean over a lat/lon grid is area-weighted.
 
     Args:
         variable: The variable (column) to summarise.
-        stat: The statistic; std is the sample standard deviation, quantile needs q.
+        stat: The statistic; std is the sample standard deviation, quantile needs q, count is the number of
+            values present (not missing).
         q: Only with stat="quantile": the quantile between 0 and 1. Leave it out for other statistics.
         dims: Dimensions to reduce; default: all but levels, months and seasons, which stay as rows.
         {time}
@@ -142,8 +143,10 @@ def statistic(
         if values.empty:
             raise no_data()
         result = (values.quantile(q) if stat == "quantile" else values.std(ddof=1) if stat == "std"
-                  else getattr(values, stat)())
+                  else values.count() if stat == "count" else getattr(values, stat)())
         out = {**result_base(data, variable, info, stat=stat, **extra), "value": num(result), "n": len(values)}
+        if stat == "count":
+            return {**out, "units": ""}
         return convert_result({**out, **_where(dataset, variable, stat, sel)}, data, variable, to_units, delta)
     keep = data.axes.category_dims()
     reduce = reduce_dims(values, dims, [d for d in values.dims if d not in keep or values.sizes[d] == 1])
@@ -152,11 +155,20 @@ def statistic(
             raise ToolError(f"the selection has {values.size:,} values; narrow it to {MAX_LOAD:,} for a {stat}")
         result = values.compute().quantile(0.5 if stat == "median" else q, dim=reduce, skipna=True).drop_vars(
             "quantile")
+    elif stat == "count":
+        result = values.count(dim=reduce)
+    elif stat == "mean" and _whole_grid(data, values, reduce) and data.axes.exact_weights:
+        result = values.weighted(values[WEIGHT]).mean(dim=reduce)  # a regional mean: each cell by its area
+        extra["weights"] = data.weights_text(values)
     else:
+        if stat == "mean" and _whole_grid(data, values, reduce):
+            extra["weights"] = "none: every grid point counts the same (area_weighted_mean weights by area)"
         kwargs = {"ddof": 1} if stat == "std" else {"min_count": 1} if stat == "sum" else {}
         result = getattr(values, stat)(dim=reduce, skipna=True, **kwargs)
     r = compute_all(v=result, n=values.count(dim=reduce))
     out = result_base(data, variable, info, stat=stat, **extra)
+    if stat == "count":  # a number of values: no unit to state or convert
+        out["units"], to_units = "", None
     if r["v"].ndim == 0:
         if int(r["n"]) == 0:
             raise no_data()
@@ -166,6 +178,12 @@ def statistic(
     if int(r["n"].sum()) == 0:
         raise no_data()
     return convert_result(table_result(data, out, r["v"], reduce), data, variable, to_units, delta)
+
+
+def _whole_grid(data: Any, values: Any, reduce: list) -> bool:
+    """Whether a reduction covers every horizontal dim of a variable that has area weights."""
+    space = data.horizontal_dims(values)
+    return WEIGHT in values.coords and bool(space) and all(d in reduce for d in space)
 
 
 @requires("area")
