@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import catalog
 from .catalog import open_sample
-from .errors import DataLoadError
+from .errors import DataLoadError, DataReadError, read_error_message, reading
 from .registry import open_path, open_upload
 
-__all__ = ["DataLoadError", "catalog", "open_path", "open_sample", "open_upload"]
+__all__ = ["DataLoadError", "DataReadError", "read_error_message", "reading", "catalog", "open_path", "open_sample", "open_upload"]

@@ -14,11 +14,14 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
+from . import budgets
 from .times import UNDECODED_NOTE, decode_times
 from .errors import DataLoadError
 from .registry import PINS, Loader, require
@@ -72,6 +75,38 @@ def open_lazy(opener: Callable[..., Any]) -> Any:
         return ds
     assert first_error is not None
     raise first_error
+
+
+def check_packing(ds: Any, name: str) -> None:
+    """Refuse a variable whose ``scale_factor``/``add_offset`` cannot unpack its values (not one number,
+    or numbers on text): decoding would fail only later, at the first read, with numpy's own words."""
+    for vname, var in ds.variables.items():
+        stored = np.dtype(var.encoding.get("dtype", var.dtype))
+        for key in ("scale_factor", "add_offset"):
+            value = var.encoding.get(key, var.attrs.get(key))
+            if value is None:
+                continue
+            packed = np.asarray(value)
+            label = f"variable {budgets.shorten(str(vname), 60)!r}"
+            fix = (f"fix or delete the attribute (e.g. `ncatted -a {key},{budgets.shorten(str(vname), 60)},d,, "
+                   "in.nc out.nc`) and open the file again")
+            if packed.dtype.kind not in "iuf" or packed.size != 1:
+                shown = budgets.shorten(repr(packed.tolist()), 40)
+                raise DataLoadError(f"{name}: {label} has {key} = {shown}, which is not one number, so its "
+                                    f"packed values cannot be unpacked: {fix}.")
+            if stored.kind not in "iufb":
+                raise DataLoadError(f"{name}: {label} holds text values but has a {key}, so they "
+                                    f"cannot be unpacked as numbers: {fix}.")
+
+
+def guard(ds: Any, source: Source) -> Any:
+    """Hold a lazily opened grid to the budgets (data.budgets) and check its packing, reading metadata
+    only: long names and attributes are shortened (noted), an oversized grid is refused."""
+    ds, notes = budgets.shorten_grid(ds)
+    ds.attrs["load_notes"] = list(ds.attrs.get("load_notes", [])) + notes
+    budgets.check_grid_size(ds, source.name, source.size if source.upload else None)
+    check_packing(ds, source.name)
+    return ds
 
 
 def check_dataset(ds: Any, name: str) -> Any:
@@ -167,7 +202,7 @@ class _NetCDFLoader(Loader):
         # Only the preferred engine: a fallback could "succeed" on a corrupt file
         # (netCDF-C reads a truncated NetCDF3 file as fill values).
         engine = engines[0]
-        ds = open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw))
+        ds = guard(open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw)), source)
         table = text_table(ds)
         return table if table is not None else check_dataset(decode_times(ds), source.name)
 
@@ -204,8 +239,11 @@ class ZarrLoader(Loader):
         store: Any = source.path
         group = None
         if not source.is_dir:
+            with zipfile.ZipFile(source.path) as archive:
+                budgets.check_zip_members(archive, source.name, lambda n: True, budgets.MAX_DECLARED_BYTES,
+                                          "its members", budgets.GRID_HINT)
             store = zarr.storage.ZipStore(source.path, mode="r")
-            group = zarr_root(source.zip_names()) or None
+            group = zarr_root(source.zip_names() or []) or None
         # Consolidated metadata is looked up at the store root only: off for nested roots.
         consolidated = None if group is None else False
         ds = open_lazy(
@@ -213,6 +251,7 @@ class ZarrLoader(Loader):
                 store, engine="zarr", group=group, consolidated=consolidated, **kw
             )
         )
+        ds = guard(ds, source)
         return check_dataset(decode_times(ds), source.name)
 
 
@@ -226,15 +265,29 @@ class NPZLoader(Loader):
 
     def open(self, source: Source) -> Any:
         with source.open_binary() as fh:
-            try:
-                with np.load(io.BytesIO(fh.read()), allow_pickle=False) as npz:
-                    arrays = {k: npz[k] for k in npz.files}
-            except ValueError as exc:
-                raise DataLoadError(
-                    f"{source.name} holds pickled Python objects, which are not loaded for "
-                    "safety: save plain numeric arrays with numpy.savez."
-                ) from exc
-        return check_dataset(npz_to_dataset(arrays), source.name)
+            raw = io.BytesIO(fh.read())
+        with zipfile.ZipFile(raw) as archive:
+            budgets.check_zip_members(
+                archive, source.name, lambda n: n.endswith(".npy"), budgets.MAX_NPZ_BYTES,
+                "its arrays", "save a subset of the arrays (or as NetCDF, which opens lazily)",
+            )
+        try:
+            with np.load(raw, allow_pickle=False) as npz:
+                arrays = {k: npz[k] for k in npz.files}
+        except ValueError as exc:
+            if "pickle" not in str(exc):
+                raise DataLoadError(f"{source.name} is a truncated or corrupt .npz archive (an array "
+                                    "cannot be read): save or download it again.") from exc
+            raise DataLoadError(
+                f"{source.name} holds pickled Python objects, which are not loaded for "
+                "safety: save plain numeric arrays with numpy.savez."
+            ) from exc
+        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+            raise DataLoadError(f"{source.name} is a truncated or corrupt .npz archive (an array "
+                                "cannot be read): save or download it again.") from exc
+        ds, notes = budgets.shorten_grid(npz_to_dataset(arrays))
+        ds.attrs["load_notes"] = notes
+        return check_dataset(ds, source.name)
 
 
 def _axis_coord(

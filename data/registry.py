@@ -135,6 +135,11 @@ def pick_loader(source: Source) -> Loader:
     hint = SUPPORTED
     if source.is_dir:
         raise DataLoadError(f"{name} is a folder that is not a Zarr store; only Zarr stores open as folders.")
+    if sig == "badzip":
+        raise DataLoadError(
+            f"{name} is a truncated or corrupt ZIP archive (its directory cannot be read; .npz, .xlsx "
+            "and zipped Zarr stores are ZIP archives): download or export it again."
+        )
     if sig in FOREIGN:
         what, todo = FOREIGN[sig]
         raise DataLoadError(f"{name} is {what}, not a data table or grid: {todo} ({hint}).")
@@ -196,7 +201,11 @@ def open_path(path: str | Path) -> pd.DataFrame | xr.Dataset:
 
 def _safe_name(name: str) -> str:
     base = Path(name.replace("\\", "/")).name
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip(".") or "upload"
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip(".") or "upload"
+    if len(safe) > 120:  # a long name would fill every message and label; keep its extension
+        stem, dot, ext = safe.rpartition(".")
+        safe = (stem[:100] + "~." + ext[:16]) if dot and stem else safe[:120]
+    return safe
 
 
 def open_upload(
@@ -205,7 +214,7 @@ def open_upload(
     """Open uploaded ``content`` named ``name`` through the same registry as paths."""
     if max_bytes is not None and len(content) > max_bytes:
         raise DataLoadError(
-            f"{name} is {human_size(len(content))}, over the upload limit of "
+            f"{_safe_name(name)} is {human_size(len(content))}, over the upload limit of "
             f"{human_size(max_bytes)}: upload a smaller file or a subset."
         )
     source = Source.from_bytes(_safe_name(name), bytes(content))

@@ -40,6 +40,7 @@ class Source:
     head: bytes = b""
     size: int = 0
     notes: list[str] = field(default_factory=list)
+    upload: bool = False  # bytes from a visitor: held to the upload budgets (data.budgets)
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
@@ -51,7 +52,7 @@ class Source:
 
     @classmethod
     def from_bytes(cls, name: str, content: bytes) -> Source:
-        return cls(name=name, data=content, head=content[:HEAD_BYTES], size=len(content))
+        return cls(name=name, data=content, head=content[:HEAD_BYTES], size=len(content), upload=True)
 
     @property
     def is_dir(self) -> bool:
@@ -77,15 +78,16 @@ class Source:
         assert self.path is not None
         return self.path.read_bytes()
 
-    def zip_names(self) -> list[str]:
-        """Member names when the source is a ZIP archive, else ``[]``."""
+    def zip_names(self) -> list[str] | None:
+        """Member names when the source is a ZIP archive, ``[]`` when it is not one, ``None``
+        when it starts like one but its directory cannot be read (truncated or corrupt)."""
         if not self.head.startswith(b"PK\x03\x04"):
             return []
         try:
             with self.open_binary() as fh, zipfile.ZipFile(fh) as zf:
                 return zf.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return []
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+            return None
 
 
 def zarr_root(names: list[str]) -> str | None:
@@ -115,6 +117,8 @@ def signature(source: Source) -> str | None:
         return "gzip"
     if head.startswith(b"PK\x03\x04"):
         names = source.zip_names()
+        if names is None:
+            return "badzip"
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             return "xlsx"
         if zarr_root(names) is not None:

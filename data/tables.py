@@ -1,9 +1,16 @@
 """Table loaders: CSV/TSV (also ``.csv.gz``), Parquet and Excel ``.xlsx``.
 
 Large CSVs: a file over ``LARGE_CSV_BYTES`` (200 MB) is not decoded in memory;
-pandas' C parser streams it and only the first ``LARGE_CSV_MAX_ROWS``
-(1,000,000) rows are read, with a load note saying so.  That bounds memory for
-a prompt-building app that only ever shows summaries and samples.
+pandas' C parser streams it.  Every table is held to the budgets of
+``data.budgets`` before its values are parsed: only the first
+``LARGE_CSV_MAX_ROWS`` (``budgets.MAX_ROWS``, 1,000,000) rows and
+``budgets.MAX_COLUMNS`` (2,000) columns are read, with a load note saying so
+(the sniffed header line and the Parquet footer give the width first); an
+``.xlsx`` whose sheet XML inflates past ``budgets.MAX_SHEET_BYTES`` is refused
+from its zip directory.  That bounds memory for a prompt-building app that only
+ever shows summaries and samples.  Column names are shortened past
+``budgets.NAME_CHARS``, and columns Arrow cannot hold (integers beyond 64
+bits) are made floats, so every loaded table can be displayed.
 """
 
 from __future__ import annotations
@@ -11,22 +18,59 @@ from __future__ import annotations
 import gzip
 import io
 import warnings
+import zipfile
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from . import textio
+from . import budgets, textio
 from .errors import DataLoadError
 from .registry import Loader, human_size, require
 from .source import Source, looks_like_text
 
 LARGE_CSV_BYTES = 200 * 1000 * 1000
-LARGE_CSV_MAX_ROWS = 1_000_000
+LARGE_CSV_MAX_ROWS = budgets.MAX_ROWS
 SNIFF_BYTES = 4 * 1000 * 1000
+ROWS_HOW = "filter or split the file first (e.g. with pandas, or `head -n` for text) to see the rest"
+COLUMNS_HOW = "select the columns you need first (e.g. pandas' usecols, or `csvcut -c`) to see the rest"
+
+
+def _beyond_64_bits(value: Any) -> bool:
+    return isinstance(value, int) and not -(2**63) <= value < 2**64
+
+
+def arrow_safe(df: pd.DataFrame) -> list[str]:
+    """Make columns of integers beyond 64 bits floats in place (Arrow, hence st.dataframe, cannot hold
+    them); the notes saying so."""
+    notes = []
+    for name in df.columns:
+        col = df[name]
+        if col.dtype != object or pd.api.types.infer_dtype(col, skipna=True) != "integer":
+            continue
+        if col.map(_beyond_64_bits).any():
+            df[name] = col.map(lambda v: float(v) if isinstance(v, int) else np.nan).astype("float64")
+            notes.append(f"column {budgets.shorten(str(name), 60)!r} holds integers beyond 64 bits: read as "
+                         "floating point (about 16 significant digits kept)")
+    return notes
+
+
+def _cut_rows(df: pd.DataFrame, notes: list[str], limit: int, more: bool) -> pd.DataFrame:
+    """``df`` cut to ``limit`` rows with a note when it has more (``more``: more are known to exist)."""
+    if len(df) > limit or more:
+        notes.append(budgets.cut_table_note(limit, f"more than {limit:,}", "rows", ROWS_HOW))
+        return df.iloc[:limit]
+    return df
 
 
 def _finish(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
+    if len(df.columns) > budgets.MAX_COLUMNS:
+        notes.append(budgets.cut_table_note(budgets.MAX_COLUMNS, f"{len(df.columns):,}", "columns", COLUMNS_HOW))
+        df = df.iloc[:, : budgets.MAX_COLUMNS]
+    notes += budgets.shorten_columns(df)
+    df = _cut_rows(df, notes, LARGE_CSV_MAX_ROWS, False)
+    notes += arrow_safe(df)
     dated = textio.parse_dates(df)
     if dated:
         notes.append(f"parsed as dates: {', '.join(dated)}")
@@ -60,23 +104,21 @@ class CSVLoader(Loader):
             raise DataLoadError(f"{source.name} contains no data (only blank space): choose another file.")
         if len(raw) <= LARGE_CSV_BYTES:
             text, _, notes = textio.decode(raw)
-            return self._parse(source, io.StringIO(text), text, notes, nrows=None)
+            return self._parse(source, io.StringIO(text), text, notes)
         text, encoding, notes = textio.decode(raw[:SNIFF_BYTES])
         notes = [n for n in notes if not n.startswith("mixed")]
+        notes.append(f"the file is over {human_size(LARGE_CSV_BYTES)}: it was streamed, not decoded in memory")
         with self._stream(source) as fh:
             stream = io.TextIOWrapper(fh, encoding=encoding, errors=textio.FALLBACK_ERRORS)
-            df = self._parse(source, stream, text, notes, nrows=LARGE_CSV_MAX_ROWS)
-        if len(df) >= LARGE_CSV_MAX_ROWS:
-            df.attrs["load_notes"].append(
-                f"the file is over {human_size(LARGE_CSV_BYTES)}: only its first "
-                f"{LARGE_CSV_MAX_ROWS:,} rows were read"
-            )
-        return df
+            return self._parse(source, stream, text, notes)
 
-    def _parse(
-        self, source: Source, buffer: Any, sample: str, notes: list[str], nrows: int | None
-    ) -> pd.DataFrame:
+    def _parse(self, source: Source, buffer: Any, sample: str, notes: list[str]) -> pd.DataFrame:
         dialect = textio.sniff(sample[:SNIFF_BYTES], source.suffix)
+        usecols = None
+        if dialect.header_fields > budgets.MAX_COLUMNS:  # known from the header line: parse only the kept
+            usecols = range(budgets.MAX_COLUMNS)
+            notes.append(budgets.cut_table_note(
+                budgets.MAX_COLUMNS, f"{dialect.header_fields:,}", "columns", COLUMNS_HOW))
         if dialect.skiprows:
             notes.append(f"skipped {dialect.skiprows} comment/blank line(s) at the top")
         if dialect.sep == r"\s+":
@@ -88,8 +130,8 @@ class CSVLoader(Loader):
             try:
                 df = pd.read_csv(
                     buffer, sep=dialect.sep, skiprows=dialect.skiprows, decimal=dialect.decimal,
-                    index_col=False, on_bad_lines="warn", nrows=nrows, skipinitialspace=True,
-                    engine="c",
+                    index_col=False, on_bad_lines="warn", nrows=LARGE_CSV_MAX_ROWS + 1,
+                    skipinitialspace=True, engine="c", usecols=usecols,
                 )  # fmt: skip
             except pd.errors.EmptyDataError as exc:
                 raise DataLoadError(f"{source.name} has no columns to read: is it really a table?") from exc
@@ -128,10 +170,30 @@ class ParquetLoader(Loader):
 
     def open(self, source: Source) -> pd.DataFrame:
         require("pyarrow", "Reading Parquet")
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        notes: list[str] = []
         with source.open_binary() as fh:
-            df = pd.read_parquet(fh, engine="pyarrow")
+            book = pq.ParquetFile(fh)
+            names = book.schema_arrow.names
+            columns = None
+            if len(names) > budgets.MAX_COLUMNS:  # from the footer, before any value is read
+                columns = names[: budgets.MAX_COLUMNS]
+                notes.append(budgets.cut_table_note(
+                    budgets.MAX_COLUMNS, f"{len(names):,}", "columns", COLUMNS_HOW))
+            batches, rows = [], 0
+            for batch in book.iter_batches(batch_size=65_536, columns=columns):
+                batches.append(batch)
+                rows += batch.num_rows
+                if rows > LARGE_CSV_MAX_ROWS:
+                    break
+            table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else (
+                book.schema_arrow.empty_table() if columns is None
+                else book.schema_arrow.empty_table().select(columns))
+        df = table.to_pandas()
         df.attrs.pop("load_notes", None)
-        return _finish(df, [])
+        return _finish(_cut_rows(df, notes, LARGE_CSV_MAX_ROWS, rows > LARGE_CSV_MAX_ROWS), notes)
 
 
 class ExcelLoader(Loader):
@@ -143,6 +205,12 @@ class ExcelLoader(Loader):
 
     def open(self, source: Source) -> pd.DataFrame:
         require("openpyxl", "Reading Excel .xlsx files")
+        with source.open_binary() as fh, zipfile.ZipFile(fh) as archive:
+            budgets.check_zip_members(
+                archive, source.name, lambda n: n.startswith("xl/worksheets/") or n == "xl/sharedStrings.xml",
+                budgets.MAX_SHEET_BYTES, "its sheets' XML",
+                "save the sheet you need as CSV (CSV streams; rows past the budget are cut with a note)",
+            )
         with source.open_binary() as fh, pd.ExcelFile(fh, engine="openpyxl") as book:
             names = book.sheet_names
             if not names:

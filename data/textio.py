@@ -87,9 +87,17 @@ class Dialect:
     scanned_rows: int = 0
 
 
+def _allow_fields(size: int) -> None:
+    """Let the csv module read fields of ``size`` characters (its default stops at 131,072).  The
+    limit is process-wide, so it is only ever raised, never lowered under another thread."""
+    if csv.field_size_limit() < size:
+        csv.field_size_limit(size)
+
+
 def _records(lines: list[str], sep: str) -> list[list[str]]:
     if sep == r"\s+":
         return [ln.split() for ln in lines if ln.strip()]
+    _allow_fields(max(map(len, lines), default=0) + 1)
     reader = csv.reader(io.StringIO("".join(lines)), delimiter=sep)
     return [rec for rec in reader if rec]
 
@@ -104,8 +112,9 @@ def _consistency(sample: list[str], sep: str) -> tuple[float, int]:
 
 
 def sniff(text: str, suffix: str = "", max_lines: int = 200_000) -> Dialect:
-    """Guess delimiter, comment lines and decimal mark from the start of ``text``."""
-    lines = list(itertools.islice(io.StringIO(text), max_lines))
+    """Guess delimiter, comment lines and decimal mark from the start of ``text``
+    (lines may end in LF, CRLF or a lone CR, as pandas' parser accepts)."""
+    lines = list(itertools.islice(io.StringIO(text, newline=None), max_lines))
     skip = 0
     while skip < len(lines) and (lines[skip].startswith("#") or not lines[skip].strip()):
         skip += 1
@@ -137,6 +146,11 @@ def _is_text(series: pd.Series) -> bool:
     return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
 
 
+def _as_text(value: object) -> str:
+    """A cell as text; bytes that are not UTF-8 (Parquet binary columns) are decoded with replacement."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def parse_dates(df: pd.DataFrame) -> list[str]:
     """Convert date-like text columns in place; return the names converted."""
     converted = []
@@ -147,7 +161,7 @@ def parse_dates(df: pd.DataFrame) -> list[str]:
         present = int(col.notna().sum())
         if not present:
             continue
-        probe = col.dropna().iloc[:200].astype(str).str.strip()
+        probe = col.dropna().iloc[:200].map(_as_text).str.strip()
         iso = probe.map(lambda v: bool(_ISO.match(v))).mean() >= 0.9
         named = bool(_DATE_NAME.search(str(name))) and probe.map(
             lambda v: bool(_DATE_PART.search(v))

@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from data.errors import reading
+
 from .budget import MIN_BUDGET, check_budget
 from .strategies import coarse_grid, head, json_records, markdown, stats
 from .text import PREAMBLE, numbers_in, unbacked_numbers
@@ -54,7 +56,8 @@ def encode(obj: Any, strategy: str = DEFAULT_STRATEGY, budget: int = 1500,
     check_budget(budget)
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
-    return STRATEGIES[strategy](obj, budget, count_tokens, title=title)
+    with reading():  # a corrupt chunk met while reading: a one-line DataReadError
+        return STRATEGIES[strategy](obj, budget, count_tokens, title=title)
 
 
 def compare(obj: Any, budget: int, count_tokens: Callable[[str], int] = approx_tokens,

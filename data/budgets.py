@@ -1,0 +1,181 @@
+"""Budgets every load is held to, checked from metadata before values are read.
+
+A hostile or accidental file must not cost unbounded memory or time: each rule
+below is checked from what the file *declares* (header, zip directory, Parquet
+footer, sniffed header line), and a load past a budget either stops with a
+one-line :class:`DataLoadError` saying the limit and how to proceed, or is cut
+with a load note saying what was left out:
+
+* names and attributes (repaired, noted): variable, dimension and column names,
+  ``units``, ``long_name`` and ``standard_name`` longer than ``NAME_CHARS``, and
+  any other string attribute longer than ``ATTR_CHARS``, are shortened at load,
+  so no plot label or prompt carries 100 KB of text;
+* declared size of a grid (refused): more than ``MAX_DECLARED_BYTES`` of
+  decompressed values in all, one stored chunk over ``MAX_CHUNK_BYTES``, or, for
+  an upload, more than ``MAX_UPLOAD_RATIO`` times its own size (a zip bomb);
+* zip members (refused): an ``.xlsx`` sheet XML over ``MAX_SHEET_BYTES`` or an
+  ``.npz`` array over ``MAX_NPZ_BYTES`` once inflated;
+* tables (cut, noted): only the first ``MAX_COLUMNS`` columns and ``MAX_ROWS``
+  rows are kept: a wide or long table still opens, and the note says how to see
+  the rest.  Columns are cut rather than refused because the first columns are
+  usually the keys a user wants to look at.
+"""
+
+from __future__ import annotations
+
+import math
+import zipfile
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .errors import DataLoadError
+from .registry import human_size
+
+NAME_CHARS = 256
+ATTR_CHARS = 4096
+SHORT_ATTRS = ("units", "long_name", "standard_name")
+MAX_DECLARED_BYTES = 2 * 1000**3
+MAX_CHUNK_BYTES = 512 * 1000**2
+MAX_UPLOAD_RATIO = 1000
+RATIO_FLOOR_BYTES = 256 * 1000**2  # the ratio rule applies only past this many declared bytes
+MAX_SHEET_BYTES = 100 * 1000**2
+MAX_NPZ_BYTES = 1000**3
+MAX_COLUMNS = 2000
+MAX_ROWS = 1_000_000
+
+GRID_HINT = (
+    "open a subset instead: cut it with `ncks -d dim,first,last` or `cdo sellonlatbox`, or with xarray "
+    "(`xr.open_dataset(path).isel(...).to_netcdf(...)`), or use the command line (`python -m geollm.cli`)"
+)
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shorten_attrs(attrs: dict[Any, Any], where: str) -> list[str]:
+    """Shorten long string attributes of ``attrs`` in place; notes naming those cut (``where``: whose)."""
+    notes = []
+    for key, value in list(attrs.items()):
+        if key == "load_notes" or not isinstance(value, (str, bytes)):
+            continue
+        text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+        limit = NAME_CHARS if key in SHORT_ATTRS else ATTR_CHARS
+        if len(text) > limit:
+            attrs[key] = shorten(text, limit)
+            notes.append(f"{where} attribute {shorten(str(key), 40)!r} was {len(text):,} characters: "
+                         f"shortened to {limit:,}")
+    return notes
+
+
+def unique_short_names(names: Iterable[Any]) -> dict[Any, str]:
+    """Old name -> new name for the names over ``NAME_CHARS`` (kept distinct from all others)."""
+    names = list(names)
+    taken = {str(n) for n in names}
+    out: dict[Any, str] = {}
+    for name in names:
+        text = str(name)
+        if len(text) <= NAME_CHARS:
+            continue
+        new, i = shorten(text, NAME_CHARS), 1
+        while new in taken:
+            i += 1
+            new = shorten(text, NAME_CHARS - len(str(i)) - 1) + f"~{i}"
+        taken.add(new)
+        out[name] = new
+    return out
+
+
+def _renamed_note(what: str, renamed: dict[Any, str]) -> list[str]:
+    if not renamed:
+        return []
+    longest = max(len(str(k)) for k in renamed)
+    return [f"{len(renamed)} {what} name(s) longer than {NAME_CHARS} characters (up to {longest:,}) "
+            f"were shortened"]
+
+
+def shorten_grid(ds: Any) -> tuple[Any, list[str]]:
+    """``ds`` with long names and attributes shortened, and the notes saying so."""
+    notes = shorten_attrs(ds.attrs, "a global")
+    for name, var in ds.variables.items():
+        notes += shorten_attrs(var.attrs, f"variable {shorten(str(name), 40)!r}:")
+    dims = unique_short_names(ds.dims)
+    names = unique_short_names([n for n in ds.variables if n not in dims])
+    if dims or names:
+        ds = ds.rename({**dims, **names})
+    return ds, _renamed_note("dimension", dims) + _renamed_note("variable", names) + notes
+
+
+def shorten_columns(df: Any) -> list[str]:
+    """Shorten column names over ``NAME_CHARS`` in place; the note saying so."""
+    renamed = unique_short_names(df.columns)
+    if renamed:
+        df.columns = [renamed.get(c, c) for c in df.columns]
+    return _renamed_note("column", renamed)
+
+
+def _chunk_shape(var: Any) -> tuple[int, ...] | None:
+    enc = var.encoding
+    preferred = enc.get("preferred_chunks")
+    if isinstance(preferred, dict) and preferred:
+        return tuple(int(preferred.get(d, n)) for d, n in zip(var.dims, var.shape))
+    for key in ("chunksizes", "chunks"):
+        shape = enc.get(key)
+        if shape is not None and len(shape) == var.ndim:
+            return tuple(int(c) for c in shape)
+    return None
+
+
+def check_grid_size(ds: Any, name: str, upload_bytes: int | None = None) -> None:
+    """Refuse a grid whose declared values exceed the budgets (reads metadata only)."""
+    declared = 0
+    for vname, var in ds.variables.items():
+        itemsize = max(var.dtype.itemsize, 1)
+        declared += var.size * itemsize
+        chunk = _chunk_shape(var)
+        if chunk is not None and math.prod(chunk) * itemsize > MAX_CHUNK_BYTES:
+            raise DataLoadError(
+                f"{name}: one stored chunk of variable {shorten(str(vname), 60)!r} "
+                f"({' x '.join(map(str, chunk))} values) inflates to {human_size(math.prod(chunk) * itemsize)}, "
+                f"over the {human_size(MAX_CHUNK_BYTES)} budget for one chunk: rewrite it with smaller "
+                f"chunks (e.g. `nccopy -c` or xarray's to_netcdf/to_zarr with encoding chunks) or {GRID_HINT}."
+            )
+    if declared > MAX_DECLARED_BYTES:
+        raise DataLoadError(
+            f"{name} declares {human_size(declared)} of values ({_largest(ds)}), over the "
+            f"{human_size(MAX_DECLARED_BYTES)} budget for one dataset: {GRID_HINT}."
+        )
+    if upload_bytes and declared > RATIO_FLOOR_BYTES and declared > MAX_UPLOAD_RATIO * upload_bytes:
+        raise DataLoadError(
+            f"{name} is {human_size(upload_bytes)} but declares {human_size(declared)} of values "
+            f"({declared // upload_bytes:,} times its size; {_largest(ds)}), over the budget of "
+            f"{MAX_UPLOAD_RATIO:,} times for an upload: {GRID_HINT}."
+        )
+
+
+def _largest(ds: Any) -> str:
+    vname, var = max(ds.variables.items(), key=lambda kv: kv[1].size * kv[1].dtype.itemsize)
+    shape = " x ".join(f"{n:,}" for n in var.shape)
+    return f"the largest, {shorten(str(vname), 60)!r}, is {shape} {var.dtype}"
+
+
+def check_zip_members(
+    archive: zipfile.ZipFile, name: str, wanted: Callable[[str], bool], limit: int, what: str, todo: str
+) -> None:
+    """Refuse when the members ``wanted`` inflate past ``limit`` in all (read from the zip directory,
+    before any member is decompressed)."""
+    infos = [info for info in archive.infolist() if wanted(info.filename)]
+    total = sum(info.file_size for info in infos)
+    if total > limit:
+        big = max(infos, key=lambda info: info.file_size)
+        raise DataLoadError(
+            f"{name}: {what} inflate to {human_size(total)} (the largest, {shorten(big.filename, 60)!r}, "
+            f"to {human_size(big.file_size)}), over the {human_size(limit)} budget: {todo}."
+        )
+
+
+def cut_table_note(kept: int, total: str, what: str, how: str) -> str:
+    """The load note for a table cut to its first ``kept`` rows or columns."""
+    return (f"the table has {total} {what}, over the budget of {kept:,}: only the first {kept:,} {what} "
+            f"were read; {how}")
