@@ -16,6 +16,7 @@ import xarray as xr  # noqa: E402
 LAT_NAMES = ("lat", "latitude", "y_lat")
 LON_NAMES = ("lon", "longitude", "x_lon")
 MAX_CELLS = 1_000_000  # larger fields are thinned before plotting
+LABEL_CHARS = 80  # longer labels and titles are cut
 
 
 def find_dim(da: xr.DataArray, names: tuple[str, ...]) -> str | None:
@@ -37,21 +38,36 @@ def field_2d(ds: xr.Dataset, variable: str, index: int = 0) -> xr.DataArray:
 
 
 def grid_figure(ds: xr.Dataset, variable: str, index: int = 0):
-    """A map (lat/lon grids, cartopy) or an image (other 2-D grids) or a line (1-D variables)."""
-    da = ds[variable]
-    units = da.attrs.get("units", "")
-    label = f"{da.attrs.get('long_name', variable)}" + (f" [{units}]" if units else "")
-    if da.ndim == 1:
-        fig, ax = plt.subplots(figsize=(9, 3.5))
-        da.load().plot(ax=ax)
-        ax.set_ylabel(label)
+    """A map (lat/lon grids, cartopy) or an image (other 2-D grids) or a line (1-D variables); every label and
+    title is shortened and shown as written (no mathtext), so a file's huge or odd attribute cannot blow up the
+    canvas. A failure closes the half-drawn figure."""
+    fig = plt.figure()
+    try:
+        _draw_grid(fig, ds, variable, index)
+        _tame_texts(fig)
         return fig
+    except BaseException:
+        plt.close(fig)
+        raise
+
+
+def _draw_grid(fig, ds: xr.Dataset, variable: str, index: int) -> None:
+    da = ds[variable]
+    units = str(da.attrs.get("units", ""))
+    label = short_label(str(da.attrs.get("long_name", variable))) + (f" [{short_label(units)}]" if units else "")
+    if da.ndim == 1:
+        fig.set_size_inches(9, 3.5)
+        ax = fig.add_subplot(1, 1, 1)
+        step = max(da.size // MAX_CELLS + 1, 1)
+        da.isel({da.dims[0]: slice(None, None, step)}).load().plot(ax=ax)
+        ax.set_ylabel(label)
+        return
     field = field_2d(ds, variable, index)
     lat, lon = find_dim(field, LAT_NAMES), find_dim(field, LON_NAMES)
     if lat and lon:
         import cartopy.crs as ccrs
 
-        fig = plt.figure(figsize=(9, 4.6))
+        fig.set_size_inches(9, 4.6)
         ax = fig.add_subplot(1, 1, 1, projection=ccrs.PlateCarree())
         ax.stock_img()
         mesh = ax.pcolormesh(field[lon], field[lat], field.transpose(lat, lon), transform=ccrs.PlateCarree(),
@@ -60,12 +76,33 @@ def grid_figure(ds: xr.Dataset, variable: str, index: int = 0):
                        float(field[lat].max())], crs=ccrs.PlateCarree())
         ax.gridlines(draw_labels=True, linewidth=0.3, alpha=0.5)
     else:
-        fig, ax = plt.subplots(figsize=(8, 5))
+        fig.set_size_inches(8, 5)
+        ax = fig.add_subplot(1, 1, 1)
         mesh = field.plot(ax=ax, add_colorbar=False, cmap="terrain")
     fig.colorbar(mesh, ax=ax, label=label, shrink=0.8)
     title = " · ".join(f"{d}={_coord_text(ds, d, index)}" for d in da.dims if d not in field.dims)
     ax.set_title(title or variable, fontsize=10)
-    return fig
+
+
+def short_label(text: str, limit: int = LABEL_CHARS) -> str:
+    """A label on one line, at most `limit` characters (… when cut)."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _tame_texts(fig) -> None:
+    """Every title and axis label of `fig` shortened and drawn as plain text (no $…$ mathtext parsing)."""
+    for ax in fig.axes:
+        for text in (ax.title, getattr(ax, "_left_title", None), getattr(ax, "_right_title", None),
+                     ax.xaxis.label, ax.yaxis.label):
+            if text is not None:
+                text.set_text(short_label(text.get_text()))
+                text.set_parse_math(False)
+
+
+def grid_png(ds: xr.Dataset, variable: str, index: int = 0, dpi: int = 110) -> bytes:
+    """`grid_figure` as PNG bytes (the figure is closed)."""
+    return figure_png(grid_figure(ds, variable, index), dpi=dpi)
 
 
 def _coord_text(ds: xr.Dataset, dim: str, index: int) -> str:

@@ -36,17 +36,17 @@ def run_turn(model, registry, messages: list[dict], question: str, sampling: Sam
             notice.empty()
             if kind == "text":
                 text += item
-                live.code(text + "▌", language=None, wrap_lines=True)
+                live.code(text + "▌", language=None, wrap_lines=True)  # code: shown as written
             elif kind == "step":
                 calls = ", ".join(c.name for c in item.calls)
                 status.info(f"Step {item.index + 1}: " + (f"ran {calls}" if calls else "answering"))
                 text = ""
                 steps.append(item)
-    except (ValueError, RuntimeError, OSError) as exc:
+    except Exception as exc:  # noqa: BLE001 - the turn's error boundary: the page shows why, the chat stays
         for slot in (status, live, notice):
             slot.empty()
-        return {"question": question, "answer": "", "error": f"The tool loop failed: {exc}", "computed": False,
-                "untraced": 0, "steps": []}
+        return {"question": question, "answer": "", "error": _ui.failure("The tool loop failed", exc),
+                "computed": False, "untraced": 0, "steps": []}
     status.empty()
     live.empty()
     checked = check_numbers(loop.answer, [*loop.known(), *known])
@@ -70,7 +70,7 @@ def run_turn(model, registry, messages: list[dict], question: str, sampling: Sam
 def render_answer(turn: dict) -> None:
     """The answer with its marks, the numbers check, and the trace (or why the loop failed)."""
     if turn.get("error"):
-        st.error(turn["error"])
+        st.error(_ui.plain(turn["error"]))
         return
     st.markdown(turn["answer_html"], unsafe_allow_html=True)
     st.caption(turn["check"])
@@ -82,19 +82,19 @@ def render_trace(steps: list[dict]) -> None:
     for step in steps:
         title = f"Step {step['index'] + 1}: " + (", ".join(c["name"] or "unreadable call" for c in step["calls"])
                                                  or "answer")
-        with st.expander(title, expanded=False):
+        with st.expander(_ui.plain(title), expanded=False):
             st.markdown("**Model text**" + (" (grammar-constrained)" if step["constrained"] else "")
                         + ("" if step["tools_offered"] else " (tools not offered)"))
             st.code(step["text"] or "(empty)", language=None, wrap_lines=True)
             for call, result in zip(step["calls"], step["results"]):
-                st.markdown(f"**Parsed call** `{call['name']}` with arguments")
+                st.markdown(f"**Parsed call** {_ui.plain(call['name'])} with arguments")
                 st.json(call["arguments"], expanded=True)
                 if result["ok"]:
                     st.markdown(f"**Result** ✓ ({result['duration_s'] * 1000:.1f} ms)")
                     st.code(result["text"], language="json", wrap_lines=True)
                 else:
                     st.markdown("**Refused or failed** — sent back to the model:")
-                    st.warning(result["error"])
+                    st.warning(_ui.plain(result["error"]))
             st.caption(step["stats"])
 
 

@@ -1,10 +1,15 @@
-"""Widgets and state shared by the pages: the active model, loading it with progress, run statistics.
+"""Widgets and state shared by the pages: the active model, loading it with progress, run statistics, the one
+error boundary of every page action (`action`), and plain-text rendering of strings that come from files (`plain`).
 
 Pages stay UI-only: they read widgets, call the generation core through these helpers, and render.
 """
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import psutil
 import streamlit as st
@@ -12,8 +17,57 @@ import streamlit as st
 from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, SharedModel, Stats,
                         backend_available, load_models)
 from generation.backends.threads import cpu_threads
+from generation.numbers import markdown_with_marks
 from generation.provision import weights_status
 from generation.registry import DEFAULT_MODEL_ID
+from geollm.failures import cause
+
+log = logging.getLogger("geollm.pages")
+MARKDOWN_SPECIALS = frozenset("\\`*_[]()<>&!#~$|")  # markup, links and images, HTML, LaTeX, tables
+
+
+def plain(text: object) -> str:
+    """`text` (a file name, column, attribute, load note or a message holding them) as inert markdown: on one
+    line, with every markdown and HTML special escaped, so it shows as written and never loads an image or frame."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in " ".join(str(text).split()))
+
+
+def model_markdown(slot, text: str, cursor: str = "") -> None:
+    """Model text in `slot`, made inert like a checked answer (no HTML, no remote images), e.g. while streaming."""
+    slot.markdown(markdown_with_marks(text, []) + cursor, unsafe_allow_html=True)
+
+
+def failure(what: str, exc: BaseException) -> str:
+    """One line for a failed action ("<what>: <cause>"); the traceback goes to the server log only."""
+    log.warning("%s", what, exc_info=exc)
+    return f"{what}: {cause(exc)}"
+
+
+@dataclass
+class Attempt:
+    """What an action is doing (its words may change as it goes) and, once it failed, why."""
+    what: str
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@contextmanager
+def action(what: str, *, show: bool = True, stop: bool = False) -> Iterator[Attempt]:
+    """The error boundary of one page action: any failure inside becomes one clear st.error line (unless
+    `show` is False: then only attempt.error says it) and the page goes on (or stops, with `stop`).
+    Streamlit's own stop and rerun are BaseExceptions, so they pass through."""
+    attempt = Attempt(what)
+    try:
+        yield attempt
+    except Exception as exc:  # noqa: BLE001 - the boundary: every failure becomes a message
+        attempt.error = failure(attempt.what, exc)
+        if show:
+            st.error(plain(attempt.error))
+        if stop:
+            st.stop()
 
 
 def ensure_frame() -> None:
@@ -67,8 +121,8 @@ def load_model(model_id: str, backend: str) -> SharedModel | None:
     bar = st.progress(0.0, text=f"Preparing {model_id} on {backend}…")
     try:
         return pool().get(spec, backend, lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
-    except (BackendUnavailable, ModelFileError, ValueError, RuntimeError, OSError) as exc:
-        st.error(f"Could not load **{model_id}** on **{backend}**: {exc}")
+    except (BackendUnavailable, ModelFileError, ValueError, RuntimeError, OSError, MemoryError) as exc:
+        st.error(plain(failure(f"Could not load {model_id} on {backend}", exc)))
         return None
     finally:
         bar.empty()

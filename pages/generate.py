@@ -46,11 +46,12 @@ def read_sampling() -> Sampling | None:
 
 
 def stream_into(slot, pieces) -> str:
+    """Stream model text into `slot`, inert (no HTML, no remote images), as every page shows model text."""
     text = ""
     for piece in pieces:
         text += piece
-        slot.markdown(text + "▌")
-    slot.markdown(text)
+        _ui.model_markdown(slot, text, "▌")
+    _ui.model_markdown(slot, text)
     return text
 
 
@@ -72,11 +73,11 @@ if mode == "Raw completion":
                         st.markdown(f"**Sequence {i + 1}**")
                     st.markdown(f"*{prompt}*")
                     slot, meta = st.empty(), st.empty()
-                    try:
+                    text = None
+                    with _ui.action("Generation failed"):
                         text = stream_into(slot, model.stream(prompt, sampling.for_sequence(i),
                                                               on_wait=_ui.queue_notice(notice)))
-                    except (ValueError, RuntimeError) as exc:
-                        st.error(f"Generation failed: {exc}")
+                    if text is None:
                         break
                     notice.empty()
                     meta.caption(_ui.stats_line(model.backend.stats))
@@ -87,7 +88,10 @@ else:
     system = st.text_input("System prompt (optional)", "", key="gen_system")
     for message in history:
         with st.chat_message(message["role"]):
-            st.markdown(message["content"])
+            if message["role"] == "assistant":
+                _ui.model_markdown(st.empty(), message["content"])
+            else:
+                st.markdown(message["content"])
     if history and st.button("Clear chat", key="gen_clear"):
         st.session_state["gen_chat"] = []
         st.rerun()
@@ -99,11 +103,10 @@ else:
             [{"role": "user", "content": question}]
         with st.chat_message("assistant"):
             slot, meta, notice = st.empty(), st.empty(), st.empty()
-            try:
+            answer = None
+            with _ui.action("Generation failed"):
                 answer = stream_into(slot, model.stream_chat(messages, sampling, on_wait=_ui.queue_notice(notice)))
-            except (ValueError, RuntimeError) as exc:
-                st.error(f"Generation failed: {exc}")
-            else:
+            if answer is not None:
                 notice.empty()
                 meta.caption(_ui.stats_line(model.backend.stats))
                 history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 import encoders
-from data import DataLoadError, open_sample, open_upload
+from data import open_sample, open_upload
 from data.catalog import SAMPLES
 from encoders.prompts import dataset_messages, follow_up_messages
 from generation import Sampling
@@ -26,11 +26,81 @@ st.caption("The model never sees your file: it sees a text the app computes from
 
 
 # --- 1. the data -------------------------------------------------------------------------------
-def set_dataset(key: str, name: str, obj, note: str = "") -> None:
-    st.session_state.dataset = {"key": key, "name": name, "obj": obj, "note": note}
-    st.session_state.sum_chat = []
+# A new dataset replaces the shown one (and its chat) only once it has opened, drawn and encoded: until then
+# the previous one stays, and a failure names the new file. An upload stays the current dataset until the user
+# picks another, also after a visit to another page (the uploader widget forgets its file then).
+loaded_model: list = []  # the sidebar's model, loaded at most once per run
 
 
+def page_model():
+    if not loaded_model:
+        loaded_model.append(_ui.active_model())
+    return loaded_model[0]
+
+
+def budget_range(context: int) -> tuple[int, int]:
+    """(largest, default) token budget for a model's context."""
+    top = max(min(context - 512, 8000), encoders.MIN_BUDGET)
+    return top, min(1500, top)
+
+
+def prompt_settings(model) -> tuple[str, int]:
+    """The strategy and budget the prompt widgets hold (or will start with)."""
+    top, default = budget_range(model.backend.context_length)
+    budget = min(max(int(st.session_state.get("sum_budget", default)), encoders.MIN_BUDGET), top)
+    return st.session_state.get("sum_strategy", encoders.DEFAULT_STRATEGY), budget
+
+
+@st.cache_data(show_spinner="Encoding the data…", max_entries=32)
+def encode(_obj, key: str, name: str, strategy: str, budget: int, _model, model_key: str) -> encoders.Encoding:
+    return encoders.encode(_obj, strategy, budget, _model.backend.count_tokens, title=name)
+
+
+@st.cache_data(show_spinner="Drawing…", max_entries=32)
+def grid_png(_obj, key: str, variable: str, index: int) -> bytes:
+    return _plots.grid_png(_obj, variable, index)
+
+
+def first_view(obj, key: str) -> None:
+    """Draw what the page shows first of a new dataset (its first variable's map, or its table), so a file that
+    cannot be shown fails here, before it replaces anything."""
+    if hasattr(obj, "data_vars"):
+        if obj.data_vars:
+            grid_png(obj, key, str(next(iter(obj.data_vars))), 0)
+    else:
+        from streamlit.dataframe_util import convert_anything_to_arrow_bytes
+
+        convert_anything_to_arrow_bytes(obj.head(500))  # what st.dataframe does; ints beyond 64 bits fail here
+
+
+def adopt(key: str, name: str, opener, note: str = "") -> str:
+    """Open, draw and encode a new dataset; only then does it become the page's dataset (with a fresh chat).
+    Returns "" or why it could not (the previous dataset and chat are kept)."""
+    with _ui.action(f"{name} could not be opened", show=False) as attempt:
+        with st.spinner(f"Opening {_ui.plain(name)}…"):
+            obj = opener()
+        attempt.what = f"{name} could not be drawn"
+        first_view(obj, key)
+        model = page_model()
+        if model is not None:
+            attempt.what = f"The values of {name} could not be read"
+            encode(obj, key, name, *prompt_settings(model), model, model.spec.id + model.backend.name)
+    if attempt.ok:
+        st.session_state.dataset = {"key": key, "name": name, "obj": obj, "note": note}
+        st.session_state.sum_chat = []
+    return attempt.error
+
+
+def refused(error: str) -> None:
+    kept = st.session_state.get("dataset", {}).get("name")
+    st.error(_ui.plain(error) + (f" — still showing **{_ui.plain(kept)}**." if kept else ""))
+
+
+current = st.session_state.get("dataset") or {"key": ""}
+if "sum_source" not in st.session_state:  # back from another page: show what is loaded
+    st.session_state.sum_source = "Upload a file" if current["key"].startswith("upload:") else "Sample"
+if "sum_sample" not in st.session_state and current["key"].startswith("sample:"):
+    st.session_state.sum_sample = current["key"].removeprefix("sample:")
 source = st.radio("Data", ["Sample", "Upload a file"], horizontal=True, key="sum_source")
 if source == "Sample":
     ids = list(SAMPLES)
@@ -41,28 +111,25 @@ if source == "Sample":
                f"**Licence:** {sample.licence}")
     if not sample.available:
         st.warning(f"This sample is not installed here: {sample.unavailable_reason}")
-    elif st.session_state.get("dataset", {}).get("key") != f"sample:{sample_id}":
-        try:
-            with st.spinner(f"Opening {sample.title}…"):
-                set_dataset(f"sample:{sample_id}", sample.title, open_sample(sample_id), sample.licence)
-        except DataLoadError as exc:
-            st.error(f"Could not open the sample: {exc}")
+    elif current["key"] != f"sample:{sample_id}" and st.session_state.get("sum_bad") != f"sample:{sample_id}":
+        error = adopt(f"sample:{sample_id}", sample.title, lambda: open_sample(sample_id), sample.licence)
+        st.session_state.sum_bad, st.session_state.sum_bad_message = (f"sample:{sample_id}", error) if error \
+            else (None, "")
+    if st.session_state.get("sum_bad") == f"sample:{sample_id}":
+        refused(st.session_state.sum_bad_message)
 else:
     upload = st.file_uploader("CSV, TSV, Parquet, Excel, NetCDF, Zarr (.zip) or .npz — up to 200 MB",
                               key="sum_upload")
     if upload is not None:
         key = f"upload:{upload.file_id}"
-        if st.session_state.get("dataset", {}).get("key") != key and st.session_state.get("sum_bad") != key:
-            try:
-                with st.spinner(f"Opening {upload.name}…"):
-                    set_dataset(key, upload.name, open_upload(upload.name, upload.getvalue(), MAX_UPLOAD_BYTES))
-                st.session_state.sum_bad = None
-            except DataLoadError as exc:
-                st.session_state.sum_bad = key
-                st.session_state.sum_bad_message = f"{upload.name}: {exc}"
+        if current["key"] != key and st.session_state.get("sum_bad") != key:
+            error = adopt(key, upload.name, lambda: open_upload(upload.name, upload.getvalue(), MAX_UPLOAD_BYTES))
+            st.session_state.sum_bad, st.session_state.sum_bad_message = (key, error) if error else (None, "")
         if st.session_state.get("sum_bad") == key:
-            kept = st.session_state.get("dataset", {}).get("name")
-            st.error(st.session_state.sum_bad_message + (f" — still showing **{kept}**." if kept else ""))
+            refused(st.session_state.sum_bad_message)
+    elif current["key"].startswith("upload:"):
+        st.caption(f"Showing your upload **{_ui.plain(current['name'])}**: it stays until you choose another file "
+                   "or a sample.")
 
 dataset = st.session_state.get("dataset")
 if not dataset:
@@ -70,9 +137,9 @@ if not dataset:
     st.stop()
 obj = dataset["obj"]
 for note in obj.attrs.get("load_notes", []) or []:
-    st.info(f"While loading: {note}", icon="ℹ️")
+    st.info(f"While loading: {_ui.plain(note)}", icon="ℹ️")
 
-with st.expander(f"👀 Look at the data: {dataset['name']}", expanded=True):
+with st.expander(f"👀 Look at the data: {_ui.plain(dataset['name'])}", expanded=True):
     if hasattr(obj, "data_vars"):
         variables = [str(v) for v in obj.data_vars]
         if not variables:
@@ -82,23 +149,23 @@ with st.expander(f"👀 Look at the data: {dataset['name']}", expanded=True):
             variable = c1.selectbox("Variable", variables, key="sum_var")
             first_dim = obj[variable].dims[0] if obj[variable].ndim > 2 else None
             steps = obj.sizes[first_dim] if first_dim else 1
-            index = c2.slider(f"{first_dim} step", 0, steps - 1, 0, key="sum_step") if steps > 1 else 0
-            try:
-                st.pyplot(_plots.grid_figure(obj, variable, index), clear_figure=True)
-            except (ValueError, TypeError, MemoryError) as exc:
-                st.warning(f"Cannot draw {variable}: {exc}")
-            st.caption(" · ".join(f"{d}: {n:,}" for d, n in obj.sizes.items()))
+            index = c2.slider(f"{_ui.plain(first_dim)} step", 0, steps - 1, 0, key="sum_step") if steps > 1 else 0
+            with _ui.action(f"{variable} could not be drawn"):
+                st.image(grid_png(obj, dataset["key"], variable, index))
+            st.caption(_ui.plain(" · ".join(f"{d}: {n:,}" for d, n in obj.sizes.items())))
     else:
-        st.dataframe(obj.head(500), height=240)
+        with _ui.action(f"The table of {dataset['name']} could not be shown"):
+            st.dataframe(obj.head(500), height=240)
         st.caption(f"{len(obj):,} rows × {obj.shape[1]} columns (first 500 shown)")
         numeric = [str(c) for c in obj.columns if str(obj[c].dtype) in ("float64", "float32", "int64", "int32")]
         if numeric:
             chosen = st.multiselect("Plot columns", numeric, default=numeric[:2], key="sum_cols")
             if chosen:
-                st.line_chart(_plots.table_chart_data(obj, chosen), height=260)
+                with _ui.action("The chart could not be drawn"):
+                    st.line_chart(_plots.table_chart_data(obj, chosen), height=260)
 
 # --- 2. the prompt -----------------------------------------------------------------------------
-model = _ui.active_model()
+model = page_model()
 if model is None:
     st.stop()
 context = model.backend.context_length
@@ -106,33 +173,27 @@ c1, c2 = st.columns([1, 2])
 strategy = c1.selectbox("Encoding strategy", list(encoders.STRATEGIES), key="sum_strategy",
                         index=list(encoders.STRATEGIES).index(encoders.DEFAULT_STRATEGY),
                         help="How the data is written for the model. Compare their token costs below.")
-top = max(min(context - 512, 8000), encoders.MIN_BUDGET)
-budget = c2.slider("Token budget for the dataset", encoders.MIN_BUDGET, top, min(1500, top), 50, key="sum_budget")
+top, default_budget = budget_range(context)
+budget = c2.slider("Token budget for the dataset", encoders.MIN_BUDGET, top, default_budget, 50, key="sum_budget")
 st.progress(budget / context, text=f"Dataset prompt budget: {budget:,} of the model's {context:,}-token context")
 
-
-@st.cache_data(show_spinner="Encoding the data…", max_entries=32)
-def encode(_obj, key: str, strategy: str, budget: int, model_id: str) -> encoders.Encoding:
-    return encoders.encode(_obj, strategy, budget, model.backend.count_tokens, title=dataset["name"])
-
-
-try:
-    encoding = encode(obj, dataset["key"], strategy, budget, model.spec.id + model.backend.name)
-except (ValueError, TypeError) as exc:
-    st.error(f"Could not encode this data: {exc}")
-    st.stop()
+with _ui.action(f"The values of {dataset['name']} could not be read", stop=True):
+    encoding = encode(obj, dataset["key"], dataset["name"], strategy, budget, model,
+                      model.spec.id + model.backend.name)
 st.caption(f"Prompt uses **{encoding.tokens:,}** tokens, states **{len(encoding.facts)}** computed facts"
-           + (f"; left out to fit: {', '.join(encoding.omitted)}" if encoding.omitted else "; nothing left out"))
+           + (f"; left out to fit: {_ui.plain(', '.join(encoding.omitted))}" if encoding.omitted
+              else "; nothing left out"))
 with st.expander("🔎 Preview the exact prompt the model will see"):
     st.code(model.backend.apply_chat_template(dataset_messages(encoding)), language=None, wrap_lines=True)
 with st.expander("⚖️ Compare encoding strategies (same data, same budget)"):
     if st.button("Compare", key="sum_compare"):
-        rows = [{"strategy": e.strategy, "tokens": e.tokens, "facts": len(e.facts),
-                 "facts per 100 tokens": round(100 * len(e.facts) / max(e.tokens, 1), 1),
-                 "left out": ", ".join(e.omitted) or "—"}
-                for e in encoders.compare(obj, budget, model.backend.count_tokens, title=dataset["name"])]
-        st.dataframe(rows, hide_index=True)
-        st.bar_chart({r["strategy"]: r["tokens"] for r in rows}, horizontal=True, height=220)
+        with _ui.action("The comparison failed"):
+            rows = [{"strategy": e.strategy, "tokens": e.tokens, "facts": len(e.facts),
+                     "facts per 100 tokens": round(100 * len(e.facts) / max(e.tokens, 1), 1),
+                     "left out": ", ".join(e.omitted) or "—"}
+                    for e in encoders.compare(obj, budget, model.backend.count_tokens, title=dataset["name"])]
+            st.dataframe(rows, hide_index=True)
+            st.bar_chart({r["strategy"]: r["tokens"] for r in rows}, horizontal=True, height=220)
 
 # --- 3. the conversation -----------------------------------------------------------------------
 known = known_from_facts(encoding.facts, names_of(obj))  # each fact with the variable it is about
@@ -188,13 +249,12 @@ def answer(messages) -> bool:
     with st.chat_message("assistant"):
         slot, notice = st.empty(), st.empty()
         text = ""
-        try:
+        with _ui.action("Generation failed") as attempt:
             for piece in model.stream_chat(messages, sampling, on_wait=_ui.queue_notice(notice)):
                 text += piece
-                slot.markdown(text + "▌")
-        except (ValueError, RuntimeError) as exc:
+                _ui.model_markdown(slot, text, "▌")
+        if not attempt.ok:
             slot.empty()
-            st.error(f"Generation failed: {exc}")
             return False
         notice.empty()
         show_checked(text, slot)
@@ -230,7 +290,8 @@ def follow_up(question: str) -> None:
 
 
 if summarize:
-    answer(dataset_messages(encoding))
+    with _ui.action("The summary failed"):
+        answer(dataset_messages(encoding))
 question = st.chat_input("Ask a follow-up question about this dataset", key="sum_question", disabled=not chat)
 if question is not None and chat:
     if not question.strip():
@@ -238,7 +299,8 @@ if question is not None and chat:
     else:
         with st.chat_message("user"):
             st.markdown(question)
-        follow_up(question.strip())
+        with _ui.action("The follow-up failed"):
+            follow_up(question.strip())
 
 if chat:
     facts = "\n".join(f"| {f.key} | {f.text or f.value} | {f.unit} |" for f in encoding.facts)

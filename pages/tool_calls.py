@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import DataLoadError, open_sample
+from data import open_sample
 from data.catalog import SAMPLES
 from generation import Sampling
 from generation.toolcall import ANSWER_MODES
@@ -34,11 +34,12 @@ if pick.startswith("loaded:"):
     obj = dataset["obj"]
 elif pick.startswith("sample:"):
     sample = next(s for s in SAMPLES.values() if f"sample: {s.title}" == pick)
-    try:
+    with _ui.action(f"Could not open the sample {sample.title}"):
         obj = open_sample(sample.id)
-    except DataLoadError as exc:
-        st.error(f"Could not open the sample: {exc}")
-registry = default_registry(obj)
+registry = None
+with _ui.action("The dataset tools could not be set up for this data; only the calculators are offered"):
+    registry = default_registry(obj)
+registry = registry or default_registry(None)
 if st.session_state.get("tools_for") != pick:  # a new dataset: its tools, and the calculators it keeps
     st.session_state.tools_for = pick
     st.session_state.tools_enabled = registry.enabled_names
@@ -54,7 +55,8 @@ with st.expander("⚙️ Tools and loop settings"):
     constrained = c4.checkbox("Grammar-constrained call", False, key="tools_constrained",
                               help="llama.cpp only: the first step can only produce a valid call of an enabled tool.")
     if registry.skipped:
-        st.caption("Not offered for this data: " + "; ".join(f"{n} ({why})" for n, why in registry.skipped.items()))
+        st.caption("Not offered for this data: " + _ui.plain("; ".join(f"{n} ({why})"
+                                                                      for n, why in registry.skipped.items())))
 if not enabled:
     st.warning("No tool is switched on: the model will answer on its own, and its numbers will not come from a "
                "tool. Switch tools on under ⚙️ Tools and loop settings.")
@@ -81,7 +83,7 @@ if question:
     if model is not None:
         with st.chat_message("user"):
             st.markdown(question)
-        with st.chat_message("assistant"):
+        with st.chat_message("assistant"), _ui.action("The question could not be answered"):
             turn = _toolrun.run_turn(model, registry, [{"role": "user", "content": question}], question,
                                      Sampling(max_new_tokens=int(max_new)), enabled=enabled,
                                      max_steps=int(max_steps), answer_mode=answer_mode, constrained=constrained)
