@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from . import catalog
 from .catalog import open_sample
+from . import budgets
 from .errors import DataLoadError, DataReadError, read_error_message, reading
 from .registry import open_path, open_upload
 
-__all__ = ["DataLoadError", "DataReadError", "read_error_message", "reading", "catalog", "open_path", "open_sample", "open_upload"]
+__all__ = ["DataLoadError", "DataReadError", "budgets", "read_error_message", "reading", "catalog", "open_path", "open_sample", "open_upload"]
