@@ -13,9 +13,11 @@ import importlib
 import importlib.util
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from . import control_tokens
 from .types import Message, Sampling, Stats, Tool
 
 if TYPE_CHECKING:
@@ -47,9 +49,12 @@ class Backend(ABC):
         """Token ids of `text` as the model sees it inside a prompt (no BOS added)."""
 
     @abstractmethod
-    def apply_chat_template(self, messages: list[Message], tools: list[Tool] | None = None,
-                            add_generation_prompt: bool = True) -> str:
-        """The prompt text the model's chat template makes of `messages` (and `tools`)."""
+    def _render_chat(self, messages: list[Message], tools: list[Tool] | None, add_generation_prompt: bool) -> str:
+        """The prompt text the model's chat template makes of `messages` (and `tools`), already neutralised."""
+
+    def vocab_control_tokens(self) -> Iterable[str]:
+        """The strings this model's tokenizer reads as control tokens (control_tokens.COMMON is added)."""
+        return ()
 
     def close(self) -> None:
         """Free the model's memory. The instance is not used afterwards."""
@@ -57,6 +62,21 @@ class Backend(ABC):
     # --- shared behaviour --------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
         return len(self.tokenize(text))
+
+    @cached_property
+    def control_tokens(self) -> frozenset[str]:
+        return control_tokens.token_set(self.vocab_control_tokens())
+
+    def safe_chat(self, messages: list[Message], tools: list[Tool] | None = None
+                  ) -> tuple[list[Message], list[Tool] | None]:
+        """`messages` and `tools` with every control-token string in their text neutralised: the one place
+        every backend's chat passes through, so data cannot speak as the template."""
+        return control_tokens.neutralise_chat(messages, tools, self.control_tokens)
+
+    def apply_chat_template(self, messages: list[Message], tools: list[Tool] | None = None,
+                            add_generation_prompt: bool = True) -> str:
+        """The prompt text the model's chat template makes of `messages` (and `tools`), data neutralised."""
+        return self._render_chat(*self.safe_chat(messages, tools), add_generation_prompt)
 
     def stream(self, prompt: str, sampling: Sampling = Sampling(), **options: Any) -> Iterator[str]:
         """Stream one sequence for a raw prompt, timing it into self.stats."""

@@ -18,6 +18,7 @@ os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 import torch  # noqa: E402
 from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache  # noqa: E402
 
+from .. import control_tokens  # noqa: E402
 from ..backend import Backend, Progress  # noqa: E402
 from ..provision import cache_dir, gguf_path  # noqa: E402
 from ..registry import ModelSpec  # noqa: E402
@@ -73,8 +74,12 @@ class TransformersBackend(Backend):
     def tokenize(self, text: str) -> list[int]:
         return self.tokenizer.encode(text, add_special_tokens=False)
 
-    def apply_chat_template(self, messages: list[Message], tools: list[Tool] | None = None,
-                            add_generation_prompt: bool = True) -> str:
+    def vocab_control_tokens(self) -> list[str]:
+        """The tokenizer's special and added tokens (a Hugging Face tokenizer matches each as one piece)."""
+        return control_tokens.hf_added_tokens(self.tokenizer)
+
+    def _render_chat(self, messages: list[Message], tools: list[Tool] | None,
+                     add_generation_prompt: bool) -> str:
         return self.tokenizer.apply_chat_template(messages, tools=tools, tokenize=False,
                                                   add_generation_prompt=add_generation_prompt)
 

@@ -79,8 +79,14 @@ class LlamaCppBackend(Backend):
     def tokenize(self, text: str) -> list[int]:
         return self.llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
-    def apply_chat_template(self, messages: list[Message], tools: list[Tool] | None = None,
-                            add_generation_prompt: bool = True) -> str:
+    def vocab_control_tokens(self) -> list[str]:
+        """Tokens llama.cpp matches as one piece in a prompt: control and user-defined ones (Qwen's <tool_call>)."""
+        model = self.llm._model
+        kinds = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
+        return [model.token_get_text(i) for i in range(model.n_vocab()) if model.token_get_attr(i) & kinds]
+
+    def _render_chat(self, messages: list[Message], tools: list[Tool] | None,
+                     add_generation_prompt: bool) -> str:
         return chat_template.render(self._template, messages, tools, add_generation_prompt, self._bos, self._eos)
 
     def _stream(self, prompt: str, sampling: Sampling, json_schema: dict | None = None,

@@ -16,6 +16,7 @@ from mlx_lm import stream_generate
 from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache, trim_prompt_cache
 from mlx_lm.sample_utils import make_sampler
 
+from .. import control_tokens
 from ..backend import Backend, Progress
 from ..registry import ModelSpec
 from ..stops import StopScanner
@@ -51,8 +52,12 @@ class MlxBackend(Backend):
     def tokenize(self, text: str) -> list[int]:
         return list(self.tokenizer.encode(text, add_special_tokens=False))
 
-    def apply_chat_template(self, messages: list[Message], tools: list[Tool] | None = None,
-                            add_generation_prompt: bool = True) -> str:
+    def vocab_control_tokens(self) -> list[str]:
+        """The wrapped Hugging Face tokenizer's special and added tokens."""
+        return control_tokens.hf_added_tokens(getattr(self.tokenizer, "_tokenizer", self.tokenizer))
+
+    def _render_chat(self, messages: list[Message], tools: list[Tool] | None,
+                     add_generation_prompt: bool) -> str:
         return self.tokenizer.apply_chat_template(messages, tools=tools, tokenize=False,
                                                   add_generation_prompt=add_generation_prompt)
 

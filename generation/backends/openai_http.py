@@ -78,8 +78,8 @@ class OpenAIBackend(Backend):
         """Exact where the server can tokenize; otherwise an estimate of 4 characters a token."""
         return len(self.tokenize(text)) if self._tokenize_url else max(len(text) // 4, 1)
 
-    def apply_chat_template(self, messages: list[Message], tools: list[Tool] | None = None,
-                            add_generation_prompt: bool = True) -> str:
+    def _render_chat(self, messages: list[Message], tools: list[Tool] | None,
+                     add_generation_prompt: bool) -> str:
         """The server applies its own template; this plain transcript is only for counting and display."""
         text = "".join(f"<{m['role']}>\n{m.get('content') or ''}\n" for m in messages)
         return text + ("<assistant>\n" if add_generation_prompt else "")
@@ -104,6 +104,7 @@ class OpenAIBackend(Backend):
 
     def stream_chat(self, messages: list[Message], sampling: Sampling = Sampling(),
                     tools: list[Tool] | None = None, **options: Any) -> Iterator[str]:
+        messages, tools = self.safe_chat(messages, tools)  # the server templates: neutralise what it is sent
         body = {**self._body(sampling), "messages": messages}
         if tools:
             body["tools"] = tools
