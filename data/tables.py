@@ -215,7 +215,7 @@ class ExcelLoader(Loader):
             names = book.sheet_names
             if not names:
                 raise DataLoadError(f"{source.name} has no worksheets.")
-            df = book.parse(names[0])
+            df = book.parse(names[0], nrows=LARGE_CSV_MAX_ROWS + 1)  # openpyxl streams: stops there
         notes = []
         if len(names) > 1:
             notes.append(f"read sheet '{names[0]}' only; the workbook also has: {', '.join(names[1:])}")
