@@ -379,30 +379,32 @@ def _cases(d: Path) -> list[tuple[Case, Callable[[Path], None]]]:
         c("parquet_truncated.parquet", "uncaught", "refused",
           truncated(lambda p: pd.DataFrame({"a": np.arange(500.0)}).to_parquet(p), 0.7), ("truncated", "corrupt")),
         # runaway memory and time
-        c("nc_long_attrs_100k.nc", "memory", "opens", nc4_grid({"long_name": long_attr, "units": "K" + long_attr})),
+        c("nc_long_attrs_100k.nc", "memory", "opens", nc4_grid({"long_name": long_attr, "units": "K" + long_attr}),
+          bomb=True),
         c("nc_long_title_1m.nc", "memory", "opens", nc4_grid(gattrs={"title": "t" * 1_000_000,
-                                                                    "history": "h " * 200_000})),
-        c("csv_long_column_name_100k.csv", "memory", "opens", text(series_csv("n" * 100_000))),
-        c("zarr_zstd_bomb_2gib.zip", "memory", "any", zstd_bomb, ("limit", "large", "cells", "memory"),
+                                                                    "history": "h " * 200_000}), bomb=True),
+        c("csv_long_column_name_100k.csv", "memory", "opens", text(series_csv("n" * 100_000)), bomb=True),
+        c("zarr_zstd_bomb_2gib.zip", "memory", "any", zstd_bomb, ("budget", "limit", "large", "cells", "memory"),
           bomb=True),
         c("zarr3_zstd_bomb_2gib.zip", "memory", "any", lambda p: zstd_bomb(p, True),
-          ("limit", "large", "cells", "memory"), bomb=True),
-        c("zarr_zlib_bomb_2gib.zip", "memory", "any", zlib_bomb, ("limit", "large", "cells", "memory"), bomb=True),
+          ("budget", "limit", "large", "cells", "memory"), bomb=True),
+        c("zarr_zlib_bomb_2gib.zip", "memory", "any", zlib_bomb, ("budget", "limit", "large", "cells", "memory"),
+          bomb=True),
         c("nc_declared_100k_squared.nc", "memory", "any", lambda p: _nc4_raw(p, (100_000, 100_000), (1000, 1000)),
-          ("limit", "large", "cells"), bomb=True),
+          ("budget", "limit", "large", "cells"), bomb=True),
         c("nc_declared_200k_squared.nc", "memory", "any", lambda p: _nc4_raw(p, (200_000, 200_000), (2000, 2000)),
-          ("limit", "large", "cells"), bomb=True),
+          ("budget", "limit", "large", "cells"), bomb=True),
         c("zarr_declared_200k_squared.zip", "memory", "any",
           lambda p: _zarr_v2(p, (200_000, 200_000), (1000, 1000), {"id": "zlib", "level": 1}, {}),
-          ("limit", "large", "cells"), bomb=True),
-        c("xlsx_sheet_300mb.xlsx", "memory", "any", xlsx_bomb, ("limit", "rows", "large"), bomb=True),
-        c("npz_deflate_bomb_2gib.npz", "memory", "any", _npz_bomb, ("limit", "large", "memory"), bomb=True),
-        c("csv_gz_bomb_1gib.csv.gz", "memory", "any", gz_bomb, ("limit", "large", "rows"), bomb=True),
-        c("csv_10000_columns.csv", "memory", "any", lambda p: wide_csv(p, 10_000), ("columns", "limit")),
-        c("csv_50000_columns.csv", "memory", "any", lambda p: wide_csv(p, 50_000, 3), ("columns", "limit")),
-        c("nc_2000_variables.nc", "memory", "any", many_vars, ("variables", "limit")),
+          ("budget", "limit", "large", "cells"), bomb=True),
+        c("xlsx_sheet_300mb.xlsx", "memory", "any", xlsx_bomb, ("budget", "limit", "rows", "large"), bomb=True),
+        c("npz_deflate_bomb_2gib.npz", "memory", "any", _npz_bomb, ("budget", "limit", "large", "memory"), bomb=True),
+        c("csv_gz_bomb_1gib.csv.gz", "memory", "any", gz_bomb, ("budget", "limit", "large", "rows"), bomb=True),
+        c("csv_10000_columns.csv", "memory", "any", lambda p: wide_csv(p, 10_000), ("budget", "columns", "limit")),
+        c("csv_50000_columns.csv", "memory", "any", lambda p: wide_csv(p, 50_000, 3), ("budget", "columns", "limit")),
+        c("nc_2000_variables.nc", "memory", "any", many_vars, ("budget", "variables", "limit")),
         c("nc_10000_attributes.nc", "memory", "opens", nc4_grid(gattrs={f"a{i}": f"value {i}" for i in range(10_000)})),
-        c("csv_1m_rows.csv", "memory", "any", text(b"a,b\n" + b"1,2\n3,4\n" * 500_000), ("rows", "limit")),
+        c("csv_1m_rows.csv", "memory", "any", text(b"a,b\n" + b"1,2\n3,4\n" * 500_000), ("budget", "rows", "limit")),
         # misleading messages
         c("csv_cr_only.csv", "message", "opens", text(small_csv.replace("\n", "\r"))),
         c("tsv_cr_only.tsv", "message", "opens", text(small_csv.replace(",", "\t").replace("\n", "\r"))),
@@ -497,16 +499,20 @@ def _two_sheets(path: Path) -> None:
         pd.DataFrame({"a": [1, 2], "b": [3.5, 4.5]}).to_excel(writer, sheet_name="data", index=False)
 
 
+def cases(folder: Path | str) -> list[Case]:
+    """The cases of the corpus as they would be in `folder`, without writing anything."""
+    return [case for case, _ in _cases(Path(folder))]
+
+
 def build(folder: Path | str) -> list[Case]:
-    """Write every file of the corpus into `folder` (created if needed); return the cases in order."""
+    """Write every file of the corpus into `folder` (created if needed; files already there are kept);
+    return the cases in order."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    cases = []
     for case, write in _cases(folder):
         if not case.path.exists():
             write(case.path)
-        cases.append(case)
-    return cases
+    return cases(folder)
 
 
 if __name__ == "__main__":
