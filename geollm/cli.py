@@ -4,13 +4,17 @@
                                     [--max-new-tokens 384] [--prompt-only]
     python -m geollm samples            # the sample catalog (use sample:ID as FILE)
 
-Bad input ends with exit code 2 and one line on stderr; nothing else is printed then.
+Bad input (or a file whose values cannot be read) ends with exit code 2, any other failure with exit code 1;
+either way one line on stderr (worded by geollm.failures), never a traceback.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 
+from geollm.failures import cause
+
+EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -31,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         return samples() if args.command == "samples" else run_summary(args)
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - the command's error boundary
+        return fail(cause(exc), EXIT_FAILED)
 
 
 def samples() -> int:
@@ -42,9 +48,9 @@ def samples() -> int:
     return 0
 
 
-def fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return EXIT_BAD_INPUT
+def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
+    print(f"\nerror: {message}", file=sys.stderr)
+    return code
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -66,8 +72,10 @@ def run_summary(args: argparse.Namespace) -> int:
         print(" " * 100, end="\r", file=sys.stderr)
         encoding = encoders.encode(obj, args.strategy, args.budget, model.backend.count_tokens,
                                    title=args.file.removeprefix("sample:").rsplit("/", 1)[-1])
-    except (DataLoadError, KeyError, ValueError, TypeError, BackendUnavailable, ModelFileError, OSError) as exc:
-        return fail(str(exc).strip("'\""))
+    except Exception as exc:  # noqa: BLE001 - a file that cannot be opened or read, a model that cannot load
+        name = args.file.rsplit("/", 1)[-1]
+        known = isinstance(exc, (DataLoadError, KeyError, BackendUnavailable, ModelFileError))
+        return fail(cause(exc) if known or name in str(exc) else f"{name}: {cause(exc)}")
     messages = dataset_messages(encoding)
     if args.prompt_only:
         print(model.backend.apply_chat_template(messages))
@@ -76,8 +84,8 @@ def run_summary(args: argparse.Namespace) -> int:
     try:
         for piece in model.stream_chat(messages, sampling):
             print(piece, end="", flush=True)
-    except (ValueError, RuntimeError) as exc:
-        return fail(f"generation failed: {exc}")
+    except Exception as exc:  # noqa: BLE001
+        return fail(f"generation failed: {cause(exc)}", EXIT_FAILED)
     print()
     return 0
 

@@ -24,8 +24,9 @@ def cause(exc: BaseException) -> str:
     if "Arrow" in name or "DataframeConversion" in name or isinstance(exc, OverflowError):
         return ("a column holds values a table cannot show (for example integers beyond 64 bits)"
                 + (f": {text}" if text else ""))
-    if isinstance(exc, KeyError):
-        return f"{text} is missing" if text else "an expected item is missing"
+    if isinstance(exc, KeyError):  # KeyError("a message") or KeyError(missing_key)
+        key = exc.args[0] if exc.args else ""
+        return one_line(key) if isinstance(key, str) and " " in key else f"{key!r} is missing"
     if isinstance(exc, ValueError):  # DataLoadError and ToolError texts are written for people
         return text or "a value is not valid"
     return text or "an unexpected error happened in a library the app uses"

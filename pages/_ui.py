@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, Share
                         backend_available, load_models)
 from generation.backends.threads import cpu_threads
 from generation.numbers import markdown_with_marks
-from generation.provision import weights_status
+from generation.provision import cache_dir, weights_status
 from generation.registry import DEFAULT_MODEL_ID
 from geollm.failures import cause
 
@@ -68,6 +69,26 @@ def action(what: str, *, show: bool = True, stop: bool = False) -> Iterator[Atte
             st.error(plain(attempt.error))
         if stop:
             st.stop()
+
+
+LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
+
+
+def weights_folder() -> Path | None:
+    """The only folder CLIP files may be read from, or None when any path may be: a server that listens beyond
+    this machine (a LAN classroom, server.address 0.0.0.0 or unset) must not read whatever path a visitor types."""
+    address = str(st.get_option("server.address") or "").strip().lower()
+    if address in LOCAL_ADDRESSES:
+        return None
+    return Path(os.environ.get("GEOLLM_WEIGHTS_DIR") or cache_dir()).expanduser().resolve()
+
+
+def check_readable(path: str) -> None:
+    """Refuse (ValueError) a path outside the allowed folder when the app is served on the network."""
+    folder = weights_folder()
+    if folder is not None and path and not Path(path).expanduser().resolve().is_relative_to(folder):
+        raise ValueError(f"this app is served on the network, so it reads CLIP files only from {folder} "
+                         "(set GEOLLM_WEIGHTS_DIR on the server to choose that folder); the path given is outside it")
 
 
 def ensure_frame() -> None:

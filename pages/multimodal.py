@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data import DataLoadError, open_sample
+from data import open_sample, reading
 from data.catalog import SAMPLES
 from data.image_pairs import build_pairs, decode_image, render_field
-from encoders.clip_local import ClipLoadError, load_hf_clip, load_open_clip
+from encoders.clip_local import load_hf_clip, load_open_clip
 from encoders.lit import heldout_scores, nearest, new_lit, prepare, probabilities, similarity, train_on
 from encoders.towers import load_towers
 from pages import _plots, _ui
@@ -81,14 +81,11 @@ def lesson():
     return holder["data"]
 
 
-try:
+with _ui.action("The image and text towers could not be loaded", stop=True):
     data = lesson()
-except (RuntimeError, OSError, DataLoadError) as exc:
-    st.error(f"The image and text towers could not be loaded: {exc}")
-    st.stop()
 pairs, subjects = data.pairs, data.pairs.subjects
 for reason in pairs.skipped.values():
-    st.warning(f"A picture is missing from the lesson — {reason}", icon="⚠️")
+    st.warning(f"A picture is missing from the lesson — {_ui.plain(reason)}", icon="⚠️")
 heldout_rows = pairs.indices("heldout")
 
 # --- 1. which model ------------------------------------------------------------------------------
@@ -133,13 +130,15 @@ else:
                                  key="mm_hf_folder")
         st.form_submit_button("Load")
     if path.strip():
-        try:
+        with _ui.action("Could not load it"):
+            _ui.check_readable(path.strip())
+            _ui.check_readable(config.strip())
             model = disk_clip(source, name.strip(), path.strip(), config.strip())
-            st.success(f"Loaded {model.name}.")
-        except (ClipLoadError, RuntimeError, OSError, ValueError) as exc:
-            st.error(f"Could not load it: {exc}")
+            st.success(f"Loaded {_ui.plain(model.name)}.")
     else:
-        st.info("Give the path of CLIP files already on this machine; nothing is downloaded.")
+        folder = _ui.weights_folder()
+        st.info("Give the path of CLIP files already on this machine; nothing is downloaded."
+                + (f" This server reads them only from {_ui.plain(folder)}." if folder else ""))
 
 if model is not None and getattr(model, "losses", None):
     scores, before = heldout_scores(model, data), heldout_scores(random_model, data)
@@ -175,11 +174,9 @@ first_heldout = [int(heldout_rows[pairs.subject_of[heldout_rows] == s][0]) for s
 images = [pairs.images[i] for i in first_heldout]
 labels = [f"{s.label} (held-out)" for s in subjects]
 if upload is not None:
-    try:
+    with _ui.action(f"{upload.name} could not be shown (the gallery images are still here)"):
         images.append(decode_image(upload.getvalue()))
         labels.append(f"⬆ {upload.name}")
-    except ValueError as exc:
-        st.error(f"{upload.name}: {exc}. The gallery images are still here.")
 if not captions:
     st.warning("Type at least one caption.")
     st.stop()
@@ -190,7 +187,7 @@ if source == SOURCES[0]:
     views.append(("Before training: random projections", random_model))
 if model is None:
     st.info("Train the projections (or load a CLIP) to see the aligned space.")
-for tab, (title, which) in zip(st.tabs([title for title, _ in views]) if views else [], views):
+for tab, (title, which) in zip(st.tabs([_ui.plain(title) for title, _ in views]) if views else [], views):
     heading = title if title == which.name else f"{title} — {which.name}"
     tab.image(heatmap_png(similarity(*vectors(which, images, captions)), labels, captions, heading))
 st.caption("Rows: one held-out crop per subject (and your upload); columns: the captions above. The cyan box marks "
@@ -212,7 +209,8 @@ show_ranking(c2, captions, probs, rows=8)
 query = st.text_input("Find images for a caption", "a satellite picture of a storm", key="mm_query")
 if query.strip():
     found = nearest(active.embed_texts([query]), image_vectors, k=min(5, len(images)))[0]
-    st.image([images[j] for j, _ in found], caption=[f"{labels[j]} · {score:.2f}" for j, score in found], width=150)
+    st.image([images[j] for j, _ in found], caption=[_ui.plain(f"{labels[j]} · {score:.2f}") for j, score in found],
+             width=150)
 
 # --- 4. the data pages' dataset as an image ---------------------------------------------------------
 st.subheader("Your dataset as an image")
@@ -222,7 +220,7 @@ choices = ([f"loaded: {dataset['name']}"] if dataset and hasattr(dataset["obj"],
     [f"sample: {s.title}" for s in grids]
 grid_pick = st.selectbox("Gridded dataset", choices, key="mm_dataset",
                          help="A grid loaded on the Summarize or Tools page appears first.")
-try:
+with _ui.action("Could not draw it", stop=True):
     ds = (dataset["obj"] if grid_pick.startswith("loaded:")
           else open_sample(next(s.id for s in grids if f"sample: {s.title}" == grid_pick)))
     variables = [str(v) for v in ds.data_vars if ds[v].ndim >= 2]
@@ -230,11 +228,9 @@ try:
         st.warning("This dataset has no 2-D variable to draw.")
         st.stop()
     variable = st.selectbox("Variable", variables, key="mm_variable")
-    picture = render_field(_plots.field_2d(ds, variable))
-except (DataLoadError, ValueError, KeyError, IndexError, TypeError) as exc:
-    st.error(f"Could not draw it: {exc}")
-    st.stop()
+    with reading(grid_pick.split(": ", 1)[-1]):
+        picture = render_field(_plots.field_2d(ds, variable))
 c1, c2 = st.columns([1, 2])
-c1.image(picture, caption=f"{variable}, colour-mapped as an image", width=300)
+c1.image(picture, caption=f"{_ui.plain(variable)}, colour-mapped as an image", width=300)
 ranked = probabilities(active.logit_scale, active.embed_images([picture]), text_vectors)[0]
 show_ranking(c2, captions, ranked, rows=5)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 import encoders
-from data import open_sample, open_upload
+from data import open_sample, open_upload, reading
 from data.catalog import SAMPLES
 from encoders.prompts import dataset_messages, follow_up_messages
 from generation import Sampling
@@ -57,16 +57,17 @@ def encode(_obj, key: str, name: str, strategy: str, budget: int, _model, model_
 
 
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
-def grid_png(_obj, key: str, variable: str, index: int) -> bytes:
-    return _plots.grid_png(_obj, variable, index)
+def grid_png(_obj, key: str, name: str, variable: str, index: int) -> bytes:
+    with reading(name):  # a corrupt chunk: a DataReadError naming the variable, not the library's words
+        return _plots.grid_png(_obj, variable, index)
 
 
-def first_view(obj, key: str) -> None:
+def first_view(obj, key: str, name: str) -> None:
     """Draw what the page shows first of a new dataset (its first variable's map, or its table), so a file that
     cannot be shown fails here, before it replaces anything."""
     if hasattr(obj, "data_vars"):
         if obj.data_vars:
-            grid_png(obj, key, str(next(iter(obj.data_vars))), 0)
+            grid_png(obj, key, name, str(next(iter(obj.data_vars))), 0)
     else:
         from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
@@ -80,7 +81,7 @@ def adopt(key: str, name: str, opener, note: str = "") -> str:
         with st.spinner(f"Opening {_ui.plain(name)}…"):
             obj = opener()
         attempt.what = f"{name} could not be drawn"
-        first_view(obj, key)
+        first_view(obj, key, name)
         model = page_model()
         if model is not None:
             attempt.what = f"The values of {name} could not be read"
@@ -151,7 +152,7 @@ with st.expander(f"👀 Look at the data: {_ui.plain(dataset['name'])}", expande
             steps = obj.sizes[first_dim] if first_dim else 1
             index = c2.slider(f"{_ui.plain(first_dim)} step", 0, steps - 1, 0, key="sum_step") if steps > 1 else 0
             with _ui.action(f"{variable} could not be drawn"):
-                st.image(grid_png(obj, dataset["key"], variable, index))
+                st.image(grid_png(obj, dataset["key"], dataset["name"], variable, index))
             st.caption(_ui.plain(" · ".join(f"{d}: {n:,}" for d, n in obj.sizes.items())))
     else:
         with _ui.action(f"The table of {dataset['name']} could not be shown"):
