@@ -6,6 +6,10 @@ Public API::
     open_upload(name, content, max_bytes=None) -> pandas.DataFrame | xarray.Dataset
     open_sample(sample_id)                   -> pandas.DataFrame | xarray.Dataset
     DataLoadError                            (a ValueError with a one-line, actionable message)
+    DataReadError, reading(), read_error_message(exc)
+                                             (a lazily opened file failing at a later value read:
+                                              wrap reads in ``with data.reading():``)
+    budgets                                  (limits checked from metadata before values are read)
     catalog.SAMPLES                          (dict of sample id -> Sample)
 
 Every returned object carries ``attrs["load_notes"]`` (list of str): what was
@@ -16,10 +20,12 @@ needs them, so importing this package never fails because of them.
 
 from __future__ import annotations
 
-from . import catalog
+from . import budgets, catalog
 from .catalog import open_sample
-from . import budgets
 from .errors import DataLoadError, DataReadError, read_error_message, reading
 from .registry import open_path, open_upload
 
-__all__ = ["DataLoadError", "DataReadError", "budgets", "read_error_message", "reading", "catalog", "open_path", "open_sample", "open_upload"]
+__all__ = [
+    "DataLoadError", "DataReadError", "budgets", "catalog", "open_path", "open_sample", "open_upload",
+    "read_error_message", "reading",
+]

@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .errors import DataLoadError
-from .registry import human_size
 
 NAME_CHARS = 256
 ATTR_CHARS = 4096
@@ -45,8 +44,19 @@ MAX_ROWS = 1_000_000
 
 GRID_HINT = (
     "open a subset instead: cut it with `ncks -d dim,first,last` or `cdo sellonlatbox`, or with xarray "
-    "(`xr.open_dataset(path).isel(...).to_netcdf(...)`), or use the command line (`python -m geollm.cli`)"
+    "(`xr.open_dataset(path).isel(...).to_netcdf(...)`)"
 )
+CLI_HINT = "or, if the file is genuine, open it from its path with `python -m geollm summarize FILE`"
+
+
+def human_size(n: int) -> str:
+    """``n`` bytes in decimal units, as the messages state sizes (``2.1 GB``)."""
+    size = float(n)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{n} bytes"  # pragma: no cover
 
 
 def shorten(text: str, limit: int) -> str:
@@ -150,7 +160,7 @@ def check_grid_size(ds: Any, name: str, upload_bytes: int | None = None) -> None
         raise DataLoadError(
             f"{name} is {human_size(upload_bytes)} but declares {human_size(declared)} of values "
             f"({declared // upload_bytes:,} times its size; {_largest(ds)}), over the budget of "
-            f"{MAX_UPLOAD_RATIO:,} times for an upload: {GRID_HINT}."
+            f"{MAX_UPLOAD_RATIO:,} times for an upload: {GRID_HINT}, {CLI_HINT}."
         )
 
 

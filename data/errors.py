@@ -66,4 +66,13 @@ def reading(what: str = "the file") -> Iterator[None]:
     except DataLoadError:
         raise
     except (RuntimeError, OSError, EOFError) as exc:
+        if isinstance(exc, RuntimeError) and not _from_a_file(exc):
+            raise  # a program error, not a bad file: keep it visible
         raise DataReadError(read_error_message(exc, what)) from exc
+
+
+def _from_a_file(exc: BaseException) -> bool:
+    """True when ``exc`` was raised reading a file's values (a backend array in the traceback, or the
+    netCDF/HDF5 libraries' own words)."""
+    text = str(exc)
+    return _variable_name(exc) is not None or any(w in text for w in ("NetCDF", "HDF", "Zarr", "codec"))

@@ -7,6 +7,14 @@ indexing is used and a load note says so.  Times xarray cannot decode
 ("months since ...", "YYYYMM") are decoded by ``axes.decode_times`` with a note, or
 left as numbers with a note.  ``.npz`` files are small by
 nature and are read into memory by :func:`npz_to_dataset`.
+
+Before any value is read, :func:`guard` holds the opened grid to the budgets of
+``data.budgets`` (long names and attributes shortened with a note; a grid that
+declares too many bytes, too big a chunk, or, uploaded, far more than its own
+size, refused) and :func:`check_packing` refuses a ``scale_factor`` or
+``add_offset`` that could not unpack the values (it would fail only at the
+first read, in numpy's words).  Values read later (statistics, plots) go
+through ``data.reading`` so a corrupt chunk is a one-line ``DataReadError``.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .budgets import human_size
 from .errors import DataLoadError
 from .source import FOREIGN, Source, looks_like_text, signature
 
@@ -52,15 +53,6 @@ def require(module: str, purpose: str, pin: str | None = None) -> ModuleType:
         how = "is not installed" if isinstance(exc, ModuleNotFoundError) else "failed to import"
         pip = pin or PINS.get(module, module)
         raise DataLoadError(f"{purpose} needs {module}, which {how}: run `pip install {pip}`.") from exc
-
-
-def human_size(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    return f"{n} bytes"  # pragma: no cover
 
 
 class Loader:

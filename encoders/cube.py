@@ -78,9 +78,10 @@ def header_lines(w: Writer, ds: xr.Dataset, title: str, attrs_level: int) -> lis
 
 def attrs_omitted(ds: xr.Dataset, level: int) -> list[str]:
     """The omission label for global attributes left out at `level` (see header_lines)."""
-    if level == 0 and any(k != "title" for k in ds.attrs):
+    own = [k for k in ds.attrs if k != "load_notes"]  # the app's notes are not the file's attributes
+    if level == 0 and any(k != "title" for k in own):
         return ["global attributes but title"]
-    if level == 1 and any(k not in GLOBAL_KEYS for k in ds.attrs):
+    if level == 1 and any(k not in GLOBAL_KEYS for k in own):
         return ["history and other global attributes"]
     return []
 

@@ -113,6 +113,7 @@ def test_upload_declaring_far_more_than_its_size_is_refused(tmp_path):
         data.open_upload("bomb.nc", path.read_bytes())
     msg = _message(exc)
     assert "declares 1.6 GB" in msg and "times its size" in msg and "budget of 1,000 times" in msg
+    assert "python -m geollm summarize" in msg
 
 
 def test_zarr_with_one_huge_chunk_is_refused(tmp_path):
@@ -320,6 +321,10 @@ def test_corrupt_compressed_chunk_is_a_one_line_read_error(tmp_path):
         ds["temp"].values
     raw = RuntimeError("NetCDF: HDF error")
     assert "corrupt" in data.read_error_message(raw) and "a variable" in data.read_error_message(raw)
+    with pytest.raises(RuntimeError, match="a bug"), data.reading():  # not a file's fault: not hidden
+        raise RuntimeError("a bug")
+    with pytest.raises(DataReadError, match="no longer there"), data.reading():
+        raise FileNotFoundError(2, "No such file")
 
 
 # --- the loader's own notes are not the file's -----------------------------------------------------------
@@ -340,3 +345,12 @@ def test_load_notes_never_appear_as_file_attributes(tmp_path, strategy):
     df = data.open_upload("t.csv", ("a,b\n1," + "9" * 30 + "\n").encode())
     assert df.attrs["load_notes"]
     assert "load_notes" not in encoders.encode(df, strategy, budget=400).text
+
+
+def test_load_notes_are_not_counted_as_omitted_file_attributes():
+    from encoders.cube import attrs_omitted
+
+    ds = xr.Dataset(attrs={"title": "t", "load_notes": ["a note of the app"]})
+    assert attrs_omitted(ds, 0) == [] and attrs_omitted(ds, 1) == []
+    ds.attrs["history"] = "made"
+    assert attrs_omitted(ds, 1) == ["history and other global attributes"]
