@@ -53,8 +53,8 @@ class MlxBackend(Backend):
         return list(self.tokenizer.encode(text, add_special_tokens=False))
 
     def vocab_control_tokens(self) -> list[str]:
-        """The wrapped Hugging Face tokenizer's special and added tokens."""
-        return control_tokens.hf_added_tokens(getattr(self.tokenizer, "_tokenizer", self.tokenizer))
+        """The wrapped Hugging Face tokenizer's special and added tokens (the wrapper forwards to it)."""
+        return control_tokens.hf_added_tokens(self.tokenizer)
 
     def _render_chat(self, messages: list[Message], tools: list[Tool] | None,
                      add_generation_prompt: bool) -> str:
