@@ -55,10 +55,16 @@ def arrow_safe(df: pd.DataFrame) -> list[str]:
     return notes
 
 
-def _cut_rows(df: pd.DataFrame, notes: list[str], limit: int, more: bool) -> pd.DataFrame:
-    """``df`` cut to ``limit`` rows with a note when it has more (``more``: more are known to exist)."""
+def _row_limit(columns: int) -> int:
+    return budgets.row_limit(min(columns, budgets.MAX_COLUMNS), LARGE_CSV_MAX_ROWS)
+
+
+def _cut_rows(df: pd.DataFrame, notes: list[str], more: bool) -> pd.DataFrame:
+    """``df`` cut to its row budget with a note when it has more (``more``: more are known to exist)."""
+    limit = _row_limit(len(df.columns))
     if len(df) > limit or more:
-        notes.append(budgets.cut_table_note(limit, f"more than {limit:,}", "rows", ROWS_HOW))
+        cells = f" ({budgets.MAX_CELLS:,} cells)" if limit < LARGE_CSV_MAX_ROWS else ""
+        notes.append(budgets.cut_table_note(limit, f"more than {limit:,}", "rows", ROWS_HOW, cells))
         return df.iloc[:limit]
     return df
 
@@ -69,7 +75,7 @@ def _finish(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
         notes.append(budgets.cut_table_note(budgets.MAX_COLUMNS, f"{len(df.columns):,}", "columns", COLUMNS_HOW))
         df = df.iloc[:, : budgets.MAX_COLUMNS]
     notes += budgets.shorten_columns(df)
-    df = _cut_rows(df, notes, LARGE_CSV_MAX_ROWS, False)
+    df = _cut_rows(df, notes, False)
     notes += arrow_safe(df)
     dated = textio.parse_dates(df)
     if dated:
@@ -130,7 +136,7 @@ class CSVLoader(Loader):
             try:
                 df = pd.read_csv(
                     buffer, sep=dialect.sep, skiprows=dialect.skiprows, decimal=dialect.decimal,
-                    index_col=False, on_bad_lines="warn", nrows=LARGE_CSV_MAX_ROWS + 1,
+                    index_col=False, on_bad_lines="warn", nrows=_row_limit(dialect.header_fields) + 1,
                     skipinitialspace=True, engine="c", usecols=usecols,
                 )  # fmt: skip
             except pd.errors.EmptyDataError as exc:
@@ -186,14 +192,14 @@ class ParquetLoader(Loader):
             for batch in book.iter_batches(batch_size=65_536, columns=columns):
                 batches.append(batch)
                 rows += batch.num_rows
-                if rows > LARGE_CSV_MAX_ROWS:
+                if rows > _row_limit(len(columns or names)):
                     break
             table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else (
                 book.schema_arrow.empty_table() if columns is None
                 else book.schema_arrow.empty_table().select(columns))
         df = table.to_pandas()
         df.attrs.pop("load_notes", None)
-        return _finish(_cut_rows(df, notes, LARGE_CSV_MAX_ROWS, rows > LARGE_CSV_MAX_ROWS), notes)
+        return _finish(_cut_rows(df, notes, rows > _row_limit(len(df.columns))), notes)
 
 
 class ExcelLoader(Loader):

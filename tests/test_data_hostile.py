@@ -354,3 +354,22 @@ def test_load_notes_are_not_counted_as_omitted_file_attributes():
     assert attrs_omitted(ds, 0) == [] and attrs_omitted(ds, 1) == []
     ds.attrs["history"] = "made"
     assert attrs_omitted(ds, 1) == ["history and other global attributes"]
+
+
+def test_wide_tables_keep_fewer_rows_within_the_cell_budget(monkeypatch):
+    monkeypatch.setattr(budgets, "MAX_CELLS", 100)
+    content = ("a,b,c,d\n" + "".join(f"{i},{i},{i},{i}\n" for i in range(40))).encode()
+    df = data.open_upload("wide.csv", content)
+    assert df.shape == (25, 4) and "budget of 25 (100 cells)" in _notes(df)
+    buf = io.BytesIO()
+    pq.write_table(pa.table({c: np.arange(40) for c in "abcd"}), buf, row_group_size=7)
+    assert data.open_upload("wide.parquet", buf.getvalue()).shape == (25, 4)
+
+
+def test_netcdf_with_millions_of_tiny_chunks_is_refused(tmp_path):
+    path = tmp_path / "tiny_chunks.nc"
+    _declared_netcdf(path, 10_000, 10_000, chunks=(4, 4))  # 400 MB in 6,250,000 chunks
+    with pytest.raises(DataLoadError) as exc:
+        data.open_path(path)
+    msg = _message(exc)
+    assert "more than 1,000,000 chunks" in msg and "6,250,000 chunks of 4 x 4" in msg and "nccopy -c" in msg
