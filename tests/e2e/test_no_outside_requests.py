@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 from e2e_helpers import no_exceptions, wait_for_app
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -64,10 +65,9 @@ def test_hostile_uploads_load_nothing_from_outside_and_survive_navigation(page, 
     wait_for_app(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     look = page.locator('[data-testid="stExpander"]', has_text="Look at the data:").first
-    look.wait_for(timeout=300_000)
+    expect(look).to_contain_text(FILE_NAME, timeout=300_000)  # the name shown as written, not rendered
     page.get_by_text("Prompt uses").wait_for(timeout=300_000)
     wait_for_app(page)
-    assert FILE_NAME in look.inner_text()  # the name shown as written, not rendered
     page.get_by_label("Max new tokens per answer").fill("32")
     page.get_by_label("Max new tokens per answer").press("Enter")
     wait_for_app(page)
