@@ -42,8 +42,9 @@ def shortened(value: Any, limit: int = NAME_LIMIT) -> Any:
     if isinstance(value, list):
         return [shortened(v, limit) for v in value]
     if isinstance(value, str):
-        text = " ".join(value.split())
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+        from .selection import clean_text
+
+        return clean_text(value, limit) or ""
     return value
 
 
