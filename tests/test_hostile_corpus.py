@@ -56,7 +56,8 @@ def test_the_corpus_covers_every_class_with_several_cases():
 
 
 def check_library(case, result: dict) -> None:
-    assert result["outcome"] in ("opened", "refused"), f"{case.name}: {result['outcome']}: {result['message']}"
+    assert result["outcome"] == "opened" or result["outcome"].startswith("refused"), \
+        f"{case.name}: {result['outcome']}: {result['message']}"
     assert hostile_run.verdict(case, result) == "ok", f"{case.name}: {result['message']}"
     assert not result.get("tokens"), f"{case.name}: {result['tokens']} control tokens from the data in the prompt"
 
