@@ -60,11 +60,10 @@ def library_check(case: Case) -> dict[str, Any]:
     """open_upload, then the page's look, encoding and prompt; the outcome and the step it ended at."""
     from data import DataLoadError, open_upload
 
-    step = "open"
+    step, drawn = "open", ""
     try:
         obj = open_upload(case.filename, case.path.read_bytes(), MAX_UPLOAD_BYTES)
-        step = "look"
-        look(obj)
+        drawn = look(obj)  # page code behind the page's own error boundary: recorded, not the library's outcome
         step = "encode"
         import encoders
         from encoders.prompts import dataset_messages
@@ -75,18 +74,29 @@ def library_check(case: Case) -> dict[str, Any]:
         prompt = render(CHATML, dataset_messages(encoding))
         notes = [str(n) for n in obj.attrs.get("load_notes", []) or []]
         return {"outcome": "opened", "message": "; ".join(notes), "tokens": special_tokens(encoding.text),
-                "starts": prompt.count("<|im_start|>"), "step": step}
+                "starts": prompt.count("<|im_start|>"), "step": step, "look": drawn}
     except DataLoadError as exc:
-        return {"outcome": "refused" if step == "open" else f"refused at {step}", "message": str(exc), "step": step}
+        return {"outcome": "refused" if step == "open" else f"refused at {step}", "message": str(exc), "step": step,
+                "look": drawn}
     except MemoryError:
         return {"outcome": "MemoryError", "message": f"MemoryError at {step}", "step": step}
     except Exception as exc:  # what the issue is about: report it, never hide it
         return {"outcome": f"uncaught {type(exc).__name__}", "message": f"at {step}: {exc}", "step": step}
 
 
-def look(obj: Any) -> None:
+def look(obj: Any) -> str:
     """What the page shows before encoding: the map of the first variable (saved at dpi 200 as st.pyplot does),
-    or the first 500 rows converted to Arrow (as st.dataframe does)."""
+    or the first 500 rows converted to Arrow (as st.dataframe does). "" when it worked, else the error's class."""
+    try:
+        _look(obj)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        return f"{type(exc).__name__}: {first_line(str(exc), 60)}"
+    return ""
+
+
+def _look(obj: Any) -> None:
     if hasattr(obj, "data_vars"):
         variables = [str(v) for v in obj.data_vars]
         if variables:
@@ -293,7 +303,8 @@ def table(cases: list[Case], results: dict) -> str:
     rows = ["| case | class | expect | lib | verdict | CLI | page | s | peak RSS MB | ctl tokens | message |",
             "|---|---|---|---|---|---|---|---|---|---|---|"]
     totals = {"uncaught": 0, "lost": 0, "over 30 s": 0, "over 2 GB": 0, "not as expected": 0, "remote": 0,
-              "control tokens": 0, "cli tracebacks": 0}
+              "control tokens": 0, "cli tracebacks": 0,
+              "look failed": 0}
     for case in cases:
         lib = results.get("lib", {}).get(case.name, {})
         cli = results.get("cli", {}).get(case.name, {})
@@ -313,6 +324,9 @@ def table(cases: list[Case], results: dict) -> str:
         totals["control tokens"] += bool(tokens)
         page_text = page.get("outcome", "—") + (f" ⚠ remote: {len(page['remote'])}" if page.get("remote") else "")
         message = first_line(lib.get("message", ""), 80).replace("|", "\\|")
+        if lib.get("look"):
+            totals["look failed"] += 1
+            message = f"look ✗ {lib['look']} · {message}"
         rows.append(f"| {case.name} | {case.cls} | {case.expect} | {lib.get('outcome', '—')} | {ok} | "
                     f"{cli.get('outcome', '—')} | {page_text} | {seconds:.1f} | {rss or '—'} | "
                     f"{'' if tokens is None else tokens} | {message} |")
@@ -337,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     levels = ["lib"] + ([] if args.no_cli else ["cli"]) + ([] if args.no_page else ["page"])
     cases, results = run_all(folder, levels, args.only)
+    (folder / "results.json").write_text(json.dumps(results, indent=1))
     text = table(cases, results)
     print(text)
     if args.out:
