@@ -30,6 +30,8 @@ _DATE_IN_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _CODE = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# what follows a coordinate value: "500 hPa", "33°N", "45 degrees north", "120 m depth"
+_AXIS_MARK = re.compile(r"\s?(?:°|º|deg\b|degrees?\b|[NSEW]\b|hPa\b|mb\b|mbar\b|Pa\b|m\b|km\b|met(?:re|er)s?\b)")
 
 # The words that claim a statistic, by the fact kind they claim; "range" words fit a minimum and a maximum.
 _STAT_WORDS = {
@@ -264,12 +266,13 @@ class _Place:
         first, second = (words.group(1), words.group(2) or "") if words else ("", "")
         self.count_words = (second, first) if first.lower() in _MODIFIERS and second else (first,)  # "3 pressure levels"
 
-    def claimed_stats(self) -> set[str]:
-        """The statistics the words next to the number claim it is (before it first, else just after it)."""
+    def claimed_stats(self, ranges: bool = True) -> set[str]:
+        """The statistics the words next to the number claim it is (before it first, else just after it);
+        "between"/"from" words claim a minimum and a maximum unless ``ranges`` is False."""
         for text in (self.before, self.attached):
             words = {w.lower() for w in _WORD.findall(text)}
             found = {kind for kind, names in _STAT_WORDS.items() if words & set(names)}
-            if words & set(_RANGE_WORDS) and not found:
+            if words & set(_RANGE_WORDS) and not found and ranges:
                 return {"max", "min"}
             if found:
                 return found
@@ -307,7 +310,12 @@ class _Subjects:
             return (v.lower() in lower or (len(v) >= 3 and starts(v.lower())) or bool(self.words.get(v, set()) & lower)
                     or (len(parts) > 1 and all(starts(p) for p in parts)))
 
-        return {v for v in variables if names(v)}
+        found = {v for v in variables if names(v)}
+        by_words = {v for v in found if not (v in exact or v.lower() in lower or (len(v) >= 3 and starts(v.lower())))}
+        complete = {v for v in by_words if self.words.get(v, set()) <= lower}
+        if complete and by_words - complete:  # "2 metre temperature" names t2m, not d2m ("2 metre dewpoint ...")
+            found -= by_words - complete
+        return found
 
     def counted_axis(self, word: str) -> str:
         """The axis a word after a number counts ("months" -> month, "levels" -> lev), or ""."""
@@ -349,8 +357,13 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     if attributed:
         return _choose(attributed, place, subjects)
     on_axis = [k for k in candidates if k.kind in AXIS_KINDS]
-    if on_axis:  # the extent of the data: a coordinate's first value, a dimension's size
-        return on_axis[0].source, ""
+    said_of_data = named & subjects.data or place.claimed_stats(ranges=False)
+    axes_named = subjects.named(place.sentence, {k.variable for k in on_axis})
+    if on_axis and (axes_named or not said_of_data or _AXIS_MARK.match(place.after)):  # the extent of the data: a coordinate's end, a size
+        return next(k for k in on_axis if not axes_named or k.variable in axes_named).source, ""
+    if on_axis and not data:  # "the minimum temperature is -90": the value of an axis said of the data
+        what = ", ".join(sorted(named & subjects.data)) or "a statistic of the data"
+        return "", f"this is {describe(on_axis[0])}, not {what}"
     at_named = [k for k in data if k.kind.partition("_at.")[2] in named]  # "at latitude -57.2"
     if at_named:
         return _choose(at_named, place, subjects)

@@ -161,3 +161,21 @@ def test_a_number_written_in_another_unit_gets_a_warning():
     assert check("The mean tas is 16.26 degrees Celsius, over 7 months.", known_c)[0][1]
     # a unit the table does not know is not judged
     assert check("Mean precipitation pr is 3.2 kg m-2 s-1.", [Known("s", 3.2, "mm/day", "pr", "mean")])[0][1]
+
+
+def test_a_long_name_said_in_full_beats_one_that_shares_some_of_its_words():
+    """ERA5 has t2m "2 metre temperature" and d2m "2 metre dewpoint temperature"."""
+    known = [Known("var:t2m.max", 301.5, "K", "t2m", "max", (), "2 metre temperature"),
+             Known("var:d2m.max", 297.2, "K", "d2m", "max", (), "2 metre dewpoint temperature")]
+    assert check("The highest 2 metre temperature is 301.5 K.", known)[1][1]
+    (_, wrong) = check("The highest 2 metre temperature is 297.2 K.", known)
+    assert not wrong[1] and "d2m" in wrong[2]
+    assert check("The highest 2 metre dewpoint temperature is 297.2 K.", known)[1][1]
+
+
+def test_an_axis_value_said_of_the_data_gets_a_warning():
+    known = ERA + [Known("var:t.min", 200.0, "K", "t", "min", (), "Temperature")]
+    (number,) = check("The minimum temperature is -90.", known)
+    assert not number[1] and "latitude" in number[2]
+    assert check("The latitude runs from 90 to -90.", known)[1][1]
+    assert [c[1] for c in check("The grid spans 90 to -90 degrees.", known)] == [True, True]
