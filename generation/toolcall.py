@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .numbers import Known, check_numbers, names_of, subjects_of
+from .numbers import Known, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .types import Message, Sampling, Stats
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
@@ -413,11 +413,24 @@ class ToolLoop:
         question = " ".join(m["content"] for m in self.original if m["role"] == "user")
         unasked = [k for k, named in _NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
-        result = self.registry.call(call.name, {k: v for k, v in call.arguments.items() if k not in unasked})
+        arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
+        asked_unit = None if arguments.get("to_units") else self._asked_unit(call.name, question)
+        result = self.registry.call(call.name, {**arguments, "to_units": asked_unit}) if asked_unit else None
+        if result is None or not result.ok:  # no unit asked, or the values cannot be converted to it
+            result = self.registry.call(call.name, arguments)
+        elif asked_unit:
+            result.text += f"\n(The app converted the result to {asked_unit}: the question asks for it.)"
         if unasked:
             result.text += "\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in unasked) + \
                 ": the question names no " + " or ".join(unasked) + ".)"
         return result
+
+    def _asked_unit(self, tool: str, question: str) -> str | None:
+        """The tool's to_units value for a unit the question asks for ("..., in °C?"), when the model left it out."""
+        schema = next((t for t in self.schemas if t["function"]["name"] == tool), None)
+        offered = (schema or {}).get("function", {}).get("parameters", {}).get("properties", {}).get("to_units", {})
+        wanted = {written_unit(m.group(1)) for m in re.finditer(r"\bin(?=(\s+[^\n]{1,24}))", question)} - {""}
+        return next((u for u in offered.get("enum", []) if unit_kind(str(u)) in wanted), None) if wanted else None
 
     def _turn_messages(self, step: Step) -> list[Message]:
         calls = [{"type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in step.calls]

@@ -7,7 +7,7 @@ from helpers import TOOL_MODEL
 
 from generation import POOL, Sampling, load_models
 from generation.numbers import check_numbers
-from generation.toolcall import ToolLoop, call_schema, parse_tool_calls
+from generation.toolcall import ParsedCall, ToolLoop, call_schema, parse_tool_calls
 from tools import default_registry
 
 # Recorded on this machine (llama.cpp): Qwen2.5-Coder 0.5B and 1.5B answer with fenced JSON, no tags.
@@ -394,3 +394,27 @@ def test_a_month_and_season_the_question_never_named_are_left_out():
                     [{"role": "user", "content": "What was the warmest January day of 2015?"}])
     list(loop.run())
     assert loop.steps[0].results[0].value["selection"]["month"] == 1  # named in the question: kept
+
+
+def test_a_unit_the_question_asks_for_is_applied_when_the_call_leaves_it_out():
+    """The 1.5B on a real file answered "289.411 °C" (the value in K) to a question asking for °C."""
+    from pathlib import Path
+
+    import data
+    from tools import default_registry
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "tas_rectilinear_grid_2D.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    call = ParsedCall("area_weighted_mean", {"variable": "tas", "time_start": "2005-07", "time_end": "2005-07"}, "")
+
+    def run(question):
+        loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+        return loop._run(call)
+
+    celsius = run("What is the global mean near-surface air temperature in July 2005, in °C?")
+    kelvin = run("What is the global mean near-surface air temperature in July 2005?")
+    assert celsius.ok and kelvin.ok and "converted the result to degC" in celsius.text
+    assert celsius.value["mean"] == pytest.approx(kelvin.value["mean"] - 273.15, abs=1e-3)
+    assert run("Global mean tas in 2005 in mm/day?").value["mean"] == kelvin.value["mean"]  # not convertible: as is
