@@ -6,7 +6,7 @@ Each case runs in a child process with a memory cap (RLIMIT_AS) and a wall timeo
 outcome (opened / refused with its message / uncaught exception / killed / timeout), the wall time and the child's
 peak RSS. Levels:
   lib   data.open_upload, then what the Summarize page does with it: the look (map or Arrow table), the encoding
-        and the prompt; also counts chat-template control tokens that reach the encoded text;
+        and the prompt; also counts chat-template control tokens left after the generation core neutralises it;
   cli   `python -m geollm summarize FILE --prompt-only` (the small model): no traceback, exit 0 or 2;
   page  AppTest: the Summarize page with a sample and a chat, then the upload: no exception, a refused file keeps
         the sample and the chat, and no remote image or frame is rendered from file content.
@@ -73,7 +73,11 @@ def library_check(case: Case) -> dict[str, Any]:
         step = "prompt"
         prompt = render(CHATML, dataset_messages(encoding))
         notes = [str(n) for n in obj.attrs.get("load_notes", []) or []]
-        return {"outcome": "opened", "message": "; ".join(notes), "tokens": special_tokens(encoding.text),
+        from generation.control_tokens import neutralise_text
+
+        # what the generation core passes to any template or server: control tokens there are the ones that count
+        return {"outcome": "opened", "message": "; ".join(notes), "tokens": special_tokens(neutralise_text(encoding.text)),
+                "raw_tokens": special_tokens(encoding.text),
                 "starts": prompt.count("<|im_start|>"), "step": step, "look": drawn}
     except DataLoadError as exc:
         return {"outcome": "refused" if step == "open" else f"refused at {step}", "message": str(exc), "step": step,

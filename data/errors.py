@@ -14,6 +14,7 @@ the netCDF/HDF5/Zarr libraries becomes a :class:`DataReadError` (a
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -65,8 +66,8 @@ def reading(what: str = "the file") -> Iterator[None]:
         yield
     except DataLoadError:
         raise
-    except (RuntimeError, OSError, EOFError) as exc:
-        if isinstance(exc, RuntimeError) and not _from_a_file(exc):
+    except (RuntimeError, OSError, EOFError, zlib.error, ValueError) as exc:  # zlib/ValueError: Zarr codecs
+        if isinstance(exc, (RuntimeError, ValueError)) and not _from_a_file(exc):
             raise  # a program error, not a bad file: keep it visible
         raise DataReadError(read_error_message(exc, what)) from exc
 
