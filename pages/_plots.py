@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
+from data.times import decimal_years  # noqa: E402
 
 LAT_NAMES = ("lat", "latitude", "y_lat")
 LON_NAMES = ("lon", "longitude", "x_lon")
@@ -59,7 +60,12 @@ def _draw_grid(fig, ds: xr.Dataset, variable: str, index: int) -> None:
         fig.set_size_inches(9, 3.5)
         ax = fig.add_subplot(1, 1, 1)
         step = max(da.size // MAX_CELLS + 1, 1)
-        da.isel({da.dims[0]: slice(None, None, step)}).load().plot(ax=ax)
+        series = da.isel({da.dims[0]: slice(None, None, step)}).load()
+        dim = series.dims[0]
+        if dim in series.coords and series[dim].dtype == object:  # cftime dates (noleap, 360_day): decimal years
+            series = series.assign_coords({dim: decimal_years(series.indexes[dim])})
+            series[dim].attrs["long_name"] = f"{dim} (years)"
+        series.plot(ax=ax)
         ax.set_ylabel(label)
         return
     field = field_2d(ds, variable, index)

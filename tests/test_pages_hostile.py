@@ -284,3 +284,15 @@ def test_cli_turns_any_unexpected_failure_into_one_line(monkeypatch, capsys):
     assert cli.main(["summarize", "x.csv"]) == cli.EXIT_FAILED
     err = capsys.readouterr().err.strip()
     assert err == "error: there is not enough memory for it here; try a smaller subset of the file, or the command line"
+
+
+def test_a_series_on_a_noleap_calendar_is_drawn_in_decimal_years():
+    """nc-time-axis is not installed: cftime dates are drawn as decimal years instead of failing the upload."""
+    import numpy as np
+    import xarray as xr
+
+    from pages import _plots
+
+    times = xr.date_range("2000-01-01", periods=24, freq="MS", calendar="noleap", use_cftime=True)
+    ds = xr.Dataset({"tas": ("time", np.arange(24.0))}, coords={"time": times})
+    assert _plots.grid_png(ds, "tas").startswith(b"\x89PNG")
