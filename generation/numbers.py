@@ -398,7 +398,11 @@ def _choose(facts: list[Known], place: _Place, subjects: _Subjects) -> tuple[str
         if rivals:
             other = ", ".join(f"{a}={b}" for a, b in rivals[0].selection)
             return "", f"this is {describe(fact)}, not for {other}"
-    return fitting[0].source, ""
+    row = fitting[0]
+    if not row.kind and row.selection and not _mentions(place.sentence, row.selection[-1:]):
+        key, value = row.selection[-1]  # one row of a table result ("one value per month") said as the whole
+        return "", f"this is {row.variable}'s value for {key}={value} only (one row of the result)"
+    return row.source, ""
 
 
 def _stat(k: Known) -> str:
@@ -415,8 +419,15 @@ def _mentions(text: str, selection: tuple[tuple[str, str], ...]) -> bool:
         if re.search(rf"(?<![\w.]){re.escape(value.lower())}(?![\w])", lower):
             return True
         month = re.fullmatch(r"(?:\d{4}-)?(\d{1,2})", value) if "month" in key.lower() or "-" in value else None
-        if month and 1 <= int(month.group(1)) <= 12:
-            name = _MONTHS[int(month.group(1)) - 1]
+        dated = re.match(r"(\d{4})-(\d{2})-\d{2}", value)  # a time step: said as its month and year
+        if dated and (value[:10] in lower or value[:7] in lower):
+            return True
+        if dated and not re.search(rf"\b{dated.group(1)}\b", lower):
+            return False
+        month = month or dated
+        number = month.group(2) if dated else month.group(1) if month else "0"
+        if month and 1 <= int(number) <= 12:
+            name = _MONTHS[int(number) - 1]
             return bool(re.search(rf"\b(?:{name}|{name[:3]})\b", lower))
         return False
 

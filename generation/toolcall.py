@@ -51,6 +51,35 @@ _NAMED_IN_QUESTION = {
     "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|month", re.I),
     "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
 }
+_SEASON_CODE = re.compile(r"\b(?:DJF|MAM|JJA|SON)\b|\b(?:winter|spring|summer|autumn|fall)\b|season", re.I)
+_COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
+
+
+def _box_from_question(arguments: dict, question: str) -> tuple[dict, str]:
+    """Latitude/longitude bounds as the question writes them ("30S and 30N", "10W to 40E"), where the call
+    has them otherwise (a sign lost, both edges the same): the arguments to use, and what was changed."""
+    points = [(float(v) * (-1 if h in "SW" else 1), h in "NS") for v, h in _COMPASS.findall(question)]
+    lats, lons = [v for v, is_lat in points if is_lat], [v for v, is_lat in points if not is_lat]
+    wanted = {}
+    if len(lats) == 2:
+        wanted.update(lat_min=min(lats), lat_max=max(lats))
+    if len(lons) == 2:
+        west, east = lons if (lons[1] - lons[0]) % 360 <= 180 else lons[::-1]  # the shorter way round, eastward
+        wanted.update(lon_min=west, lon_max=east)
+    for key in ("lat_min", "lat_max") if len(lats) == 1 else ():
+        if isinstance(arguments.get(key), (int, float)) and arguments[key] == -lats[0]:
+            wanted[key] = lats[0]  # "north of 60S" written as 60
+    for key in ("lon_min", "lon_max") if len(lons) == 1 else ():
+        if isinstance(arguments.get(key), (int, float)) and arguments[key] == -lons[0]:
+            wanted[key] = lons[0]
+    changed = {k: v for k, v in wanted.items()
+               if any(arguments.get(b) is not None for b in (k[:3] + "_min", k[:3] + "_max"))
+               and arguments.get(k) != v}
+    if not changed:
+        return arguments, ""
+    return {**arguments, **changed}, ", ".join(f"{k}={v:g}" for k, v in changed.items())
+
+
 BAD_CALL = ("the tool call could not be read: write it as name(key=value, ...) with plain numbers, strings or "
             'lists as values, or as JSON {"name": ..., "arguments": {...}}')
 BAD_JSON = ('the tool call is not valid JSON of the form {"name": ..., "arguments": {...}}; argument values '
@@ -414,6 +443,10 @@ class ToolLoop:
         unasked = [k for k, named in _NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
+        if arguments.get("month") is not None and arguments.get("season") and _SEASON_CODE.search(question):
+            unasked.append("month")  # "June-July-August (JJA)": the season, not its first month
+            arguments.pop("month")
+        arguments, boxed = _box_from_question(arguments, question)
         asked_unit = None if arguments.get("to_units") else self._asked_unit(call.name, question)
         result = self.registry.call(call.name, {**arguments, "to_units": asked_unit}) if asked_unit else None
         if result is None or not result.ok:  # no unit asked, or the values cannot be converted to it
@@ -422,7 +455,9 @@ class ToolLoop:
             result.text += f"\n(The app converted the result to {asked_unit}: the question asks for it.)"
         if unasked:
             result.text += "\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in unasked) + \
-                ": the question names no " + " or ".join(unasked) + ".)"
+                ": the question does not ask for " + " or ".join(unasked) + ".)"
+        if boxed:
+            result.text += f"\n(The app took the box from the question: {boxed}.)"
         return result
 
     def _asked_unit(self, tool: str, question: str) -> str | None:

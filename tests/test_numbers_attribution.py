@@ -179,3 +179,22 @@ def test_an_axis_value_said_of_the_data_gets_a_warning():
     assert not number[1] and "latitude" in number[2]
     assert check("The latitude runs from 90 to -90.", known)[1][1]
     assert [c[1] for c in check("The grid spans 90 to -90 degrees.", known)] == [True, True]
+
+
+def test_one_row_of_a_table_said_as_the_whole_gets_a_warning():
+    """The 1.5B asked for the 2005 mean kept 12 monthly rows and wrote one of them as the year's mean."""
+    from tools import default_registry
+
+    path = REALDATA / "tas_rectilinear_grid_2D.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    import data
+
+    result = default_registry(data.open_path(path)).call(
+        "area_weighted_mean", {"variable": "tas", "dims": ["lat", "lon"], "time_start": "2005", "time_end": "2005"})
+    known = [Known("area_weighted_mean(...)", s.value, s.unit, s.variable, s.kind, s.selection) for s in result.stated]
+    march = next(s for s in result.stated if s.variable == "tas" and s.selection[-1][1].startswith("2005-03"))
+    (_, whole) = check(f"The global mean tas over the whole year 2005 is {march.value} K.", known)
+    assert not whole[1] and "one row" in whole[2]
+    assert check(f"In March 2005 the global mean tas was {march.value} K.", known)[1][1]
+    assert check(f"On {march.selection[-1][1][:10]} the global mean tas was {march.value} K.", known)[1][1]

@@ -418,3 +418,35 @@ def test_a_unit_the_question_asks_for_is_applied_when_the_call_leaves_it_out():
     assert celsius.ok and kelvin.ok and "converted the result to degC" in celsius.text
     assert celsius.value["mean"] == pytest.approx(kelvin.value["mean"] - 273.15, abs=1e-3)
     assert run("Global mean tas in 2005 in mm/day?").value["mean"] == kelvin.value["mean"]  # not convertible: as is
+
+
+def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_them():
+    """The 1.5B on real files: "30S and 30N" as lat_min=-30, lat_max=-30; "10W to 40E" as lon_min=10;
+    "June-July-August (JJA)" as month=6 with season=JJA (refused: both)."""
+    from generation.toolcall import _box_from_question
+
+    assert _box_from_question({"lat_min": -30, "lat_max": -30}, "between 30S and 30N")[0] == {
+        "lat_min": -30, "lat_max": 30}
+    assert _box_from_question({"lat_min": 35, "lat_max": 70, "lon_min": 10, "lon_max": 40},
+                              "Europe, 35N to 70N and 10W to 40E")[0]["lon_min"] == -10
+    assert _box_from_question({"lon_min": 170, "lon_max": 120}, "Niño 3.4 (5S-5N, 170W-120W)")[0] == {
+        "lon_min": -170, "lon_max": -120}
+    assert _box_from_question({"lat_min": -30, "lat_max": 30}, "between 30S and 30N") == (
+        {"lat_min": -30, "lat_max": 30}, "")
+    assert _box_from_question({"variable": "tas"}, "at 30N")[1] == ""  # no box in the call: none added
+    from pathlib import Path
+
+    import data
+    from tools import default_registry
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "tas_rectilinear_grid_2D.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    question = "What is the area-weighted mean tas between 30S and 30N in June-July-August (JJA)?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    result = loop._run(ParsedCall("area_weighted_mean", {"variable": "tas", "month": 6, "season": "JJA",
+                                                         "lat_min": -30, "lat_max": -30}, ""))
+    expected = registry.call("area_weighted_mean", {"variable": "tas", "season": "JJA", "lat_min": -30, "lat_max": 30})
+    assert result.ok and result.value["mean"] == expected.value["mean"]
+    assert "lat_max=30" in result.text and "month=6" in result.text
