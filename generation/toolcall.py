@@ -51,6 +51,8 @@ _NAMED_IN_QUESTION = {
     "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|month", re.I),
     "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
 }
+_MONTH_NAMES = ("january", "february", "march", "april", "May", "june", "july", "august", "september", "october",
+                "november", "december")  # "May" only capitalised: "may" is also a verb
 _SEASON_CODE = re.compile(r"\b(?:DJF|MAM|JJA|SON)\b|\b(?:winter|spring|summer|autumn|fall)\b|season", re.I)
 _COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
 
@@ -447,6 +449,10 @@ class ToolLoop:
             unasked.append("month")  # "June-July-August (JJA)": the season, not its first month
             arguments.pop("month")
         arguments, boxed = _box_from_question(arguments, question)
+        month = self._named_month(call.name, arguments, question)
+        if month:  # "mean January temperature over the whole record": every January, not the whole record
+            arguments["month"] = month
+            boxed = ", ".join(filter(None, [boxed, f"month={month}"]))
         asked_unit = None if arguments.get("to_units") else self._asked_unit(call.name, question)
         result = self.registry.call(call.name, {**arguments, "to_units": asked_unit}) if asked_unit else None
         if result is None or not result.ok:  # no unit asked, or the values cannot be converted to it
@@ -457,8 +463,21 @@ class ToolLoop:
             result.text += "\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in unasked) + \
                 ": the question does not ask for " + " or ".join(unasked) + ".)"
         if boxed:
-            result.text += f"\n(The app took the box from the question: {boxed}.)"
+            result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
         return result
+
+    def _named_month(self, tool: str, arguments: dict, question: str) -> int | None:
+        """The one calendar month the question names, when the call selects no month (nor one month's dates)."""
+        names = {i + 1 for i, m in enumerate(_MONTH_NAMES)
+                 if re.search(rf"\b{m}\b", question, 0 if m == "May" else re.I)}
+        schema = next((t for t in self.schemas if t["function"]["name"] == tool), None)
+        offered = (schema or {}).get("function", {}).get("parameters", {}).get("properties", {})
+        start, end = str(arguments.get("time_start") or ""), str(arguments.get("time_end") or "")
+        one_month = len(start) >= 7 and start[:7] == end[:7]
+        if len(names) != 1 or "month" not in offered or arguments.get("month") is not None or one_month \
+                or arguments.get("season"):
+            return None
+        return names.pop()
 
     def _asked_unit(self, tool: str, question: str) -> str | None:
         """The tool's to_units value for a unit the question asks for ("..., in °C?"), when the model left it out."""

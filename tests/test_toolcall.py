@@ -450,3 +450,29 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
     expected = registry.call("area_weighted_mean", {"variable": "tas", "season": "JJA", "lat_min": -30, "lat_max": 30})
     assert result.ok and result.value["mean"] == expected.value["mean"]
     assert "lat_max=30" in result.text and "month=6" in result.text
+
+
+def test_a_month_the_question_names_is_selected_when_the_call_leaves_it_out():
+    """The 1.5B: "Boulder's mean January temperature over the whole record" averaged every month."""
+    from pathlib import Path
+
+    import data
+    from tools import default_registry
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "Boulder.temp.1897-2014.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+
+    def run(question, arguments):
+        loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+        return loop._run(ParsedCall("statistic", {"variable": "temp", "stat": "mean", **arguments}, ""))
+
+    january = run("What is Boulder's mean January temperature over the whole record?", {})
+    assert january.value["value"] == registry.call("statistic", {"variable": "temp", "stat": "mean",
+                                                                 "month": 1}).value["value"]
+    assert "month=1" in january.text
+    whole = run("What is Boulder's mean temperature over the whole record? It may be cold.", {})
+    assert "month" not in whole.value.get("selection", {})
+    one = run("What was the mean temperature in January 1990?", {"time_start": "1990-01", "time_end": "1990-01"})
+    assert "month=" not in one.text  # one January already selected by its dates
