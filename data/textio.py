@@ -97,7 +97,7 @@ def _allow_fields(size: int) -> None:
 def _records(lines: list[str], sep: str) -> list[list[str]]:
     if sep == r"\s+":
         return [ln.split() for ln in lines if ln.strip()]
-    _allow_fields(max(map(len, lines), default=0) + 1)
+    _allow_fields(sum(map(len, lines)) + 1)  # a quoted field may span many lines
     reader = csv.reader(io.StringIO("".join(lines)), delimiter=sep)
     return [rec for rec in reader if rec]
 
