@@ -57,9 +57,10 @@ _SEASON_CODE = re.compile(r"\b(?:DJF|MAM|JJA|SON)\b|\b(?:winter|spring|summer|au
 _COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
 
 
-def _box_from_question(arguments: dict, question: str) -> tuple[dict, str]:
+def _box_from_question(arguments: dict, question: str, offered: frozenset = frozenset()) -> tuple[dict, str]:
     """Latitude/longitude bounds as the question writes them ("30S and 30N", "10W to 40E"), where the call
-    has them otherwise (a sign lost, both edges the same): the arguments to use, and what was changed."""
+    has them otherwise (a sign lost, both edges the same) or leaves out a box the tool takes (``offered``):
+    the arguments to use, and what was changed."""
     points = [(float(v) * (-1 if h in "SW" else 1), h in "NS") for v, h in _COMPASS.findall(question)]
     lats, lons = [v for v, is_lat in points if is_lat], [v for v, is_lat in points if not is_lat]
     wanted = {}
@@ -75,7 +76,7 @@ def _box_from_question(arguments: dict, question: str) -> tuple[dict, str]:
         if isinstance(arguments.get(key), (int, float)) and arguments[key] == -lons[0]:
             wanted[key] = lons[0]
     changed = {k: v for k, v in wanted.items()
-               if any(arguments.get(b) is not None for b in (k[:3] + "_min", k[:3] + "_max"))
+               if (k in offered or any(arguments.get(b) is not None for b in (k[:3] + "_min", k[:3] + "_max")))
                and arguments.get(k) != v}
     if not changed:
         return arguments, ""
@@ -448,7 +449,7 @@ class ToolLoop:
         if arguments.get("month") is not None and arguments.get("season") and _SEASON_CODE.search(question):
             unasked.append("month")  # "June-July-August (JJA)": the season, not its first month
             arguments.pop("month")
-        arguments, boxed = _box_from_question(arguments, question)
+        arguments, boxed = _box_from_question(arguments, question, self._parameters(call.name))
         month = self._named_month(call.name, arguments, question)
         if month:  # "mean January temperature over the whole record": every January, not the whole record
             arguments["month"] = month
@@ -466,12 +467,16 @@ class ToolLoop:
             result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
         return result
 
+    def _parameters(self, tool: str) -> frozenset:
+        """The names of the parameters the offered tool takes."""
+        schema = next((t for t in self.schemas if t["function"]["name"] == tool), None)
+        return frozenset((schema or {}).get("function", {}).get("parameters", {}).get("properties", {}))
+
     def _named_month(self, tool: str, arguments: dict, question: str) -> int | None:
         """The one calendar month the question names, when the call selects no month (nor one month's dates)."""
         names = {i + 1 for i, m in enumerate(_MONTH_NAMES)
                  if re.search(rf"\b{m}\b", question, 0 if m == "May" else re.I)}
-        schema = next((t for t in self.schemas if t["function"]["name"] == tool), None)
-        offered = (schema or {}).get("function", {}).get("parameters", {}).get("properties", {})
+        offered = self._parameters(tool)
         start, end = str(arguments.get("time_start") or ""), str(arguments.get("time_end") or "")
         one_month = len(start) >= 7 and start[:7] == end[:7]
         if len(names) != 1 or "month" not in offered or arguments.get("month") is not None or one_month \

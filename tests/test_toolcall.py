@@ -434,6 +434,9 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
     assert _box_from_question({"lat_min": -30, "lat_max": 30}, "between 30S and 30N") == (
         {"lat_min": -30, "lat_max": 30}, "")
     assert _box_from_question({"variable": "tas"}, "at 30N")[1] == ""  # no box in the call: none added
+    assert _box_from_question({"variable": "sst"}, "Niño 3.4 (5S-5N, 170W-120W)",
+                              frozenset({"lat_min", "lat_max", "lon_min", "lon_max"}))[0] == {
+        "variable": "sst", "lat_min": -5, "lat_max": 5, "lon_min": -170, "lon_max": -120}  # the tool takes a box
     from pathlib import Path
 
     import data
