@@ -56,8 +56,8 @@ _SIZE_KINDS = frozenset({"size", "steps", "n"})
 # short English words that are also variable names: only the exact spelling names the variable
 _COMMON = frozenset({"a", "i", "an", "as", "at", "be", "by", "do", "in", "is", "it", "of", "on", "or", "to", "we",
                      "us", "no", "so", "up"})
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")
 
 # Units an answer may write after a number, by what they are; a written unit that is not the fact's is a ⚠.
 _UNIT_ALIASES = {
@@ -427,7 +427,7 @@ def _mentions(text: str, selection: tuple[tuple[str, str], ...]) -> bool:
         month = month or dated
         number = month.group(2) if dated else month.group(1) if month else "0"
         if month and 1 <= int(number) <= 12:
-            name = _MONTHS[int(number) - 1]
+            name = MONTH_NAMES[int(number) - 1]
             return bool(re.search(rf"\b(?:{name}|{name[:3]})\b", lower))
         return False
 

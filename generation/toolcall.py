@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .numbers import Known, check_numbers, names_of, subjects_of, unit_kind, written_unit
+from .numbers import MONTH_NAMES, Known, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .types import Message, Sampling, Stats
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
@@ -51,9 +51,6 @@ _NAMED_IN_QUESTION = {
     "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|month", re.I),
     "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
 }
-_MONTH_NAMES = ("january", "february", "march", "april", "May", "june", "july", "august", "september", "october",
-                "november", "december")  # "May" only capitalised: "may" is also a verb
-_SEASON_CODE = re.compile(r"\b(?:DJF|MAM|JJA|SON)\b|\b(?:winter|spring|summer|autumn|fall)\b|season", re.I)
 _COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
 
 
@@ -446,10 +443,10 @@ class ToolLoop:
         unasked = [k for k, named in _NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
-        if arguments.get("month") is not None and arguments.get("season") and _SEASON_CODE.search(question):
+        if arguments.get("month") is not None and arguments.get("season") and _NAMED_IN_QUESTION["season"].search(question):
             unasked.append("month")  # "June-July-August (JJA)": the season, not its first month
             arguments.pop("month")
-        arguments, boxed = _box_from_question(arguments, question, self._parameters(call.name))
+        arguments, boxed = _box_from_question(arguments, question, frozenset(self._properties(call.name)))
         month = self._named_month(call.name, arguments, question)
         if month:  # "mean January temperature over the whole record": every January, not the whole record
             arguments["month"] = month
@@ -467,16 +464,18 @@ class ToolLoop:
             result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
         return result
 
-    def _parameters(self, tool: str) -> frozenset:
-        """The names of the parameters the offered tool takes."""
+    def _properties(self, tool: str) -> dict:
+        """The parameters the offered tool takes, by name, with their schemas."""
         schema = next((t for t in self.schemas if t["function"]["name"] == tool), None)
-        return frozenset((schema or {}).get("function", {}).get("parameters", {}).get("properties", {}))
+        return (schema or {}).get("function", {}).get("parameters", {}).get("properties", {})
 
     def _named_month(self, tool: str, arguments: dict, question: str) -> int | None:
         """The one calendar month the question names, when the call selects no month (nor one month's dates)."""
-        names = {i + 1 for i, m in enumerate(_MONTH_NAMES)
-                 if re.search(rf"\b{m}\b", question, 0 if m == "May" else re.I)}
-        offered = self._parameters(tool)
+        def named(month: str) -> bool:  # "May" only capitalised: "may" is also a verb
+            return bool(re.search(r"\bMay\b", question) if month == "may" else re.search(rf"\b{month}\b", question, re.I))
+
+        names = {i + 1 for i, m in enumerate(MONTH_NAMES) if named(m)}
+        offered = self._properties(tool)
         start, end = str(arguments.get("time_start") or ""), str(arguments.get("time_end") or "")
         one_month = len(start) >= 7 and start[:7] == end[:7]
         if len(names) != 1 or "month" not in offered or arguments.get("month") is not None or one_month \
@@ -486,8 +485,7 @@ class ToolLoop:
 
     def _asked_unit(self, tool: str, question: str) -> str | None:
         """The tool's to_units value for a unit the question asks for ("..., in °C?"), when the model left it out."""
-        schema = next((t for t in self.schemas if t["function"]["name"] == tool), None)
-        offered = (schema or {}).get("function", {}).get("parameters", {}).get("properties", {}).get("to_units", {})
+        offered = self._properties(tool).get("to_units", {})
         wanted = {written_unit(m.group(1)) for m in re.finditer(r"\bin(?=(\s+[^\n]{1,24}))", question)} - {""}
         return next((u for u in offered.get("enum", []) if unit_kind(str(u)) in wanted), None) if wanted else None
 
