@@ -150,6 +150,7 @@ def statistic(
         return convert_result({**out, **_where(dataset, variable, stat, sel)}, data, variable, to_units, delta)
     keep = data.axes.category_dims()
     reduce = reduce_dims(values, dims, [d for d in values.dims if d not in keep or values.sizes[d] == 1])
+    grid_mean = stat == "mean" and _whole_grid(data, values, reduce)
     if stat in ("median", "quantile"):
         if values.size > MAX_LOAD:
             raise ToolError(f"the selection has {values.size:,} values; narrow it to {MAX_LOAD:,} for a {stat}")
@@ -157,11 +158,11 @@ def statistic(
             "quantile")
     elif stat == "count":
         result = values.count(dim=reduce)
-    elif stat == "mean" and _whole_grid(data, values, reduce) and data.axes.exact_weights:
+    elif grid_mean and data.axes.exact_weights:
         result = values.weighted(values[WEIGHT]).mean(dim=reduce)  # a regional mean: each cell by its area
         extra["weights"] = data.weights_text(values)
     else:
-        if stat == "mean" and _whole_grid(data, values, reduce):
+        if grid_mean:
             extra["weights"] = "none: every grid point counts the same (area_weighted_mean weights by area)"
         kwargs = {"ddof": 1} if stat == "std" else {"min_count": 1} if stat == "sum" else {}
         result = getattr(values, stat)(dim=reduce, skipna=True, **kwargs)
