@@ -22,13 +22,22 @@ with a load note saying what was left out:
   are kept: a wide or long table still opens, and the note says how to see the
   rest.  Columns are cut rather than refused because the first columns are
   usually the keys a user wants to look at.
+* wall time (stopped): work done under :func:`time_limit` (the pages wrap the
+  reading of a dataset's values in it) stops at the next dask task once
+  ``MAX_WORK_SECONDS`` have passed, with a :class:`WorkTimeout` saying the limit
+  and how to proceed.  Values are read in one ``dask.compute``
+  (``encoders.cf.compute``) that passes :func:`deadline_callbacks`; the CLI sets
+  no limit, so a genuine large file can still be summarised there.
 """
 
 from __future__ import annotations
 
 import math
+import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from .errors import DataLoadError
@@ -46,12 +55,51 @@ MAX_NPZ_BYTES = 1000**3
 MAX_COLUMNS = 2000
 MAX_ROWS = 1_000_000
 MAX_CELLS = 50_000_000  # ~400 MB of float64
+MAX_WORK_SECONDS = 20.0  # one page step: opening (metadata) + this stays under the 30 s an upload may take
 
 GRID_HINT = (
     "open a subset instead: cut it with `ncks -d dim,first,last` or `cdo sellonlatbox`, or with xarray "
     "(`xr.open_dataset(path).isel(...).to_netcdf(...)`)"
 )
 CLI_HINT = "or, if the file is genuine, open it from its path with `python -m geollm summarize FILE`"
+
+
+class WorkTimeout(DataLoadError):
+    """Work under :func:`time_limit` ran past its budget and was stopped."""
+
+
+_deadline: ContextVar[tuple[float, float] | None] = ContextVar("geollm_deadline", default=None)
+
+
+@contextmanager
+def time_limit(seconds: float | None = None) -> Iterator[None]:
+    """Work inside (in this thread: one Streamlit session) stops after ``seconds`` (default
+    ``MAX_WORK_SECONDS``; ``0`` means no limit) at the next :func:`check_time` or dask task."""
+    seconds = MAX_WORK_SECONDS if seconds is None else seconds
+    token = _deadline.set((time.monotonic() + seconds, seconds) if seconds > 0 else None)
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def check_time(*_: Any) -> None:
+    """Raise :class:`WorkTimeout` when the current :func:`time_limit` has passed."""
+    limit = _deadline.get()
+    if limit is not None and time.monotonic() > limit[0]:
+        raise WorkTimeout(
+            f"reading its values stopped at the {limit[1]:g} s time budget for one step in the app: open a "
+            f"subset of the file (`ncks -d`, `cdo sellonlatbox` or xarray's `isel`), or the whole file with "
+            f"`python -m geollm summarize FILE`, which has no time budget."
+        )
+
+
+def deadline_callbacks() -> list[tuple]:
+    """The ``callbacks=`` for a ``dask.compute`` that should stop at the current time limit: dask's
+    (start, start_state, pretask, posttask, finish) tuple, checked before each task starts. A list
+    built per call, not a global ``dask.callbacks.Callback``, so one session's limit never stops
+    another session's work."""
+    return [(None, None, check_time, None, None)] if _deadline.get() is not None else []
 
 
 def human_size(n: int) -> str:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from data import budgets
 from data.areas import area_weights
 from data.axes import describe_axes, is_numeric
 
@@ -169,5 +170,5 @@ def compute(lazy: Any) -> Any:
     """Evaluate a nest of lazy arrays in one dask.compute; all-NaN slices are expected, not warned about."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        (done,) = dask.compute(lazy)
+        (done,) = dask.compute(lazy, callbacks=budgets.deadline_callbacks())  # stops at the page's time limit
     return done

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 import encoders
-from data import open_sample, open_upload, reading
+from data import budgets, open_sample, open_upload, reading
 from data.catalog import SAMPLES
 from encoders.prompts import dataset_messages, follow_up_messages
 from generation import Sampling
@@ -53,7 +53,8 @@ def prompt_settings(model) -> tuple[str, int]:
 
 @st.cache_data(show_spinner="Encoding the data…", max_entries=32)
 def encode(_obj, key: str, name: str, strategy: str, budget: int, _model, model_key: str) -> encoders.Encoding:
-    return encoders.encode(_obj, strategy, budget, _model.backend.count_tokens, title=name)
+    with budgets.time_limit():  # a file whose values are too slow to read stops with a message, not a hang
+        return encoders.encode(_obj, strategy, budget, _model.backend.count_tokens, title=name)
 
 
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
@@ -188,7 +189,7 @@ with st.expander("🔎 Preview the exact prompt the model will see"):
     st.code(model.backend.apply_chat_template(dataset_messages(encoding)), language=None, wrap_lines=True)
 with st.expander("⚖️ Compare encoding strategies (same data, same budget)"):
     if st.button("Compare", key="sum_compare"):
-        with _ui.action("The comparison failed"):
+        with _ui.action("The comparison failed"), budgets.time_limit():
             rows = [{"strategy": e.strategy, "tokens": e.tokens, "facts": len(e.facts),
                      "facts per 100 tokens": round(100 * len(e.facts) / max(e.tokens, 1), 1),
                      "left out": ", ".join(e.omitted) or "—"}

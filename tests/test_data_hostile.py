@@ -373,3 +373,49 @@ def test_netcdf_with_millions_of_tiny_chunks_is_refused(tmp_path):
         data.open_path(path)
     msg = _message(exc)
     assert "more than 1,000,000 chunks" in msg and "6,250,000 chunks of 4 x 4" in msg and "nccopy -c" in msg
+
+
+# --- wall time ------------------------------------------------------------------------------------------
+
+def _slow_grid(blocks: int = 40, seconds: float = 0.05) -> xr.Dataset:
+    """A lat/lon grid whose every block takes `seconds` to read, like a slow or remote file system."""
+    import time
+
+    import dask.array as da
+
+    def slow(block):
+        time.sleep(seconds)
+        return block
+
+    values = da.ones((blocks, 8), chunks=(1, 8)).map_blocks(slow)
+    return xr.Dataset({"t": (("lat", "lon"), values)},
+                      coords={"lat": np.linspace(-80, 80, blocks), "lon": np.arange(8.0) * 45})
+
+
+def test_reading_values_past_the_time_limit_stops_with_the_limit_and_what_to_do():
+    ds = _slow_grid()
+    with budgets.time_limit(0.2), pytest.raises(budgets.WorkTimeout) as exc:
+        encoders.encode(ds, budget=800)
+    msg = _message(exc)
+    assert "stopped at the 0.2 s time budget" in msg and "subset" in msg and "geollm summarize" in msg
+    assert isinstance(exc.value, DataLoadError)  # the pages' boundary explains it like any refused file
+    assert "t" in encoders.encode(ds, budget=800).text  # no limit (the CLI): the same work completes
+
+
+def test_a_time_limit_holds_only_in_the_thread_that_set_it():
+    import threading
+
+    ds, stopped = _slow_grid(blocks=20), []
+
+    def limited():
+        with budgets.time_limit(0.01):
+            try:
+                encoders.encode(_slow_grid(blocks=20), budget=800)
+            except budgets.WorkTimeout:
+                stopped.append(True)
+
+    other = threading.Thread(target=limited)
+    other.start()
+    text = encoders.encode(ds, budget=800).text  # runs meanwhile, unlimited: one session's limit is its own
+    other.join()
+    assert stopped == [True] and "t" in text

@@ -126,6 +126,22 @@ def test_a_runtime_error_while_encoding_names_the_new_file_and_keeps_the_old(mon
     assert_kept(at)
 
 
+def test_a_real_file_too_slow_to_read_stops_at_the_time_budget_and_keeps_the_old(monkeypatch):
+    from data import budgets
+
+    real = ROOT.parent / "shared" / "realdata" / "hgt.nc"
+    if not real.is_file():
+        pytest.skip("../shared/realdata is not here")
+    at = with_sample_and_chat()
+    monkeypatch.setattr(budgets, "MAX_WORK_SECONDS", 1e-6)  # any read is past it, as a huge file would be
+    message = assert_kept(upload(at, "hgt.nc", real.read_bytes()))
+    assert message.startswith("The values of hgt.nc could not be read: reading its values stopped at the 1e-06 s time budget")
+    assert "subset" in message and "geollm summarize" in message
+    monkeypatch.setattr(budgets, "MAX_WORK_SECONDS", 60.0)
+    at.file_uploader(key="sum_upload").upload("hgt.nc", real.read_bytes()).run()  # within the limit: it opens
+    assert not at.exception and at.session_state["dataset"]["name"] == "hgt.nc"
+
+
 def test_out_of_memory_while_drawing_is_one_message(monkeypatch):
     from pages import _plots
 
