@@ -106,9 +106,9 @@ def _look(obj: Any) -> None:
         if variables:
             import matplotlib.pyplot as plt
 
-            from pages import _plots
+            from geollm import plots
 
-            fig = _plots.grid_figure(obj, variables[0], 0)
+            fig = plots.grid_figure(obj, variables[0], 0)
             fig.savefig(io.BytesIO(), format="png", dpi=200, bbox_inches="tight")
             plt.close(fig)
     else:

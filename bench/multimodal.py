@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from data.image_pairs import SUBJECTS, build_pairs  # noqa: E402
-from encoders.lit import heldout_scores, new_lit, prepare, train_on  # noqa: E402
-from encoders.towers import load_towers  # noqa: E402
+from multimodal.image_pairs import SUBJECTS, build_pairs  # noqa: E402
+from multimodal.lit import heldout_scores, new_lit, prepare, train_on  # noqa: E402
+from multimodal.towers import load_towers  # noqa: E402
 
 LEFT_OUT = ("hurricane", "coffee", "sst")
 

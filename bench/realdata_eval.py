@@ -15,7 +15,7 @@ tools.default_registry(dataset), as on the Tools page.
   --ceiling   runs each case's direct tool call ({"name", "arguments"} in the case) through the registry and
               reads the number from the result: the share within tolerance is the tool ceiling (target 100%).
               Every failing case is listed with why (no call written, the call was refused, wrong number).
-  model run   each question goes through generation.toolcall.ToolLoop with the Tools page's defaults (every
+  model run   each question goes through toolloop.ToolLoop with the Tools page's defaults (every
               enabled tool of default_registry, step limit 3, 256 new tokens, the first answer mode, no grammar)
               and the answer's numbers are checked as the page checks them (check_numbers against loop.known()).
               correct  = a number in the answer is within tolerance AND is marked ✓;
@@ -184,7 +184,7 @@ def ceiling_tables(recs: list[dict]) -> str:
 
 def judge(case: rc.Case, want: float, answer: str, known: list) -> dict:
     """correct (a ✓ number within tolerance), any number within tolerance, and ✓-marked wrong numbers."""
-    from generation.numbers import check_numbers
+    from toolloop.numbers import check_numbers
 
     checked = check_numbers(answer, known)
     marked, wrong_marked = [], []
@@ -219,7 +219,7 @@ def _value(text: str) -> float | None:
 
 def run_model_case(model: Any, case: rc.Case, want: float, timeout_s: float, hard_timeout_s: float) -> dict:
     from generation import Sampling
-    from generation.toolcall import ANSWER_MODES, ToolLoop
+    from toolloop import ANSWER_MODES, ToolLoop
 
     rec: dict[str, Any] = {"case": case.id, "file": case.file, "grid": case.grid, "kind": case.kind,
                            "question": case.question, "expected": want, "correct": False, "check_wrong": False,
@@ -315,7 +315,7 @@ def summarize(model: Any, enc: Any, obj: Any) -> dict:
     """Generate the summary as the Summarize page does, check its numbers, count ✓-marked misattributions."""
     from encoders.prompts import dataset_messages
     from generation import Sampling
-    from generation.numbers import check_numbers
+    from toolloop.numbers import check_numbers
 
     start = time.perf_counter()
     text = "".join(model.stream_chat(dataset_messages(enc), Sampling(max_new_tokens=SUMMARY_MAX_NEW_TOKENS)))
@@ -354,7 +354,7 @@ def _fact_subject(key: str) -> str | None:
 
 def misattributions(text: str, checked: list, known: list, obj: Any) -> list[dict]:
     """✓ numbers whose sentence names variables, none of which has a fact with that value."""
-    from generation.numbers import check_numbers
+    from toolloop.numbers import check_numbers
 
     names = _subject_names(obj)
     out = []

@@ -11,7 +11,7 @@
 Cases live in bench/tool_cases.json: calculator questions with their exact expected number, and questions
 over the sample datasets whose expected value this script computes with pandas/xarray at run time from a
 small declarative spec ({"op": "max", "column": "precipitation", "period": [...]}, see `expected()`);
-nothing is eval'ed. Each case runs through generation.toolcall.ToolLoop exactly as the app does, with the
+nothing is eval'ed. Each case runs through toolloop.ToolLoop exactly as the app does, with the
 registry built on that case's sample (`default_registry(open_sample(id))`, calculators only for
 calculator cases) and only the case's *tool set* enabled (tool_sets in the case file: all 8 calculators
 for calculator cases; for a dataset the 3-5 dataset tools its questions need plus `calculate` as a
@@ -326,7 +326,7 @@ def run_case(model: Any, case: dict, want: Any, tool_sets: dict | None, constrai
     """One case through the ToolLoop; tool_sets None keeps the registry's default tools (the page's default)."""
     import tools
     from generation import Sampling
-    from generation.toolcall import ToolLoop
+    from toolloop import ToolLoop
 
     rec: dict[str, Any] = {"case": case["id"], "category": case["category"], "expected": want,
                            "accepted_tools": case["tools"], "right_tool": False, "valid_args": False,

@@ -50,7 +50,7 @@ def text_of(tokenizer, tokens: int, variant: int) -> str:
 def core_views(backend, text: str):
     """(name, compute, draw) per view: compute() returns the numbers, draw(numbers) builds what is shown."""
     from generation import Sampling, introspect
-    from pages import _plots
+    from geollm import plots
 
     tokenizer = backend.tokenizer
     words = ["cat", "dog", "kitten", "granite", "basalt", "ocean", "sea"]
@@ -83,20 +83,20 @@ def core_views(backend, text: str):
         return introspect.anatomy(backend.model), introspect.parameter_counts(backend.model)
 
     def draw_tokens(result):
-        return _plots.token_html([p for _, p in result], [i for i, _ in result])
+        return plots.token_html([p for _, p in result], [i for i, _ in result])
 
     def draw_embeddings(result):
-        return _plots.heatmap_chart(result[1], words, words, domain=(1.0, -1.0)).to_dict()
+        return plots.heatmap_chart(result[1], words, words, domain=(1.0, -1.0)).to_dict()
 
     def draw_position(result):
-        return _plots.figure_png(_plots.heatmap_figure(result[0], [], [], cmap="RdBu_r", vmin=-1, vmax=1, size=(10, 4.5)))
+        return plots.figure_png(plots.heatmap_figure(result[0], [], [], cmap="RdBu_r", vmin=-1, vmax=1, size=(10, 4.5)))
 
     def draw_attention(seen):
         names = [f"{i}:{p}" for i, p in enumerate(seen.pieces)]
         last = len(names) - 1
-        return (_plots.heatmap_chart(seen.attentions[0, 0], names, names).to_dict(),
-                _plots.figure_png(_plots.head_grid_figure(seen.attentions[0], names, 0)),
-                _plots.heatmap_chart(introspect.attended_by(seen.attentions, 0, last), [str(h) for h in
+        return (plots.heatmap_chart(seen.attentions[0, 0], names, names).to_dict(),
+                plots.figure_png(plots.head_grid_figure(seen.attentions[0], names, 0)),
+                plots.heatmap_chart(introspect.attended_by(seen.attentions, 0, last), [str(h) for h in
                                      range(seen.attentions.shape[1])], names).to_dict())
 
     def draw_nothing(result):

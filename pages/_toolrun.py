@@ -10,8 +10,8 @@ from collections.abc import Iterable
 import streamlit as st
 
 from generation import Sampling
-from generation.numbers import Known, check_numbers, markdown_with_marks
-from generation.toolcall import ToolLoop
+from toolloop.numbers import Known, check_numbers, markdown_with_marks
+from toolloop import ToolLoop
 from pages import _ui
 
 TOOLS_PAGE = "pages/tool_calls.py"

@@ -18,7 +18,7 @@ import streamlit as st
 from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, SharedModel, Stats,
                         backend_available, load_models)
 from generation.backends.threads import cpu_threads
-from generation.numbers import markdown_with_marks
+from toolloop.numbers import markdown_with_marks
 from generation.provision import cache_dir, weights_status
 from generation.registry import DEFAULT_MODEL_ID
 from geollm.failures import cause

@@ -11,11 +11,12 @@ import streamlit as st
 
 from data import open_sample, reading
 from data.catalog import SAMPLES
-from data.image_pairs import build_pairs, decode_image, render_field
-from encoders.clip_local import load_hf_clip, load_open_clip
-from encoders.lit import heldout_scores, nearest, new_lit, prepare, probabilities, similarity, train_on
-from encoders.towers import load_towers
-from pages import _plots, _ui
+from multimodal.image_pairs import build_pairs, decode_image, render_field
+from multimodal.clip_local import load_hf_clip, load_open_clip
+from multimodal.lit import heldout_scores, nearest, new_lit, prepare, probabilities, similarity, train_on
+from multimodal.towers import load_towers
+from geollm import plots
+from pages import _ui
 
 _ui.ensure_frame()
 SOURCES = ["LiT: train the projections here", "open_clip model from disk", "transformers CLIPModel folder"]
@@ -46,7 +47,7 @@ def heatmap_png(matrix: np.ndarray, image_labels: list[str], captions: list[str]
 
     import matplotlib.pyplot as plt
 
-    figure = _plots.similarity_heatmap(matrix, image_labels, captions, title)
+    figure = plots.similarity_heatmap(matrix, image_labels, captions, title)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=130)
     plt.close(figure)
@@ -229,7 +230,7 @@ with _ui.action("Could not draw it", stop=True):
         st.stop()
     variable = st.selectbox("Variable", variables, key="mm_variable")
     with reading(grid_pick.split(": ", 1)[-1]):
-        picture = render_field(_plots.field_2d(ds, variable))
+        picture = render_field(plots.field_2d(ds, variable))
 c1, c2 = st.columns([1, 2])
 c1.image(picture, caption=f"{_ui.plain(variable)}, colour-mapped as an image", width=300)
 ranked = probabilities(active.logit_scale, active.embed_images([picture]), text_vectors)[0]

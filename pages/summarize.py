@@ -13,8 +13,9 @@ from data import budgets, open_sample, open_upload, reading
 from data.catalog import SAMPLES
 from encoders.prompts import dataset_messages, follow_up_messages
 from generation import Sampling
-from generation.numbers import check_numbers, known_from_facts, markdown_with_marks, names_of
-from pages import _plots, _toolrun, _ui
+from toolloop.numbers import check_numbers, known_from_facts, markdown_with_marks, names_of
+from geollm import plots
+from pages import _toolrun, _ui
 from tools import default_registry
 
 _ui.ensure_frame()
@@ -60,7 +61,7 @@ def encode(_obj, key: str, name: str, strategy: str, budget: int, _model, model_
 @st.cache_data(show_spinner="Drawing…", max_entries=32)
 def grid_png(_obj, key: str, name: str, variable: str, index: int) -> bytes:
     with reading(name):  # a corrupt chunk: a DataReadError naming the variable, not the library's words
-        return _plots.grid_png(_obj, variable, index)
+        return plots.grid_png(_obj, variable, index)
 
 
 def first_view(obj, key: str, name: str) -> None:
@@ -164,7 +165,7 @@ with st.expander(f"👀 Look at the data: {_ui.plain(dataset['name'])}", expande
             chosen = st.multiselect("Plot columns", numeric, default=numeric[:2], key="sum_cols")
             if chosen:
                 with _ui.action("The chart could not be drawn"):
-                    st.line_chart(_plots.table_chart_data(obj, chosen), height=260)
+                    st.line_chart(plots.table_chart_data(obj, chosen), height=260)
 
 # --- 2. the prompt -----------------------------------------------------------------------------
 model = page_model()

@@ -7,7 +7,7 @@ import streamlit as st
 from data import open_sample
 from data.catalog import SAMPLES
 from generation import Sampling
-from generation.toolcall import ANSWER_MODES
+from toolloop import ANSWER_MODES
 from pages import _toolrun, _ui
 from tools import default_registry
 

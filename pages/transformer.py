@@ -12,7 +12,8 @@ import streamlit as st
 from data import DataLoadError, open_sample
 from data.catalog import SAMPLES
 from generation import ModelFileError, Sampling, SharedModel, backend_available, introspect
-from pages import _plots, _ui
+from geollm import plots
+from pages import _ui
 from tools.calculators import dense_network_parameters
 
 _ui.ensure_frame()
@@ -117,7 +118,7 @@ def labels(pieces: list[str]) -> list[str]:
 
 
 def show_tokens(tokens: list[tuple[int, str]], limit: int = 1000) -> None:
-    st.html(_plots.token_html([p for _, p in tokens[:limit]], [i for i, _ in tokens[:limit]]))
+    st.html(plots.token_html([p for _, p in tokens[:limit]], [i for i, _ in tokens[:limit]]))
     if len(tokens) > limit:
         st.caption(f"The first {limit:,} of {len(tokens):,} tokens are shown.")
 
@@ -128,7 +129,7 @@ def heatmap(chart) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def encoding_png(positions: int, d_model: int) -> bytes:
-    return _plots.figure_png(_plots.heatmap_figure(
+    return plots.figure_png(plots.heatmap_figure(
         introspect.sinusoidal_encoding(positions, d_model), [], [],
         f"Sinusoidal positional encoding ({positions} positions × {d_model})", cmap="RdBu_r", vmin=-1, vmax=1,
         size=(10, 4.5), colorbar="value"))
@@ -137,7 +138,7 @@ def encoding_png(positions: int, d_model: int) -> bytes:
 @st.cache_data(show_spinner=False, max_entries=64)
 def head_grid_png(model_id: str, text: str, layer: int, _shared: SharedModel) -> bytes:
     seen = inspection(model_id, text, _shared)
-    return _plots.figure_png(_plots.head_grid_figure(seen.attentions[layer], labels(seen.pieces), layer))
+    return plots.figure_png(plots.head_grid_figure(seen.attentions[layer], labels(seen.pieces), layer))
 
 
 # --- tokens -------------------------------------------------------------------------------------
@@ -217,7 +218,7 @@ def embeddings_view(shared: SharedModel) -> None:
     if len(words) < 2:
         st.info("Type at least two words, separated by commas.")
     else:
-        heatmap(_plots.heatmap_chart(similarities(model_id, words, shared), list(words), list(words),
+        heatmap(plots.heatmap_chart(similarities(model_id, words, shared), list(words), list(words),
                                      "Cosine similarity of input embeddings", "cosine",
                                      scheme="redblue", domain=(1.0, -1.0), cell=48))
         st.caption("Each word is taken as it appears mid-sentence (with a leading space); a word split into "
@@ -278,7 +279,7 @@ def attention_view(shared: SharedModel) -> None:
         layer = c1.slider("Layer", 0, n_layers - 1, key="tr_att_layer")
         head = c2.slider("Head", 0, n_heads - 1, key="tr_att_head")
         names = labels(seen.pieces)
-        heatmap(_plots.heatmap_chart(seen.attentions[layer, head], names, names,
+        heatmap(plots.heatmap_chart(seen.attentions[layer, head], names, names,
                                      f"Layer {layer}, head {head} (row: the token that looks)"))
         st.image(head_grid_png(model_id, text, layer, shared))
         token = st.selectbox("What does this token attend to?", range(len(names)), index=len(names) - 1,
@@ -286,7 +287,7 @@ def attention_view(shared: SharedModel) -> None:
         rows = introspect.attended_by(seen.attentions, layer, token)[:, : token + 1]
         focus = pd.DataFrame({"token": names[: token + 1], "mean over heads": rows.mean(axis=0)})
         st.bar_chart(focus, x="token", y="mean over heads", sort=False, height=260)
-        heatmap(_plots.heatmap_chart(rows, [f"head {h}" for h in range(n_heads)], names[: token + 1],
+        heatmap(plots.heatmap_chart(rows, [f"head {h}" for h in range(n_heads)], names[: token + 1],
                                      f"Where {names[token]} looks in layer {layer}, head by head"))
         st.caption("Many heads park most of their weight on the first token (an 'attention sink') when "
                    "nothing else is relevant. Causal attention: a token never looks ahead.")

@@ -1,5 +1,5 @@
 """Real CLIP from disk: a tiny random open_clip checkpoint and a tiny transformers CLIPModel folder,
-written here by the test, load through encoders.clip_local and embed images and texts."""
+written here by the test, load through multimodal.clip_local and embed images and texts."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from encoders.clip_local import ClipLoadError, load_hf_clip, load_open_clip
+from multimodal.clip_local import ClipLoadError, load_hf_clip, load_open_clip
 
 TINY_OPEN_CLIP = {
     "embed_dim": 16,

@@ -89,7 +89,7 @@ def test_real_tokenizer_budgets(smollm_count, budget):
 
 def test_facts_feed_the_app_numbers_check():
     """Each number an encoding writes (outside data strings) is traced by the app's numbers check."""
-    numbers = pytest.importorskip("generation.numbers")
+    numbers = pytest.importorskip("toolloop.numbers")
     for obj in (make_frame(), make_dataset(chunks={"time": 6})):
         for enc in encoders.compare(obj, 1500, words):
             known = [numbers.Known(f.key, f.value, f.unit) for f in enc.facts]

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from data.image_pairs import SUBJECTS, build_pairs, render_field
-from encoders.lit import heldout_scores, nearest, new_lit, prepare, probabilities, train_on
-from encoders.towers import content_key, load_towers
+from multimodal.image_pairs import SUBJECTS, build_pairs, render_field
+from multimodal.lit import heldout_scores, nearest, new_lit, prepare, probabilities, train_on
+from multimodal.towers import content_key, load_towers
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +88,7 @@ def test_uploads_decode_to_rgb_and_non_images_are_rejected():
     import skimage.data
     from PIL import Image
 
-    from data.image_pairs import decode_image
+    from multimodal.image_pairs import decode_image
 
     buffer = io.BytesIO()
     Image.fromarray(skimage.data.moon()).save(buffer, format="PNG")
@@ -99,7 +99,7 @@ def test_uploads_decode_to_rgb_and_non_images_are_rejected():
 
 
 def test_a_picture_that_cannot_be_loaded_is_skipped_and_named(monkeypatch):
-    import data.image_pairs as image_pairs
+    import multimodal.image_pairs as image_pairs
     from data.errors import DataLoadError
 
     def missing():

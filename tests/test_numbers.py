@@ -1,5 +1,5 @@
 """The numbers check finds every number in an answer and traces it to a known value, or flags it."""
-from generation.numbers import Known, check_numbers, markdown_with_marks
+from toolloop.numbers import Known, check_numbers, markdown_with_marks
 
 KNOWN = [Known("column:temp_max.mean", 16.439), Known("shape.rows", 1461), Known("range.start", "2012-01-01"),
          Known("column:precipitation.max", 55.9), Known("multiply", 597518582790373200)]

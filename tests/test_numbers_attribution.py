@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from encoders.types import Fact
-from generation.numbers import Known, check_numbers, known_from_facts, markdown_with_marks
+from toolloop.numbers import Known, check_numbers, known_from_facts, markdown_with_marks
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 ERA = known_from_facts(
@@ -95,7 +95,7 @@ def mxclim():
 
 def test_the_encoder_facts_of_a_real_file_carry_their_variable(mxclim):
     import encoders
-    from generation.numbers import names_of
+    from toolloop.numbers import names_of
 
     enc = encoders.encode(mxclim, encoders.DEFAULT_STRATEGY, 1500, lambda s: len(s) // 4, title="mxclim")
     known = known_from_facts(enc.facts, names_of(mxclim))
@@ -107,7 +107,7 @@ def test_the_encoder_facts_of_a_real_file_carry_their_variable(mxclim):
 
 
 def test_tool_results_on_a_real_file_state_what_each_number_is(mxclim):
-    from generation.toolcall import ToolLoop
+    from toolloop import ToolLoop
     from tools import default_registry
 
     registry = default_registry(mxclim)

@@ -143,14 +143,14 @@ def test_a_real_file_too_slow_to_read_stops_at_the_time_budget_and_keeps_the_old
 
 
 def test_out_of_memory_while_drawing_is_one_message(monkeypatch):
-    from pages import _plots
+    from geollm import plots
 
     at = with_sample_and_chat()
 
     def no_memory(*args, **kwargs):
         raise MemoryError()
 
-    monkeypatch.setattr(_plots, "grid_png", no_memory)
+    monkeypatch.setattr(plots, "grid_png", no_memory)
     grid = xr.Dataset({"v": (("y", "x"), np.ones((3, 4)))}).to_netcdf()
     message = assert_kept(upload(at, "grid.nc", grid))
     assert "grid.nc could not be drawn: there is not enough memory" in message
@@ -220,7 +220,7 @@ def test_plot_labels_are_cut_so_a_huge_attribute_cannot_make_a_huge_canvas():
 
     from PIL import Image
 
-    from pages import _plots
+    from geollm import plots
 
     ds = xr.Dataset({"v": (("lat", "lon"), np.random.rand(5, 6), {"long_name": "x" * 100_000 + "$\\frac{",
                                                                  "units": "u" * 100_000})},
@@ -229,7 +229,7 @@ def test_plot_labels_are_cut_so_a_huge_attribute_cannot_make_a_huge_canvas():
     flat = xr.Dataset({"v": (("y", "x"), np.random.rand(5, 6), {"long_name": "$\\frac{a" * 1000})})
     flat.y.attrs["long_name"] = "Y" * 10_000
     for grid in (ds, flat):
-        width, height = Image.open(BytesIO(_plots.grid_png(grid, "v"))).size
+        width, height = Image.open(BytesIO(plots.grid_png(grid, "v"))).size
         assert width < 2000 and height < 1200
 
 
@@ -307,8 +307,8 @@ def test_a_series_on_a_noleap_calendar_is_drawn_in_decimal_years():
     import numpy as np
     import xarray as xr
 
-    from pages import _plots
+    from geollm import plots
 
     times = xr.date_range("2000-01-01", periods=24, freq="MS", calendar="noleap", use_cftime=True)
     ds = xr.Dataset({"tas": ("time", np.arange(24.0))}, coords={"time": times})
-    assert _plots.grid_png(ds, "tas").startswith(b"\x89PNG")
+    assert plots.grid_png(ds, "tas").startswith(b"\x89PNG")

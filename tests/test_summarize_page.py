@@ -87,7 +87,7 @@ def test_follow_ups_on_data_no_tool_computes_on_say_so_and_open_the_tools_page_p
 
 
 def test_an_empty_follow_up_or_a_failing_loop_is_explained_and_keeps_dataset_and_chat(monkeypatch):
-    from generation.toolcall import ToolLoop
+    from toolloop import ToolLoop
 
     at = summarize_page()
     at.selectbox(key="sum_sample").set_value("elnino-sst").run()

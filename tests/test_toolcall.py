@@ -6,8 +6,8 @@ import pytest
 from helpers import TOOL_MODEL
 
 from generation import POOL, Sampling, load_models
-from generation.numbers import check_numbers
-from generation.toolcall import ParsedCall, ToolLoop, call_schema, parse_tool_calls
+from toolloop.numbers import check_numbers
+from toolloop import ParsedCall, ToolLoop, call_schema, parse_tool_calls
 from tools import default_registry
 
 # Recorded on this machine (llama.cpp): Qwen2.5-Coder 0.5B and 1.5B answer with fenced JSON, no tags.
@@ -423,18 +423,18 @@ def test_a_unit_the_question_asks_for_is_applied_when_the_call_leaves_it_out():
 def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_them():
     """The 1.5B on real files: "30S and 30N" as lat_min=-30, lat_max=-30; "10W to 40E" as lon_min=10;
     "June-July-August (JJA)" as month=6 with season=JJA (refused: both)."""
-    from generation.toolcall import _box_from_question
+    from toolloop.question import box_from_question
 
-    assert _box_from_question({"lat_min": -30, "lat_max": -30}, "between 30S and 30N")[0] == {
+    assert box_from_question({"lat_min": -30, "lat_max": -30}, "between 30S and 30N")[0] == {
         "lat_min": -30, "lat_max": 30}
-    assert _box_from_question({"lat_min": 35, "lat_max": 70, "lon_min": 10, "lon_max": 40},
+    assert box_from_question({"lat_min": 35, "lat_max": 70, "lon_min": 10, "lon_max": 40},
                               "Europe, 35N to 70N and 10W to 40E")[0]["lon_min"] == -10
-    assert _box_from_question({"lon_min": 170, "lon_max": 120}, "Niño 3.4 (5S-5N, 170W-120W)")[0] == {
+    assert box_from_question({"lon_min": 170, "lon_max": 120}, "Niño 3.4 (5S-5N, 170W-120W)")[0] == {
         "lon_min": -170, "lon_max": -120}
-    assert _box_from_question({"lat_min": -30, "lat_max": 30}, "between 30S and 30N") == (
+    assert box_from_question({"lat_min": -30, "lat_max": 30}, "between 30S and 30N") == (
         {"lat_min": -30, "lat_max": 30}, "")
-    assert _box_from_question({"variable": "tas"}, "at 30N")[1] == ""  # no box in the call: none added
-    assert _box_from_question({"variable": "sst"}, "Niño 3.4 (5S-5N, 170W-120W)",
+    assert box_from_question({"variable": "tas"}, "at 30N")[1] == ""  # no box in the call: none added
+    assert box_from_question({"variable": "sst"}, "Niño 3.4 (5S-5N, 170W-120W)",
                               frozenset({"lat_min", "lat_max", "lon_min", "lon_max"}))[0] == {
         "variable": "sst", "lat_min": -5, "lat_max": 5, "lon_min": -170, "lon_max": -120}  # the tool takes a box
     from pathlib import Path

@@ -58,7 +58,7 @@ def test_a_question_sent_from_another_page_fills_the_box_without_asking():
 
 
 def test_a_failing_loop_is_explained_not_a_traceback(monkeypatch):
-    from generation.toolcall import ToolLoop
+    from toolloop import ToolLoop
 
     def broken(self):
         raise ValueError("the prompt is longer than the context")

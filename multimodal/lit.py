@@ -150,7 +150,7 @@ def nearest(query_vectors: np.ndarray, candidate_vectors: np.ndarray, k: int = 3
 
 @dataclass
 class LessonData:
-    """Locked-tower features of a PairSet (data.image_pairs): what training and evaluation need."""
+    """Locked-tower features of a PairSet (multimodal.image_pairs): what training and evaluation need."""
 
     towers: Towers
     pairs: Any

@@ -152,7 +152,7 @@ def random_crop(image: np.ndarray, columns: tuple[int, int], rng: np.random.Gene
     """A square crop from the image's columns [start, stop), resized to CROP_SIZE; optionally flipped and jittered."""
     from PIL import Image
 
-    from encoders.towers import as_rgb
+    from multimodal.towers import as_rgb
 
     image = as_rgb(image)
     height = image.shape[0]
@@ -173,7 +173,7 @@ def random_crop(image: np.ndarray, columns: tuple[int, int], rng: np.random.Gene
 def build_pairs(train_crops: int = 16, heldout_crops: int = 4, seed: int = 0) -> PairSet:
     """Crops of every subject: `train_crops` from its training region, `heldout_crops` from its held-out region.
     A subject whose picture cannot be loaded (its package missing or broken) is skipped and named in `skipped`."""
-    from .errors import DataLoadError
+    from data.errors import DataLoadError
 
     rng = np.random.default_rng(seed)
     images, subject_of, split, subjects, skipped = [], [], [], [], {}

@@ -1,0 +1,39 @@
+"""What a question writes plainly, read so the tool loop can hold a call to it: the calendar filters a
+question names, and a latitude/longitude box in compass form ("30S-30N", "10W to 40E")."""
+from __future__ import annotations
+
+import re
+
+# Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values), which would
+# silently narrow the answer; each is kept only when the question names a month or a season.
+NAMED_IN_QUESTION = {
+    "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|month", re.I),
+    "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
+}
+_COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
+
+
+def box_from_question(arguments: dict, question: str, offered: frozenset = frozenset()) -> tuple[dict, str]:
+    """Latitude/longitude bounds as the question writes them ("30S and 30N", "10W to 40E"), where the call
+    has them otherwise (a sign lost, both edges the same) or leaves out a box the tool takes (``offered``):
+    the arguments to use, and what was changed."""
+    points = [(float(v) * (-1 if h in "SW" else 1), h in "NS") for v, h in _COMPASS.findall(question)]
+    lats, lons = [v for v, is_lat in points if is_lat], [v for v, is_lat in points if not is_lat]
+    wanted = {}
+    if len(lats) == 2:
+        wanted.update(lat_min=min(lats), lat_max=max(lats))
+    if len(lons) == 2:
+        west, east = lons if (lons[1] - lons[0]) % 360 <= 180 else lons[::-1]  # the shorter way round, eastward
+        wanted.update(lon_min=west, lon_max=east)
+    for key in ("lat_min", "lat_max") if len(lats) == 1 else ():
+        if isinstance(arguments.get(key), (int, float)) and arguments[key] == -lats[0]:
+            wanted[key] = lats[0]  # "north of 60S" written as 60
+    for key in ("lon_min", "lon_max") if len(lons) == 1 else ():
+        if isinstance(arguments.get(key), (int, float)) and arguments[key] == -lons[0]:
+            wanted[key] = lons[0]
+    changed = {k: v for k, v in wanted.items()
+               if (k in offered or any(arguments.get(b) is not None for b in (k[:3] + "_min", k[:3] + "_max")))
+               and arguments.get(k) != v}
+    if not changed:
+        return arguments, ""
+    return {**arguments, **changed}, ", ".join(f"{k}={v:g}" for k, v in changed.items())
