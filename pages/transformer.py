@@ -11,6 +11,7 @@ import streamlit as st
 
 from data import DataLoadError, open_sample
 from data.catalog import SAMPLES
+from encoders.costs import strategy_token_counts
 from generation import ModelFileError, Sampling, SharedModel, backend_available, introspect
 from geollm import plots
 from pages import _ui
@@ -78,7 +79,7 @@ def tokenizer_of(model_id: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def strategy_counts(model_id: str, sample_id: str, budget: int, _shared: SharedModel) -> list[dict]:
     obj = open_sample(sample_id)
-    return locked(_shared, lambda b: introspect.strategy_token_counts(obj, budget, b.count_tokens,
+    return locked(_shared, lambda b: strategy_token_counts(obj, budget, b.count_tokens,
                                                                       SAMPLES[sample_id].title))
 
 

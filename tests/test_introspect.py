@@ -11,6 +11,7 @@ import torch
 from helpers import SMALL, greedy, local_backend
 
 from data.catalog import SAMPLES, open_sample
+from encoders.costs import strategy_token_counts
 from generation import Sampling, introspect, load_models
 from generation.backends.hf import next_token_probs, pick_token
 
@@ -136,7 +137,7 @@ def test_tokenize_and_a_tokenizer_read_without_weights(backend):
 def test_a_csv_dump_costs_more_than_every_strategy(backend):
     if not SAMPLES["seattle-weather"].available:
         pytest.skip("the seattle-weather sample is not installed")
-    rows = introspect.strategy_token_counts(open_sample("seattle-weather"), 1000, backend.count_tokens)
+    rows = strategy_token_counts(open_sample("seattle-weather"), 1000, backend.count_tokens)
     dump = rows[-1]
     assert dump["strategy"].startswith("whole file") and len(rows) == 6
     assert all(0 < r["tokens"] <= 1000 for r in rows[:-1]) and dump["tokens"] > 10 * max(r["tokens"] for r in rows[:-1])
