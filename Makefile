@@ -19,12 +19,13 @@ MLX ?= 1
 TEST_MODELS := smollm2-135m qwen2.5-coder-0.5b
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: run test setup models prepare bench clean-cache help llama selftest clean-llama
+.PHONY: run test lint setup models prepare bench clean-cache help llama selftest clean-llama
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run   - set up (venv, packages, default model) and start the app on http://$(ADDRESS):$(PORT)"
 	@echo "make test  - the same set-up, then the whole suite (unit, AppTest, browser)"
+	@echo "make lint  - ruff and the layer contract (.importlinter); part of make test"
 	@echo "make bench - the benchmarks (results go to bench/RESULTS.md by hand)"
 	@echo "make clean-llama - forget this machine's llama.cpp build (the next make compiles it again)"
 	@echo "options: MODEL=<id> ADDRESS=0.0.0.0 (serve a LAN classroom) PORT=8501 MLX=0 (skip mlx-lm)"
@@ -78,7 +79,12 @@ run: setup models selftest
 	@echo "GeoLLM Explorer: open http://$(ADDRESS):$(PORT)"
 	$(VENV)/bin/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
-test: setup $(VENV)/.stamp-mlx $(VENV)/.stamp-dev selftest
+# Style and layers: ruff (ruff.toml) and import-linter's contracts (.importlinter; also tests/test_layers.py).
+lint: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+test: setup $(VENV)/.stamp-mlx $(VENV)/.stamp-dev selftest lint
 	@$(PY) -m generation $(TEST_MODELS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
