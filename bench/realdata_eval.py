@@ -220,6 +220,7 @@ def _value(text: str) -> float | None:
 def run_model_case(model: Any, case: rc.Case, want: float, timeout_s: float, hard_timeout_s: float) -> dict:
     from generation import Sampling
     from toolloop import ANSWER_MODES, ToolLoop
+    from toolloop.record import call_records
 
     rec: dict[str, Any] = {"case": case.id, "file": case.file, "grid": case.grid, "kind": case.kind,
                            "question": case.question, "expected": want, "correct": False, "check_wrong": False,
@@ -241,8 +242,7 @@ def run_model_case(model: Any, case: rc.Case, want: float, timeout_s: float, har
             events.close()
         rec["stopped"] = rec["stopped"] or loop.stopped
         rec["answer"] = loop.answer
-        rec["calls"] = [{"name": c.name, "arguments": c.arguments, "ok": r.ok, "error": r.error,
-                         "result": r.text[:300]} for s in loop.steps for c, r in zip(s.calls, s.results)]
+        rec["calls"] = call_records(loop.steps, result_chars=300)
         rec["tools_offered"] = len(registry.enabled_names)
         if rec["stopped"] != "hard_timeout":
             rec.update(judge(case, want, loop.answer, loop.known()))

@@ -327,6 +327,7 @@ def run_case(model: Any, case: dict, want: Any, tool_sets: dict | None, constrai
     import tools
     from generation import Sampling
     from toolloop import ToolLoop
+    from toolloop.record import steps_records
 
     rec: dict[str, Any] = {"case": case["id"], "category": case["category"], "expected": want,
                            "accepted_tools": case["tools"], "right_tool": False, "valid_args": False,
@@ -349,14 +350,7 @@ def run_case(model: Any, case: dict, want: Any, tool_sets: dict | None, constrai
             events.close()  # stops generation and releases the model if we broke out
         rec["stopped"] = rec["stopped"] or loop.stopped
         rec["answer"] = loop.answer
-        rec["steps"] = [{"text": s.model_text[:600], "constrained": s.constrained, "tools_offered": s.tools_offered,
-                         "calls": [{"name": c.name, "arguments": c.arguments, "error": c.error} for c in s.calls],
-                         "results": [{"ok": r.ok, "text": r.text[:300], "error": r.error} for r in s.results],
-                         "duration_s": round(s.duration_s, 2),
-                         "prompt_tokens": s.stats.prompt_tokens if s.stats else None,
-                         "prompt_tokens_evaluated": s.stats.prompt_tokens_evaluated if s.stats else None,
-                         "generated_tokens": s.stats.generated_tokens if s.stats else None}
-                        for s in loop.steps]
+        rec["steps"] = steps_records(loop.steps, text_chars=600, result_chars=300)
         first = loop.steps[0] if loop.steps else None
         if first and first.calls:
             call, result = first.calls[0], first.results[0]

@@ -12,6 +12,7 @@ import streamlit as st
 from generation import Sampling
 from toolloop.numbers import Known, check_numbers, markdown_with_marks
 from toolloop import ToolLoop
+from toolloop.record import step_record
 from pages import _ui
 
 TOOLS_PAGE = "pages/tool_calls.py"
@@ -59,11 +60,7 @@ def run_turn(model, registry, messages: list[dict], question: str, sampling: Sam
                   f"something else · ended by: {loop.stopped} after {len(steps)} step(s)"),
         "computed": any(r.ok for s in steps for r in s.results),
         "untraced": len(checked) - traced,
-        "steps": [{"index": s.index, "text": s.model_text, "constrained": s.constrained,
-                   "tools_offered": s.tools_offered, "stats": _ui.stats_line(s.stats) if s.stats else "",
-                   "calls": [{"name": c.name, "arguments": c.arguments} for c in s.calls],
-                   "results": [{"ok": r.ok, "text": r.text, "error": r.error, "duration_s": r.duration_s}
-                               for r in s.results]} for s in steps],
+        "steps": [{**step_record(s), "stats": _ui.stats_line(s.stats) if s.stats else ""} for s in steps],
     }
 
 
