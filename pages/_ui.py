@@ -1,5 +1,6 @@
 """Widgets and state shared by the pages: the active model, loading it with progress, run statistics, the one
-error boundary of every page action (`action`), and plain-text rendering of strings that come from files (`plain`).
+error boundary of every page action (`action`), plain-text rendering of strings that come from files (`plain`),
+the session's current dataset (`current_dataset`) and the one dataset picker of every page (`pick_dataset`).
 
 Pages stay UI-only: they read widgets, call the generation core through these helpers, and render.
 """
@@ -9,12 +10,17 @@ import logging
 import os
 from pathlib import Path
 from collections.abc import Iterator
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import psutil
 import streamlit as st
 
+from data import open_sample, open_upload
+from data.catalog import Sample
 from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, SharedModel, Stats,
                         backend_available, load_models)
 from generation.backends.threads import cpu_threads
@@ -22,6 +28,7 @@ from toolloop.numbers import markdown_with_marks
 from generation.provision import cache_dir, weights_status
 from generation.registry import DEFAULT_MODEL_ID
 from geollm.failures import cause
+from geollm.session import SAMPLE_PREFIX, UPLOAD_PREFIX, CurrentDataset
 
 log = logging.getLogger("geollm.pages")
 MARKDOWN_SPECIALS = frozenset("\\`*_[]()<>&!#~$|")  # markup, links and images, HTML, LaTeX, tables
@@ -176,3 +183,87 @@ def health() -> dict[str, str]:
         "threads": str(cpu_threads()),
         "memory": f"app {rss / 2**30:.1f} GiB · free {mem.available / 2**30:.1f} of {mem.total / 2**30:.0f} GiB",
     }
+
+
+# --- the current dataset and the dataset picker ---------------------------------------------------
+DATASET_KEY = "dataset"  # session state: the CurrentDataset the pages share
+LOADED = "loaded:"  # a picker's value for the current dataset: "loaded:" + its key
+SOURCES = ("Sample", "Upload a file")
+
+
+def current_dataset() -> CurrentDataset | None:
+    """The dataset this session opened last (on Summarize), or None."""
+    return st.session_state.get(DATASET_KEY)
+
+
+def set_current_dataset(dataset: CurrentDataset) -> None:
+    st.session_state[DATASET_KEY] = dataset
+
+
+@dataclass(frozen=True)
+class Uploads:
+    """A picker's second source: the "Data" radio (`source_key`) that switches to a file uploader (`key`)."""
+    label: str
+    key: str
+    source_key: str
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class Pick:
+    """What a dataset picker holds. `value` is the widget's value (a sample id, "loaded:<key>", or "" for
+    nothing); `key` the CurrentDataset key it opens as ("sample:<id>", "upload:<file id>", the current one's)."""
+    value: str = ""
+    key: str = ""
+    name: str = ""
+    note: str = ""
+    sample: Sample | None = None
+    opener: Callable[[], Any] | None = None
+    from_upload: bool = False  # the upload source is showing (with or without a file)
+
+    def open(self) -> Any:
+        """The dataset (None for nothing): the current one as it is, or a sample or upload opened now."""
+        return self.opener() if self.opener else None
+
+
+def pick_dataset(label: str, key: str, samples: Iterable[Sample], *, none: str | None = None,
+                 offer_current: Callable[[CurrentDataset], bool] | None = None, prefix: str = "sample: ",
+                 uploads: Uploads | None = None, help: str | None = None) -> Pick:
+    """The dataset picker of every page: a selectbox of `samples` by id (titled `prefix` + title), preceded by
+    `none` (a label for picking nothing) and by the current dataset when `offer_current` accepts it; with
+    `uploads`, a radio first switches to a file uploader. It starts on the current dataset when it can."""
+    current = current_dataset()
+    if uploads is not None:
+        if uploads.source_key not in st.session_state:  # back from another page: show what is loaded
+            st.session_state[uploads.source_key] = SOURCES[1] if current and current.is_upload else SOURCES[0]
+        if st.radio("Data", SOURCES, horizontal=True, key=uploads.source_key) == SOURCES[1]:
+            return _pick_upload(uploads)
+    by_id = {s.id: s for s in samples}
+    offered = current is not None and offer_current is not None and offer_current(current)
+    options = ([""] if none is not None else []) + ([LOADED + current.key] if offered else []) + list(by_id)
+    if key not in st.session_state:  # start on the current dataset: offered as such, or as its sample
+        start = LOADED + current.key if offered else current.sample_id if current else None
+        if start in options:
+            st.session_state[key] = start
+
+    def title(value: str) -> str:
+        if value.startswith(LOADED):
+            return f"loaded: {current.name}"
+        if value in by_id:
+            return prefix + by_id[value].title + ("" if by_id[value].available else " (unavailable)")
+        return none or ""
+    value = st.selectbox(label, options, key=key, format_func=title, help=help)
+    if value in by_id:
+        sample = by_id[value]
+        return Pick(value, SAMPLE_PREFIX + value, sample.title, sample.licence, sample, partial(open_sample, value))
+    if offered and value == LOADED + current.key:
+        return Pick(value, current.key, current.name, current.note, opener=lambda: current.obj)
+    return Pick(value)
+
+
+def _pick_upload(uploads: Uploads) -> Pick:
+    upload = st.file_uploader(uploads.label, key=uploads.key)
+    if upload is None:
+        return Pick(from_upload=True)
+    return Pick(UPLOAD_PREFIX + upload.file_id, UPLOAD_PREFIX + upload.file_id, upload.name, from_upload=True,
+                opener=lambda: open_upload(upload.name, upload.getvalue(), uploads.max_bytes))

@@ -3,24 +3,21 @@ a similarity heatmap before and after, zero-shot classification, retrieval both 
 dataset rendered as an image. A real CLIP on the user's disk can stand in for the trained model."""
 from __future__ import annotations
 
-import threading
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from data import open_sample, reading
+from data import reading
 from data.catalog import SAMPLES
-from multimodal.image_pairs import build_pairs, decode_image, render_field
+from multimodal.image_pairs import decode_image, render_field
 from multimodal.clip_local import load_hf_clip, load_open_clip
-from multimodal.lit import heldout_scores, nearest, new_lit, prepare, probabilities, similarity, train_on
-from multimodal.towers import load_towers
+from multimodal.lesson import shared_lesson
+from multimodal.lit import heldout_scores, nearest, new_lit, probabilities, similarity, train_on
 from geollm import plots
 from pages import _ui
 
 _ui.ensure_frame()
 SOURCES = ["LiT: train the projections here", "open_clip model from disk", "transformers CLIPModel folder"]
-_lock = threading.Lock()
 
 st.title("🖼️ Images & text: aligning two encoders, CLIP-style")
 st.caption("Each modality is tokenised and encoded by its own network; both are projected into one shared space; "
@@ -28,11 +25,6 @@ st.caption("Each modality is tokenised and encoded by its own network; both are 
 st.info("**What this is:** a LiT-style model — an ImageNet image encoder (EfficientNet-Lite0) and a sentence encoder "
         "(all-MiniLM-L6-v2), both **locked**, with two linear projections and a temperature trained here on a "
         "handful of crops from a dozen pictures. It is not CLIP: it knows only what these pairs teach it.", icon="ℹ️")
-
-
-@st.cache_resource(show_spinner=False)
-def lesson_holder() -> dict:
-    return {}
 
 
 @st.cache_resource(show_spinner="Loading the CLIP model from disk…")
@@ -69,17 +61,19 @@ def vectors(which, images: list[np.ndarray], captions: list[str]):
 
 
 def lesson():
-    """The locked towers' features of every crop and caption, computed once per process (and cached on disk)."""
-    holder = lesson_holder()
-    with _lock:
-        if "data" not in holder:
-            bar = st.progress(0.0, text="Loading the locked towers…")
+    """The locked towers' features of every crop and caption, computed once per process (and cached on disk),
+    with a progress bar while they are."""
+    bars = []
 
-            def show(fraction: float, message: str) -> None:
-                bar.progress(min(fraction, 1.0), text=f"Embedding once, cached on disk — {message}")
-            holder["data"] = prepare(load_towers(), build_pairs(), show)
-            bar.empty()
-    return holder["data"]
+    def starting():
+        bar = st.progress(0.0, text="Loading the locked towers…")
+        bars.append(bar)
+        return lambda fraction, message: bar.progress(min(fraction, 1.0),
+                                                      text=f"Embedding once, cached on disk — {message}")
+    data = shared_lesson(starting)
+    for bar in bars:
+        bar.empty()
+    return data
 
 
 with _ui.action("The image and text towers could not be loaded", stop=True):
@@ -215,21 +209,18 @@ if query.strip():
 
 # --- 4. the data pages' dataset as an image ---------------------------------------------------------
 st.subheader("Your dataset as an image")
-dataset = st.session_state.get("dataset")
-grids = [s for s in SAMPLES.values() if s.kind == "grid" and s.available]
-choices = ([f"loaded: {dataset['name']}"] if dataset and hasattr(dataset["obj"], "data_vars") else []) + \
-    [f"sample: {s.title}" for s in grids]
-grid_pick = st.selectbox("Gridded dataset", choices, key="mm_dataset",
-                         help="A grid loaded on the Summarize or Tools page appears first.")
+grid_pick = _ui.pick_dataset("Gridded dataset", "mm_dataset",
+                             [s for s in SAMPLES.values() if s.kind == "grid" and s.available],
+                             offer_current=lambda current: current.is_grid,
+                             help="A grid loaded on the Summarize or Tools page appears first.")
 with _ui.action("Could not draw it", stop=True):
-    ds = (dataset["obj"] if grid_pick.startswith("loaded:")
-          else open_sample(next(s.id for s in grids if f"sample: {s.title}" == grid_pick)))
+    ds = grid_pick.open()
     variables = [str(v) for v in ds.data_vars if ds[v].ndim >= 2]
     if not variables:
         st.warning("This dataset has no 2-D variable to draw.")
         st.stop()
     variable = st.selectbox("Variable", variables, key="mm_variable")
-    with reading(grid_pick.split(": ", 1)[-1]):
+    with reading(grid_pick.name):
         picture = render_field(plots.field_2d(ds, variable))
 c1, c2 = st.columns([1, 2])
 c1.image(picture, caption=f"{_ui.plain(variable)}, colour-mapped as an image", width=300)

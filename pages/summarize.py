@@ -9,12 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 import encoders
-from data import budgets, open_sample, open_upload, reading
+from data import budgets, reading
 from data.catalog import SAMPLES
 from encoders.prompts import dataset_messages, follow_up_messages
 from generation import Sampling
 from toolloop.numbers import check_numbers, known_from_facts, markdown_with_marks, names_of
 from geollm import plots
+from geollm.report import summary_report
+from geollm.session import CurrentDataset
 from pages import _toolrun, _ui
 from tools import default_registry
 
@@ -89,60 +91,46 @@ def adopt(key: str, name: str, opener, note: str = "") -> str:
             attempt.what = f"The values of {name} could not be read"
             encode(obj, key, name, *prompt_settings(model), model, model.spec.id + model.backend.name)
     if attempt.ok:
-        st.session_state.dataset = {"key": key, "name": name, "obj": obj, "note": note}
+        _ui.set_current_dataset(CurrentDataset(key, name, obj, note))
         st.session_state.sum_chat = []
     return attempt.error
 
 
 def refused(error: str) -> None:
-    kept = st.session_state.get("dataset", {}).get("name")
-    st.error(_ui.plain(error) + (f" — still showing **{_ui.plain(kept)}**." if kept else ""))
+    kept = _ui.current_dataset()
+    st.error(_ui.plain(error) + (f" — still showing **{_ui.plain(kept.name)}**." if kept else ""))
 
 
-current = st.session_state.get("dataset") or {"key": ""}
-if "sum_source" not in st.session_state:  # back from another page: show what is loaded
-    st.session_state.sum_source = "Upload a file" if current["key"].startswith("upload:") else "Sample"
-if "sum_sample" not in st.session_state and current["key"].startswith("sample:"):
-    st.session_state.sum_sample = current["key"].removeprefix("sample:")
-source = st.radio("Data", ["Sample", "Upload a file"], horizontal=True, key="sum_source")
-if source == "Sample":
-    ids = list(SAMPLES)
-    sample_id = st.selectbox("Sample dataset", ids, key="sum_sample",
-                             format_func=lambda i: SAMPLES[i].title + ("" if SAMPLES[i].available else " (unavailable)"))
-    sample = SAMPLES[sample_id]
+current = _ui.current_dataset()
+UPLOAD_LABEL = "CSV, TSV, Parquet, Excel, NetCDF, Zarr (.zip) or .npz — up to 200 MB"
+pick = _ui.pick_dataset("Sample dataset", "sum_sample", SAMPLES.values(), prefix="",
+                        uploads=_ui.Uploads(UPLOAD_LABEL, "sum_upload", "sum_source", MAX_UPLOAD_BYTES))
+sample = pick.sample
+if sample is not None:
     st.caption(f"{sample.description} · **Source:** {sample.source} · **Size:** {sample.size} · "
                f"**Licence:** {sample.licence}")
     if not sample.available:
         st.warning(f"This sample is not installed here: {sample.unavailable_reason}")
-    elif current["key"] != f"sample:{sample_id}" and st.session_state.get("sum_bad") != f"sample:{sample_id}":
-        error = adopt(f"sample:{sample_id}", sample.title, lambda: open_sample(sample_id), sample.licence)
-        st.session_state.sum_bad, st.session_state.sum_bad_message = (f"sample:{sample_id}", error) if error \
-            else (None, "")
-    if st.session_state.get("sum_bad") == f"sample:{sample_id}":
+if pick.key:
+    if (sample is None or sample.available) and (current is None or current.key != pick.key) \
+            and st.session_state.get("sum_bad") != pick.key:
+        error = adopt(pick.key, pick.name, pick.open, pick.note)
+        st.session_state.sum_bad, st.session_state.sum_bad_message = (pick.key, error) if error else (None, "")
+    if st.session_state.get("sum_bad") == pick.key:
         refused(st.session_state.sum_bad_message)
-else:
-    upload = st.file_uploader("CSV, TSV, Parquet, Excel, NetCDF, Zarr (.zip) or .npz — up to 200 MB",
-                              key="sum_upload")
-    if upload is not None:
-        key = f"upload:{upload.file_id}"
-        if current["key"] != key and st.session_state.get("sum_bad") != key:
-            error = adopt(key, upload.name, lambda: open_upload(upload.name, upload.getvalue(), MAX_UPLOAD_BYTES))
-            st.session_state.sum_bad, st.session_state.sum_bad_message = (key, error) if error else (None, "")
-        if st.session_state.get("sum_bad") == key:
-            refused(st.session_state.sum_bad_message)
-    elif current["key"].startswith("upload:"):
-        st.caption(f"Showing your upload **{_ui.plain(current['name'])}**: it stays until you choose another file "
-                   "or a sample.")
+elif pick.from_upload and current is not None and current.is_upload:
+    st.caption(f"Showing your upload **{_ui.plain(current.name)}**: it stays until you choose another file "
+               "or a sample.")
 
-dataset = st.session_state.get("dataset")
+dataset = _ui.current_dataset()
 if not dataset:
     st.info("Pick a sample or upload a file to begin.")
     st.stop()
-obj = dataset["obj"]
+obj = dataset.obj
 for note in obj.attrs.get("load_notes", []) or []:
     st.info(f"While loading: {_ui.plain(note)}", icon="ℹ️")
 
-with st.expander(f"👀 Look at the data: {_ui.plain(dataset['name'])}", expanded=True):
+with st.expander(f"👀 Look at the data: {_ui.plain(dataset.name)}", expanded=True):
     if hasattr(obj, "data_vars"):
         variables = [str(v) for v in obj.data_vars]
         if not variables:
@@ -154,10 +142,10 @@ with st.expander(f"👀 Look at the data: {_ui.plain(dataset['name'])}", expande
             steps = obj.sizes[first_dim] if first_dim else 1
             index = c2.slider(f"{_ui.plain(first_dim)} step", 0, steps - 1, 0, key="sum_step") if steps > 1 else 0
             with _ui.action(f"{variable} could not be drawn"):
-                st.image(grid_png(obj, dataset["key"], dataset["name"], variable, index))
+                st.image(grid_png(obj, dataset.key, dataset.name, variable, index))
             st.caption(_ui.plain(" · ".join(f"{d}: {n:,}" for d, n in obj.sizes.items())))
     else:
-        with _ui.action(f"The table of {dataset['name']} could not be shown"):
+        with _ui.action(f"The table of {dataset.name} could not be shown"):
             st.dataframe(obj.head(500), height=240)
         st.caption(f"{len(obj):,} rows × {obj.shape[1]} columns (first 500 shown)")
         numeric = [str(c) for c in obj.columns if str(obj[c].dtype) in ("float64", "float32", "int64", "int32")]
@@ -180,8 +168,8 @@ top, default_budget = budget_range(context)
 budget = c2.slider("Token budget for the dataset", encoders.MIN_BUDGET, top, default_budget, 50, key="sum_budget")
 st.progress(budget / context, text=f"Dataset prompt budget: {budget:,} of the model's {context:,}-token context")
 
-with _ui.action(f"The values of {dataset['name']} could not be read", stop=True):
-    encoding = encode(obj, dataset["key"], dataset["name"], strategy, budget, model,
+with _ui.action(f"The values of {dataset.name} could not be read", stop=True):
+    encoding = encode(obj, dataset.key, dataset.name, strategy, budget, model,
                       model.spec.id + model.backend.name)
 st.caption(f"Prompt uses **{encoding.tokens:,}** tokens, states **{len(encoding.facts)}** computed facts"
            + (f"; left out to fit: {_ui.plain(', '.join(encoding.omitted))}" if encoding.omitted
@@ -194,7 +182,7 @@ with st.expander("⚖️ Compare encoding strategies (same data, same budget)"):
             rows = [{"strategy": e.strategy, "tokens": e.tokens, "facts": len(e.facts),
                      "facts per 100 tokens": round(100 * len(e.facts) / max(e.tokens, 1), 1),
                      "left out": ", ".join(e.omitted) or "—"}
-                    for e in encoders.compare(obj, budget, model.backend.count_tokens, title=dataset["name"])]
+                    for e in encoders.compare(obj, budget, model.backend.count_tokens, title=dataset.name)]
             st.dataframe(rows, hide_index=True)
             st.bar_chart({r["strategy"]: r["tokens"] for r in rows}, horizontal=True, height=220)
 
@@ -306,10 +294,6 @@ if question is not None and chat:
             follow_up(question.strip())
 
 if chat:
-    facts = "\n".join(f"| {f.key} | {f.text or f.value} | {f.unit} |" for f in encoding.facts)
-    turns = "\n\n".join(f"**{m['role']}:** {m['content']}" for m in chat)
-    report = (f"# Summary of {dataset['name']}\n\n{turns}\n\n---\n## Prompt ({encoding.strategy}, "
-              f"{encoding.tokens} tokens)\n\n```\n{encoding.text}\n```\n\n## Facts\n\n| key | value | unit |\n"
-              f"|---|---|---|\n{facts}\n")
-    st.download_button("⬇️ Download summary (Markdown, with prompt and facts)", report,
+    st.download_button("⬇️ Download summary (Markdown, with prompt and facts)",
+                       summary_report(dataset.name, chat, encoding),
                        file_name="summary.md", mime="text/markdown", key="sum_download")

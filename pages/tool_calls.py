@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import open_sample
 from data.catalog import SAMPLES
 from generation import Sampling
 from toolloop import ANSWER_MODES
@@ -24,24 +23,18 @@ st.caption("The model does not do the arithmetic: it asks for a typed tool, the 
            "runs it, and the model words the answer. Every number in the answer is traced to a tool result.")
 
 # --- the dataset the dataset tools work on ------------------------------------------------------
-dataset = st.session_state.get("dataset")
-choices = ["(none: calculators only)"] + ([f"loaded: {dataset['name']}"] if dataset else []) + \
-    [f"sample: {s.title}" for s in SAMPLES.values() if s.available]
-pick = st.selectbox("Dataset for the dataset tools", choices, index=1 if dataset else 0, key="tools_dataset",
-                    help="Load any file on the Summarize page to use it here.")
+pick = _ui.pick_dataset("Dataset for the dataset tools", "tools_dataset", [s for s in SAMPLES.values() if s.available],
+                       none="(none: calculators only)", offer_current=lambda _: True,
+                       help="Load any file on the Summarize page to use it here.")
 obj = None
-if pick.startswith("loaded:"):
-    obj = dataset["obj"]
-elif pick.startswith("sample:"):
-    sample = next(s for s in SAMPLES.values() if f"sample: {s.title}" == pick)
-    with _ui.action(f"Could not open the sample {sample.title}"):
-        obj = open_sample(sample.id)
+with _ui.action(f"Could not open the sample {pick.name}"):  # only a sample is opened here, so only it can fail
+    obj = pick.open()
 registry = None
 with _ui.action("The dataset tools could not be set up for this data; only the calculators are offered"):
     registry = default_registry(obj)
 registry = registry or default_registry(None)
-if st.session_state.get("tools_for") != pick:  # a new dataset: its tools, and the calculators it keeps
-    st.session_state.tools_for = pick
+if st.session_state.get("tools_for") != pick.value:  # a new dataset: its tools, and the calculators it keeps
+    st.session_state.tools_for = pick.value
     st.session_state.tools_enabled = registry.enabled_names
 
 with st.expander("⚙️ Tools and loop settings"):

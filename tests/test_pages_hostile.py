@@ -47,7 +47,7 @@ def upload(at, name: str, content: bytes):
 def assert_kept(at) -> str:
     """The previous dataset and chat are still there; the one error line, returned."""
     assert not at.exception
-    assert at.session_state["dataset"]["key"] == "sample:elnino-sst"
+    assert at.session_state["dataset"].key == "sample:elnino-sst"
     assert at.session_state["sum_chat"][0]["content"] == "kept summary"
     assert len(at.error) == 1, [e.value for e in at.error]
     message = at.error[0].value
@@ -95,7 +95,7 @@ def test_integers_beyond_64_bits_open_or_are_refused_never_a_traceback():
     if at.error:
         assert_kept(at)
     else:
-        assert at.session_state["dataset"]["name"] == "huge_ints.csv"
+        assert at.session_state["dataset"].name == "huge_ints.csv"
         assert at.dataframe  # the table is shown
 
 
@@ -139,7 +139,7 @@ def test_a_real_file_too_slow_to_read_stops_at_the_time_budget_and_keeps_the_old
     assert "subset" in message and "geollm summarize" in message
     monkeypatch.setattr(budgets, "MAX_WORK_SECONDS", 60.0)
     at.file_uploader(key="sum_upload").upload("hgt.nc", real.read_bytes()).run()  # within the limit: it opens
-    assert not at.exception and at.session_state["dataset"]["name"] == "hgt.nc"
+    assert not at.exception and at.session_state["dataset"].name == "hgt.nc"
 
 
 def test_out_of_memory_while_drawing_is_one_message(monkeypatch):
@@ -160,14 +160,15 @@ def test_out_of_memory_while_drawing_is_one_message(monkeypatch):
 
 def test_an_upload_stays_the_dataset_after_a_visit_to_the_tools_page():
     at = upload(open_page("pages/summarize.py", timeout=600), "rain.csv", b"day,rain_mm\n1,0.5\n2,3.0\n3,1.25\n")
-    key = at.session_state["dataset"]["key"]
+    key = at.session_state["dataset"].key
     at.session_state["sum_chat"] = [dict(m) for m in KEPT]
     at.switch_page("pages/tool_calls.py").run()
-    assert not at.exception and at.selectbox(key="tools_dataset").value == "loaded: rain.csv"
+    box = at.selectbox(key="tools_dataset")
+    assert not at.exception and box.options[box.index] == "loaded: rain.csv" and box.value == "loaded:" + key
     at.switch_page("pages/summarize.py").run()
     assert not at.exception and not at.error
     assert at.radio(key="sum_source").value == "Upload a file"
-    assert at.session_state["dataset"]["key"] == key
+    assert at.session_state["dataset"].key == key
     assert at.session_state["sum_chat"][0]["content"] == "kept summary"
     assert any("Showing your upload **rain.csv**" in c.value for c in at.caption)
     assert "rain.csv" in at.expander[0].label
@@ -196,14 +197,14 @@ def assert_inert(texts: list[str]) -> None:
 def test_hostile_column_names_and_attributes_render_as_plain_text():
     table = pd.DataFrame({HOSTILE_IMAGE: [1.0, 2.0], HOSTILE_HTML: [3.0, 4.0], HOSTILE_FRAME: [5.0, 6.0]})
     at = upload(open_page("pages/summarize.py", timeout=600), f"{HOSTILE_IMAGE}.csv", table.to_csv(index=False).encode())
-    assert at.session_state["dataset"]["obj"].shape == (2, 3) and not at.error
+    assert at.session_state["dataset"].obj.shape == (2, 3) and not at.error
     texts = rendered_markdown(at)
     assert any("\\!\\[x\\]" in t for t in texts)  # the file name is shown, escaped
     assert_inert(texts)
     grid = xr.Dataset({"v": (("step", "y", "x"), np.ones((2, 3, 4)), {"long_name": HOSTILE_IMAGE})},
                       attrs={"title": HOSTILE_HTML}).rename({"step": HOSTILE_FRAME})
     upload(at, "grid.nc", grid.to_netcdf(engine="scipy"))
-    assert at.session_state["dataset"]["name"] == "grid.nc" and not at.error
+    assert at.session_state["dataset"].name == "grid.nc" and not at.error
     texts = rendered_markdown(at)
     assert any("\\<iframe" in t for t in texts)  # the step slider names the dimension, escaped
     assert_inert(texts)

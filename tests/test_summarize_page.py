@@ -82,7 +82,8 @@ def test_follow_ups_on_data_no_tool_computes_on_say_so_and_open_the_tools_page_p
     assert not at.exception
     box = at.chat_input(key="tools_question")  # the Tools page, its question box filled in
     assert box.proto.value == "What is the mean population of these cities?" and box.proto.set_value
-    assert at.selectbox(key="tools_dataset").value == "loaded: cities.csv"
+    box = at.selectbox(key="tools_dataset")
+    assert box.options[box.index] == "loaded: cities.csv"
     assert at.session_state["sum_chat"][0]["content"] == summary  # the chat is kept for the way back
 
 
@@ -107,7 +108,7 @@ def test_an_empty_follow_up_or_a_failing_loop_is_explained_and_keeps_dataset_and
     assert not at.exception
     assert "The tool loop failed: the backend stopped" in at.error[0].value
     assert any("could not be computed here" in i.value for i in at.info) and at.button(key="sum_to_tools_2")
-    assert at.session_state["dataset"]["key"] == "sample:elnino-sst"
+    assert at.session_state["dataset"].key == "sample:elnino-sst"
     assert at.session_state["sum_chat"][0]["content"] == "kept summary"
     at.run()  # drawn again from the history: still no traceback
     assert not at.exception and "the backend stopped" in at.error[0].value
@@ -154,7 +155,7 @@ def test_strategy_switch_changes_the_prompt_and_compare_lists_all():
 
 def test_upload_netcdf_shows_a_map_and_summarizes():
     at = upload(summarize_page(), "tiny.nc", small_netcdf())
-    assert at.session_state["dataset"]["name"] == "tiny.nc"
+    assert at.session_state["dataset"].name == "tiny.nc"
     assert at.get("image"), "the map of the uploaded field is drawn"
     assert '"Tiny test SST"' in at.expander[1].code[0].value
     at.number_input(key="sum_max_new").set_value(32)
@@ -165,7 +166,7 @@ def test_upload_netcdf_shows_a_map_and_summarizes():
 def test_upload_csv_table():
     df = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=30), "rain_mm": np.arange(30.0)})
     at = upload(summarize_page(), "rain.csv", df.to_csv(index=False).encode())
-    assert at.session_state["dataset"]["obj"].shape == (30, 2)
+    assert at.session_state["dataset"].obj.shape == (30, 2)
     assert any("30 rows" in c.value for c in at.caption)
 
 
@@ -184,7 +185,7 @@ def test_bad_uploads_are_explained_and_the_previous_dataset_and_chat_are_kept(na
     assert at.error, "a bad upload must say what is wrong"
     message = at.error[0].value
     assert name in message and "still showing" in message and words.lower() in message.lower()
-    assert at.session_state["dataset"]["key"] == "sample:elnino-sst"
+    assert at.session_state["dataset"].key == "sample:elnino-sst"
     assert at.session_state["sum_chat"][0]["content"] == "kept summary"
 
 

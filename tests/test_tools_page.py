@@ -21,8 +21,8 @@ def test_calculators_only_without_a_dataset():
 
 def test_a_sample_dataset_brings_the_dataset_tools():
     at = tools_page()
-    choice = next(o for o in at.selectbox(key="tools_dataset").options if "Seattle" in o)
-    at.selectbox(key="tools_dataset").set_value(choice).run()
+    assert any(o.startswith("sample: Seattle") for o in at.selectbox(key="tools_dataset").options)  # by title
+    at.selectbox(key="tools_dataset").set_value("seattle-weather").run()  # ... and picked by their id
     assert not at.exception
     enabled = at.multiselect(key="tools_enabled").value
     assert "statistic" in enabled and "calculate" in enabled and "multiply" not in enabled  # a short prompt
