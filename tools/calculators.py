@@ -17,6 +17,7 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Annotated
 
+from .catalog import tool
 from .schema import Length, Range
 from .units import UnitName, convert, exact
 from .validation import ToolError
@@ -65,6 +66,7 @@ def _result(x: Fraction, operands: list[int | float]) -> int | float:
         raise ToolError("the result is too large for a floating-point number") from None
 
 
+@tool(order=10)
 def add(a: float, b: float) -> int | float:
     """Add two numbers exactly: a + b.
 
@@ -75,6 +77,7 @@ def add(a: float, b: float) -> int | float:
     return _result(exact(a) + exact(b), [a, b])
 
 
+@tool(order=20)
 def subtract(a: float, b: float) -> int | float:
     """Subtract exactly: a - b.
 
@@ -85,6 +88,7 @@ def subtract(a: float, b: float) -> int | float:
     return _result(exact(a) - exact(b), [a, b])
 
 
+@tool(order=30)
 def multiply(a: float, b: float) -> int | float:
     """Multiply two numbers exactly: a * b (whole numbers give an exact whole result).
 
@@ -95,6 +99,7 @@ def multiply(a: float, b: float) -> int | float:
     return _result(exact(a) * exact(b), [a, b])
 
 
+@tool(order=40)
 def divide(a: float, b: float) -> int | float:
     """Divide exactly: a / b (a whole number when it divides evenly, otherwise a decimal).
 
@@ -105,6 +110,7 @@ def divide(a: float, b: float) -> int | float:
     return _result(_divide(exact(a), exact(b), operator.truediv), [a, b])
 
 
+@tool(order=50)
 def power(base: float, exponent: float) -> int | float:
     """Raise a number to a power: base ** exponent (whole numbers give an exact whole result).
 
@@ -151,6 +157,7 @@ def _evaluate(node: ast.AST, literals: list[int | float]) -> Fraction:
     raise ToolError(f"not allowed in an expression: {what}. Use numbers, + - * / // % ** and parentheses")
 
 
+@tool(order=60, with_data=True)
 def calculate(expression: Annotated[str, Length(1, MAX_EXPRESSION)]) -> int | float:
     """Evaluate an arithmetic expression that combines several operations, exactly (numbers only, not data).
 
@@ -176,6 +183,7 @@ def calculate(expression: Annotated[str, Length(1, MAX_EXPRESSION)]) -> int | fl
 Width = Annotated[int, Range(1, 10_000_000)]
 
 
+@tool(order=70)
 def dense_network_parameters(
     inputs: Width,
     hidden: Annotated[list[Width], Length(0, 1000)],
@@ -200,6 +208,7 @@ def dense_network_parameters(
     return {"parameters": weights + bias_count, "weights": weights, "biases": bias_count, "layers": layers}
 
 
+@tool(order=80, with_data=True)
 def convert_units(value: float, from_unit: UnitName, to_unit: UnitName, difference: bool = False) -> dict:
     """Convert a value between geoscience units (temperature, precipitation rate, pressure, speed).
 
@@ -210,11 +219,6 @@ def convert_units(value: float, from_unit: UnitName, to_unit: UnitName, differen
         difference: True when the value is a temperature difference (an anomaly or a trend), so
             no offset is applied (1 K of warming is 1.8 °F).
     """
-    try:
-        result = convert(value, from_unit, to_unit, difference)
-    except ValueError as exc:
-        raise ToolError(str(exc)) from None
+    result = convert(value, from_unit, to_unit, difference)
     return {"value": float(result), "unit": to_unit, "from_value": value, "from_unit": from_unit}
 
-
-CALCULATORS = [add, subtract, multiply, divide, power, calculate, dense_network_parameters, convert_units]

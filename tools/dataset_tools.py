@@ -21,17 +21,18 @@ import pandas as pd
 
 from data import times as dtimes
 
+from .catalog import tool
 from .results import (MAX_LISTED, MAX_LOAD, Dims, LatBound, Level, LonBound, Month, Season, TimeBound, ToUnits,
                       Variable, compute_all, convert_result, named_time_dims, no_data, reduce_dims, result_base,
                       select_values, selection_args, table_result, with_docs)
 from .schema import DatasetArg, Range, requires
 from .selection import POS, WEIGHT, as_data, clean_text, coord_value, fmt_time, num
-from .time_tools import anomaly, climatology, difference, linear_trend, time_series_at_point
 from .validation import ToolError
 
 MAX_ROW_VALUES = 12  # other columns reported with a table's extreme row
 
 
+@tool(order=10)
 def list_variables(dataset: DatasetArg) -> dict:
     """List the dataset's numeric variables with units and dimensions, and its time, levels and extent."""
     data = as_data(dataset)
@@ -77,6 +78,7 @@ def list_variables(dataset: DatasetArg) -> dict:
     return out
 
 
+@tool(order=20)
 def describe_variable(dataset: DatasetArg, variable: Variable) -> dict:
     """Describe one variable: units, long name, dimensions, valid and missing counts, min, max, mean.
 
@@ -100,6 +102,7 @@ def describe_variable(dataset: DatasetArg, variable: Variable) -> dict:
     return out
 
 
+@tool(order=30)
 @with_docs
 def statistic(
     dataset: DatasetArg,
@@ -187,6 +190,7 @@ def _whole_grid(data: Any, values: Any, reduce: list) -> bool:
     return WEIGHT in values.coords and bool(space) and all(d in reduce for d in space)
 
 
+@tool(order=40)
 @requires("area")
 @with_docs
 def area_weighted_mean(
@@ -245,6 +249,7 @@ def _where(dataset: Any, variable: str, stat: str, sel: dict) -> dict:
     return {k: found[k] for k in ("time", "at", "row") if k in found}
 
 
+@tool(order=100)
 @with_docs
 def where_extreme(
     dataset: DatasetArg,
@@ -313,6 +318,7 @@ def where_extreme(
     return out
 
 
+@tool(order=110)
 @requires("two_variables")
 @with_docs
 def correlation(
@@ -370,6 +376,7 @@ _COMPARISONS = {"above": (">", operator.gt), "below": ("<", operator.lt), "at_or
                 "at_or_below": ("<=", operator.le)}
 
 
+@tool(order=120)
 @with_docs
 def count_threshold(
     dataset: DatasetArg,
@@ -423,6 +430,3 @@ def count_threshold(
         out["distinct_days"] = len(days)
     return out
 
-
-DATASET_TOOLS = [list_variables, describe_variable, statistic, area_weighted_mean, time_series_at_point,
-                 linear_trend, anomaly, climatology, difference, where_extreme, correlation, count_threshold]

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalog import CALCULATORS, CALCULATORS_WITH_DATA, DATASET_TOOLS
 from .schema import Context, dataset_parameter, function_schema, missing_features, tool_parameters
 from .validation import ArgumentError, ToolError, validate
 
@@ -426,17 +427,9 @@ class ToolRegistry:
         return _AXES | {str(n) for n in axes if n is not None}, frozenset(str(n) for n in variables)
 
 
-# With a dataset, these calculators stay enabled next to its tools; the others can be switched on. Every schema
-# costs prompt tokens (all 16 are ~4,000), and a small model given fewer tools picks better (bench/RESULTS.md).
-CALCULATORS_WITH_DATA = ("calculate", "convert_units")
-
-
 def default_registry(dataset: Any = None) -> ToolRegistry:
-    """Calculators always; the dataset tools that fit ``dataset`` when one is given, with only
-    CALCULATORS_WITH_DATA of the calculators enabled."""
-    from .calculators import CALCULATORS
-    from .dataset_tools import DATASET_TOOLS
-
+    """Every registered calculator; the dataset tools that fit ``dataset`` when one is given, with only
+    CALCULATORS_WITH_DATA of the calculators enabled (``catalog.py``: each schema costs prompt tokens)."""
     registry = ToolRegistry([*CALCULATORS, *(DATASET_TOOLS if dataset is not None else [])], dataset)
     if dataset is not None:
         registry.disable(*(fn.__name__ for fn in CALCULATORS if fn.__name__ not in CALCULATORS_WITH_DATA))

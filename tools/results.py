@@ -160,10 +160,7 @@ def convert_result(out: dict, data: Any, variable: str, to_units: str | None, de
             return [walk(v) for v in x]
         if key in ("value", "mean", "min", "max", "a", "b", "median", *delta) and isinstance(x, (int, float)) \
                 and not isinstance(x, bool):
-            try:
-                return num(float(convert(x, source, to_units, difference=key in delta)))
-            except ValueError as exc:
-                raise ToolError(str(exc)) from None
+            return num(float(convert(x, source, to_units, difference=key in delta)))
         return x
 
     converted = {k: walk(v, k) for k, v in out.items() if k not in ("selection", "at", "units")}

@@ -13,6 +13,7 @@ import pandas as pd
 
 from data import times as dtimes
 
+from .catalog import tool
 from .results import (MAX_LISTED, LatBound, Level, LonBound, Month, Season, TimeBound, ToUnits, Variable,
                       compute_all, convert_result, no_data, result_base, select_values, selection_args, table_result,
                       with_docs)
@@ -43,6 +44,7 @@ def _nearest_point(data: Any, da: Any, lat: float, lon: float) -> tuple[dict, di
     return where, point
 
 
+@tool(order=50)
 @requires("latlon", "time")
 @with_docs
 def time_series_at_point(
@@ -102,6 +104,7 @@ def _years(index: Any, kind: str) -> np.ndarray:
     return dtimes.decimal_years(index)
 
 
+@tool(order=60)
 @requires("time")
 @with_docs
 def linear_trend(
@@ -152,6 +155,7 @@ def _monthly(series: pd.Series) -> pd.Series:
     return frame.groupby(["year", "month"])["v"].mean().dropna()
 
 
+@tool(order=70)
 @requires("dates")
 @with_docs
 def anomaly(
@@ -203,6 +207,7 @@ def anomaly(
     return out
 
 
+@tool(order=80)
 @requires("dates")
 @with_docs
 def climatology(
@@ -273,6 +278,7 @@ def parse_period(text: str) -> dict:
     return {"time_start": t, "time_end": t}
 
 
+@tool(order=90)
 @with_docs
 def difference(
     dataset: DatasetArg,

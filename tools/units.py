@@ -10,6 +10,8 @@ decimal value as written, so 32 °F -> 0 °C and 1013.25 hPa -> 101325 Pa come o
 from __future__ import annotations
 
 from fractions import Fraction
+
+from .validation import ToolError
 from typing import Literal
 
 _F = Fraction
@@ -92,17 +94,17 @@ def exact(value: int | float) -> Fraction:
 
 
 def convert(value: int | float, from_unit: str, to_unit: str, difference: bool = False) -> Fraction:
-    """``value`` in ``from_unit`` expressed in ``to_unit`` (ValueError for unknown or mismatched units).
+    """``value`` in ``from_unit`` expressed in ``to_unit`` (ToolError for unknown or mismatched units).
 
     With ``difference`` the value is an interval (an anomaly, a trend): offsets are not applied.
     """
     for unit in (from_unit, to_unit):
         if unit not in UNITS:
-            raise ValueError(f"unknown unit {unit!r}; known: {', '.join(UNITS)}")
+            raise ToolError(f"unknown unit {unit!r}; known: {', '.join(UNITS)}")
     (q_from, s_from, o_from), (q_to, s_to, o_to) = UNITS[from_unit], UNITS[to_unit]
     if q_from != q_to:
-        raise ValueError(f"cannot convert {from_unit} ({q_from}) to {to_unit} ({q_to})")
+        raise ToolError(f"cannot convert {from_unit} ({q_from}) to {to_unit} ({q_to})")
     base = exact(value) * s_from + (0 if difference else o_from)
     if q_from == "temperature" and not difference and base < 0:
-        raise ValueError(f"{value} {from_unit} is below absolute zero")
+        raise ToolError(f"{value} {from_unit} is below absolute zero")
     return (base - (0 if difference else o_to)) / s_to

@@ -29,12 +29,13 @@ _NUMERIC = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
-class ArgumentError(ValueError):
-    """The arguments do not fit the schema (the message is meant for the model)."""
-
-
 class ToolError(ValueError):
-    """A tool cannot answer this call (no data in the box, division by zero, ...); for the model."""
+    """A tool cannot answer this call (no data in the box, division by zero, ...); for the model.
+    The error family of the tools layer: every error a tool raises for bad input is one."""
+
+
+class ArgumentError(ToolError):
+    """The arguments do not fit the schema (the message is meant for the model)."""
 
 
 def _short(value: Any, limit: int = 60) -> str:
