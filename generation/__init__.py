@@ -5,15 +5,21 @@
     for piece in model.stream("Once upon a time", Sampling(max_new_tokens=32)):
         print(piece, end="")
     print(model.backend.stats)
+
+Everything the core raises on purpose is a GenerationError (generation.errors).
 """
-from .backend import BACKENDS, Backend, BackendUnavailable, backend_available, backend_class
-from .provision import ModelFileError, cache_dir, gguf_path
+from . import backends as _backends  # noqa: F401 - imports generation/backends/*, which register themselves
+from .backend import BACKENDS, INSTALL_HINTS, Backend, backend_available, backend_class
+from .backend_registry import BACKENDS_FOR_FORMAT
+from .errors import BackendUnavailable, ChatTemplateError, GenerationError, ModelFileError, ServerError
+from .provision import cache_dir, gguf_path
 from .registry import DEFAULT_MODEL_ID, Catalog, ModelSpec, load_models
 from .shared import POOL, ModelPool, SharedModel, load_backend
-from .types import Message, Sampling, Stats, Tool
+from .types import Capabilities, Message, Sampling, Stats, Tool
 
 __all__ = [
-    "BACKENDS", "Backend", "BackendUnavailable", "backend_available", "backend_class", "ModelFileError",
-    "cache_dir", "gguf_path", "DEFAULT_MODEL_ID", "Catalog", "ModelSpec", "load_models", "POOL", "ModelPool",
-    "SharedModel", "load_backend", "Message", "Sampling", "Stats", "Tool",
+    "BACKENDS", "BACKENDS_FOR_FORMAT", "INSTALL_HINTS", "Backend", "Capabilities", "backend_available",
+    "backend_class", "GenerationError", "BackendUnavailable", "ChatTemplateError", "ModelFileError",
+    "ServerError", "cache_dir", "gguf_path", "DEFAULT_MODEL_ID", "Catalog", "ModelSpec", "load_models", "POOL",
+    "ModelPool", "SharedModel", "load_backend", "Message", "Sampling", "Stats", "Tool",
 ]

@@ -1,11 +1,10 @@
-"""The Backend contract every engine implements, and the registry that names them.
+"""The Backend contract every engine implements; a subclass declaring a `name` registers itself.
 
 A backend streams text for a raw prompt, renders chats with the model's own template, counts tokens
-and fills `stats` for the last run. Optional abilities are declared in `capabilities`, never assumed:
-  "prompt_cache"  reuses the computed state of a shared prompt prefix
-  "grammar"       constrained decoding from a JSON schema
-  "logits"        next-token scores;  "attentions"  attention weights
-  "exact_tokens"  count_tokens uses the model's own tokenizer
+and fills `stats` for the last run. Each backend class declares what the rest of the app needs to
+know without loading it: its name, the modules it imports (`needs`), how to install them, the weight
+formats it runs, its place in lists (`order`), and its optional abilities as typed `Capabilities`
+flags that callers read, never assume. The tables derived from these are in generation.backend_registry.
 """
 from __future__ import annotations
 
@@ -18,18 +17,32 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import control_tokens
-from .types import Message, Sampling, Stats, Tool
+from .backend_registry import BACKENDS, INSTALL_HINTS, NEEDS, register
+from .errors import BackendUnavailable
+from .types import Capabilities, Message, Sampling, Stats, Tool
 
 if TYPE_CHECKING:
     from .registry import ModelSpec
 
 Progress = Callable[[float, str], None]  # fraction done in [0, 1], what is happening
 
+__all__ = ["BACKENDS", "INSTALL_HINTS", "Backend", "BackendUnavailable", "Progress", "backend_available",
+           "backend_class"]
+
 
 class Backend(ABC):
-    name: ClassVar[str]
-    capabilities: frozenset[str] = frozenset()
+    name: ClassVar[str]  # declaring it registers the class
+    needs: ClassVar[tuple[str, ...]] = ()  # modules it imports, only inside load() and the methods
+    install_hint: ClassVar[str] = ""  # the command that installs them
+    formats: ClassVar[tuple[str, ...]] = ()  # the ModelSpec formats it runs
+    order: ClassVar[int] = 100  # place in lists: the lowest that runs a format is that format's default
+    capabilities: Capabilities = Capabilities()  # an instance may narrow it (a server without /tokenize)
     context_length: int = 0
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            register(cls)
 
     def __init__(self) -> None:
         self.stats = Stats()
@@ -55,6 +68,11 @@ class Backend(ABC):
     def vocab_control_tokens(self) -> Iterable[str]:
         """The strings this model's tokenizer reads as control tokens (control_tokens.COMMON is added)."""
         return ()
+
+    def native_tool_calls(self, text: str, tools: list[Tool] | None) -> list[dict] | None:
+        """Tool calls in `text` read with the model's own parser, None when it finds none. Only backends
+        whose capabilities say native_tool_calls have one; the generic parser serves the rest."""
+        return None
 
     def close(self) -> None:
         """Free the model's memory. The instance is not used afterwards."""
@@ -110,31 +128,14 @@ class Backend(ABC):
             pieces.close()
 
 
-# --- registry: backend name -> "module:Class", imported only when used -------------------------
-BACKENDS: dict[str, str] = {
-    "llama.cpp": "generation.backends.llamacpp:LlamaCppBackend",
-    "transformers": "generation.backends.hf:TransformersBackend",
-    "mlx": "generation.backends.mlx:MlxBackend",
-    "openai": "generation.backends.openai_http:OpenAIBackend",
-}
-
-INSTALL_HINTS: dict[str, str] = {
-    "llama.cpp": "pip install -r requirements.txt  (llama-cpp-python)",
-    "transformers": "pip install -r requirements.txt  (torch, transformers, gguf)",
-    "mlx": "pip install -r requirements-mlx.txt  (mlx, mlx-lm)",
-    "openai": "pip install -r requirements.txt  (httpx)",
-}
-
-
-class BackendUnavailable(RuntimeError):
-    """The backend's packages are not installed here."""
-
-
 def backend_class(name: str) -> type[Backend]:
+    """The class of a registered backend, its engine modules imported: BackendUnavailable if they are missing."""
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
     module_name, class_name = BACKENDS[name].split(":")
     try:
+        for needed in NEEDS.get(name, ()):
+            importlib.import_module(needed)
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise BackendUnavailable(f"The {name} backend is not installed ({exc.name or exc}). "
@@ -144,6 +145,4 @@ def backend_class(name: str) -> type[Backend]:
 
 def backend_available(name: str) -> bool:
     """Whether the packages of a backend import here (cheap: looks for the modules, imports nothing)."""
-    needs = {"llama.cpp": ["llama_cpp"], "transformers": ["torch", "transformers"],
-             "mlx": ["mlx", "mlx_lm"], "openai": ["httpx"]}[name]
-    return all(importlib.util.find_spec(module) is not None for module in needs)
+    return all(importlib.util.find_spec(module) is not None for module in NEEDS[name])

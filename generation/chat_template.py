@@ -12,11 +12,8 @@ from functools import lru_cache
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .errors import ChatTemplateError
 from .types import Message, Tool
-
-
-class ChatTemplateError(ValueError):
-    """The template rejected the chat (e.g. roles out of order) or could not be parsed."""
 
 
 def _raise(message: str) -> None:

@@ -19,15 +19,12 @@ from pathlib import Path
 import platformdirs
 
 from .backend import Progress
+from .errors import ModelFileError
 from .registry import ModelSpec, Part
 
 CHUNK = 8 * 1024 * 1024
 _verified_here: set[tuple[str, int, int]] = set()
 _lock = threading.Lock()
-
-
-class ModelFileError(RuntimeError):
-    """Weights missing, incomplete or corrupted; the message says what to reinstall."""
 
 
 def cache_dir() -> Path:

@@ -25,13 +25,9 @@ from pathlib import Path
 
 import platformdirs
 
-FORMATS = ("gguf", "hf", "mlx", "openai")
-BACKENDS_FOR_FORMAT = {
-    "gguf": ("llama.cpp", "transformers", "mlx"),  # transformers and mlx use a converted bf16 folder
-    "hf": ("transformers", "mlx"),
-    "mlx": ("mlx",),
-    "openai": ("openai",),
-}
+from .backend_registry import BACKENDS_FOR_FORMAT, formats
+
+SERVED = "openai"  # the one format that is a server, given by its URL; every other one is a path on disk
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class Part:
 class ModelSpec:
     id: str
     title: str
-    format: str  # one of FORMATS
+    format: str  # a format some backend runs (backend_registry.formats())
     path: str = ""  # gguf file, hf folder or mlx folder on disk (user models)
     parts: tuple[Part, ...] = ()  # built-in models: joined in order into one GGUF
     sha256: str = ""
@@ -113,6 +109,12 @@ class Catalog:
             raise KeyError(f"unknown model {model_id!r}; known: {', '.join(self.models)}")
         return self.models[model_id]
 
+    def on_backend(self, backend: str) -> list[str]:
+        """Ids of the models that run on `backend`, smallest first: built-ins by size, then the user's own
+        (their size is not known) in the order of the file."""
+        ordered = sorted(self.models.values(), key=lambda m: (m.size == 0, m.size))
+        return [m.id for m in ordered if backend in m.backends]
+
 
 def load_models(path: Path | None = None) -> Catalog:
     """The built-in models plus the valid entries of the user's TOML file."""
@@ -148,21 +150,22 @@ def spec_from_toml(entry: object) -> ModelSpec:
     model_id = entry.get("id")
     if not isinstance(model_id, str) or not model_id.strip():
         raise ValueError("needs an id (a non-empty string)")
-    sources = [key for key in ("gguf", "hf", "mlx", "openai_base_url") if key in entry]
+    keys = [f"{fmt}_base_url" if fmt == SERVED else fmt for fmt in formats()]  # derived from the backends
+    sources = [key for key in keys if key in entry]
     if len(sources) != 1:
-        raise ValueError(f"{model_id}: give exactly one of gguf, hf, mlx or openai_base_url")
+        raise ValueError(f"{model_id}: give exactly one of {', '.join(keys[:-1])} or {keys[-1]}")
     context_length = entry.get("context_length", 4096)
     if not isinstance(context_length, int) or not 128 <= context_length <= 1_048_576:
         raise ValueError(f"{model_id}: context_length must be a whole number from 128 to 1048576")
     common = dict(id=model_id, title=str(entry.get("title", model_id)), context_length=context_length,
                   note=str(entry.get("note", "")))
-    if sources[0] == "openai_base_url":
+    if sources[0] == f"{SERVED}_base_url":
         url, api_model = entry["openai_base_url"], entry.get("openai_model", "")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ValueError(f"{model_id}: openai_base_url must start with http:// or https://")
         if not isinstance(api_model, str) or not api_model:
             raise ValueError(f"{model_id}: openai_model (the server's model name) is required")
-        return ModelSpec(format="openai", base_url=url.rstrip("/"), api_model=api_model,
+        return ModelSpec(format=SERVED, base_url=url.rstrip("/"), api_model=api_model,
                          api_key_env=str(entry.get("api_key_env", "")), **common)
     fmt = sources[0]
     location = Path(str(entry[fmt])).expanduser()

@@ -12,13 +12,14 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from .backend import Backend, Progress, backend_class
 from .registry import ModelSpec
 from .types import Message, Sampling, Tool
 
 OnWait = Callable[[int], None]  # called with how many generations are ahead
+T = TypeVar("T")
 
 
 class SharedModel:
@@ -53,6 +54,15 @@ class SharedModel:
     def release(self) -> None:
         self.busy = False
         self._lock.release()
+
+    def locked(self, compute: Callable[..., T], *args: Any) -> T:
+        """compute(backend, *args) holding the model's lock: work other than streaming (the transformer
+        page's tokenizer, embeddings and attention) must not run while another session generates."""
+        self.acquire()
+        try:
+            return compute(self.backend, *args)
+        finally:
+            self.release()
 
     def stream(self, prompt: str, sampling: Sampling = Sampling(), on_wait: OnWait | None = None,
                **options: Any) -> Iterator[str]:

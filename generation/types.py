@@ -1,4 +1,4 @@
-"""Plain value types shared by every backend: sampling settings, chat messages, run statistics."""
+"""Plain value types shared by every backend: sampling settings, chat messages, statistics, capabilities."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -89,3 +89,12 @@ class Stats:
     def decode_tokens_per_s(self) -> float:
         t = self.total_s - self.time_to_first_token_s
         return (self.generated_tokens - 1) / t if t > 0 and self.generated_tokens > 1 else 0.0
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do beyond the Backend contract; callers read these flags, never assume."""
+
+    grammar: bool = False  # constrained decoding: stream(..., json_schema=...) only emits matching JSON
+    native_tool_calls: bool = False  # backend.native_tool_calls(text, tools) reads calls with the model's parser
+    exact_tokens: bool = False  # count_tokens uses the model's own tokenizer (else an estimate)

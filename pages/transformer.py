@@ -12,13 +12,12 @@ import streamlit as st
 from data import DataLoadError, open_sample
 from data.catalog import SAMPLES
 from encoders.costs import strategy_token_counts
-from generation import ModelFileError, Sampling, SharedModel, backend_available, introspect
+from generation import GenerationError, Sampling, SharedModel, backend_available, introspect
 from geollm import plots
 from pages import _ui
 from tools.calculators import dense_network_parameters
 
 _ui.ensure_frame()
-MODELS = ("smollm2-135m", "qwen2.5-coder-0.5b", "qwen2.5-coder-1.5b")
 BACKEND = "transformers"  # the one backend that hands out logits and attention weights
 TABS = ["🔤 Tokens", "📍 Embeddings", "🌀 Position", "👀 Attention", "🎲 Next token", "🦴 Anatomy"]
 MAX_TOKENS = 128  # longest input of the attention and next-token views
@@ -40,7 +39,7 @@ st.title("🔬 Inside the transformer")
 st.caption("Every number below is computed live from a real model through the transformers backend (which "
            "exposes logits and attention weights), whatever backend the sidebar uses for the other pages.")
 
-models = [m for m in MODELS if m in _ui.catalog().models]
+models = _ui.catalog().on_backend(BACKEND)  # smallest first: SmolLM2 is the default
 model_id = st.selectbox("Model to look inside", models, key="tr_model",
                         format_func=lambda m: _ui.catalog().get(m).title,
                         help="SmolLM2 loads in seconds. A Qwen model is converted from its GGUF once "
@@ -56,19 +55,10 @@ def load(model_id: str) -> SharedModel | None:
     return _ui.load_model(model_id, BACKEND)
 
 
-def locked(shared: SharedModel, compute, *args):
-    """Run compute(backend, *args) holding the model's lock (other sessions may be generating on it)."""
-    shared.acquire()
-    try:
-        return compute(shared.backend, *args)
-    finally:
-        shared.release()
-
-
 # --- cached computations: one entry per model and input ----------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def tokens_of(model_id: str, text: str, _shared: SharedModel) -> list[tuple[int, str]]:
-    return locked(_shared, lambda b: introspect.tokenize(b.tokenizer, text))
+    return _shared.locked(lambda b: introspect.tokenize(b.tokenizer, text))
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,39 +69,39 @@ def tokenizer_of(model_id: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def strategy_counts(model_id: str, sample_id: str, budget: int, _shared: SharedModel) -> list[dict]:
     obj = open_sample(sample_id)
-    return locked(_shared, lambda b: strategy_token_counts(obj, budget, b.count_tokens,
-                                                                      SAMPLES[sample_id].title))
+    return _shared.locked(lambda b: strategy_token_counts(obj, budget, b.count_tokens,
+                                                          SAMPLES[sample_id].title))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def neighbours(model_id: str, token_id: int, k: int, _shared: SharedModel):
-    return locked(_shared, introspect.nearest_tokens, token_id, k)
+    return _shared.locked(introspect.nearest_tokens, token_id, k)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def word_tokens(model_id: str, word: str, _shared: SharedModel) -> list[int]:
-    return locked(_shared, lambda b: b.tokenizer.encode(" " + word.strip(), add_special_tokens=False))
+    return _shared.locked(lambda b: b.tokenizer.encode(" " + word.strip(), add_special_tokens=False))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def similarities(model_id: str, words: tuple[str, ...], _shared: SharedModel):
-    return locked(_shared, introspect.similarity_matrix, list(words))
+    return _shared.locked(introspect.similarity_matrix, list(words))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def inspection(model_id: str, text: str, _shared: SharedModel) -> introspect.Inspection:
-    return locked(_shared, introspect.inspect, text, MAX_TOKENS)
+    return _shared.locked(introspect.inspect, text, MAX_TOKENS)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def generated_steps(model_id: str, prompt: str, sampling: Sampling, steps: int, _shared: SharedModel):
-    return locked(_shared, introspect.generate_steps, prompt, sampling, steps)
+    return _shared.locked(introspect.generate_steps, prompt, sampling, steps)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def model_anatomy(model_id: str, _shared: SharedModel):
-    return locked(_shared, lambda b: (introspect.anatomy(b.model), introspect.parameter_counts(b.model),
-                                      introspect.rope_frequencies(b.model.config)))
+    return _shared.locked(lambda b: (introspect.anatomy(b.model), introspect.parameter_counts(b.model),
+                                     introspect.rope_frequencies(b.model.config)))
 
 
 def labels(pieces: list[str]) -> list[str]:
@@ -162,7 +152,7 @@ def tokens_view(shared: SharedModel) -> None:
         try:
             with st.spinner(f"Reading the tokenizer of {other}…"):
                 other_tokens = introspect.tokenize(tokenizer_of(other), text)
-        except (ModelFileError, OSError, ValueError) as exc:
+        except (GenerationError, OSError, ValueError) as exc:
             st.warning(f"{other}: its tokenizer is not available here ({exc}).")
             continue
         st.markdown(f"**{_ui.catalog().get(other).title}: {len(other_tokens)} tokens**")

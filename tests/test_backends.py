@@ -91,7 +91,7 @@ def test_llama_cpp_ram_cache_capacity_bounds_everything_a_state_holds():
     """Each saved state also copies up to n_batch rows of vocabulary logits (100 MB for SmolLM2): those count."""
     from helpers import local_backend
 
-    from generation.backends.llamacpp import StateCache
+    from generation.backends._llamacpp_cache import StateCache
 
     backend = local_backend("llama.cpp")
     previous, capacity = backend.llm.cache, 300 * 2**20

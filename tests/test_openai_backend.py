@@ -51,7 +51,7 @@ def test_stop_sequences_and_token_counts(backend):
     text = "".join(backend.stream("Count: 1, 2, 3, 4,", Sampling(max_new_tokens=40, stop=(" 7",))))
     assert " 7" not in text and "6" in text
     assert backend.stats.finish_reason == "stop"
-    assert "exact_tokens" in backend.capabilities
+    assert backend.capabilities.exact_tokens
     assert backend.stats.prompt_tokens == backend.count_tokens("Count: 1, 2, 3, 4,") > 5
 
 

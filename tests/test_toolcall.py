@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from helpers import TOOL_MODEL
 
-from generation import POOL, Sampling, load_models
+from generation import POOL, Capabilities, Sampling, load_models
 from toolloop.numbers import check_numbers
 from toolloop import ParsedCall, ToolLoop, call_schema, parse_tool_calls
 from tools import default_registry
@@ -159,7 +159,7 @@ class ScriptedModel:
 
     def __init__(self, replies):
         self.replies, self.seen = list(replies), []
-        self.backend = type("B", (), {"capabilities": frozenset(), "stats": None})()
+        self.backend = type("B", (), {"capabilities": Capabilities(), "stats": None})()
 
     def stream_chat(self, messages, sampling, tools=None, **options):
         self.seen.append((list(messages), tools))

@@ -80,7 +80,7 @@ class ToolLoop:
             tools = self.schemas if offer_tools and not last_chance else None
             step = Step(index, "", tools_offered=tools is not None)
             options = {}
-            if tools and self.constrained and index == 0 and "grammar" in self.model.backend.capabilities:
+            if tools and self.constrained and index == 0 and self.model.backend.capabilities.grammar:
                 options["json_schema"] = call_schema(tools)
                 step.constrained = True
             began = time.perf_counter()
@@ -128,8 +128,8 @@ class ToolLoop:
     def _parse(self, text: str, tools: list[dict]) -> list[ParsedCall]:
         """The backend's own parser where it has one (mlx-lm tokenizers), else the generic one (which reads
         bare Python-style calls of the offered ``tools`` only)."""
-        native = getattr(self.model.backend, "native_tool_calls", None)
-        found = native(text, tools) if native else None
+        backend = self.model.backend
+        found = backend.native_tool_calls(text, tools) if backend.capabilities.native_tool_calls else None
         if found:
             calls = [c for item in found for c in as_calls(item, json.dumps(item, default=str))]
             if calls:

@@ -6,24 +6,26 @@ prompt cache can reuse `past_key_values` for a shared prefix, and logits/attenti
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .. import control_tokens
+from ..backend import Backend, Progress
+from ..provision import cache_dir, gguf_path
+from ..registry import ModelSpec
+from ..stops import StopScanner
+from ..types import Capabilities, Message, Sampling, Tool
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: everything is local
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
-import torch  # noqa: E402
-from transformers import AutoModelForCausalLM, AutoTokenizer, DynamicCache  # noqa: E402
-
-from .. import control_tokens  # noqa: E402
-from ..backend import Backend, Progress  # noqa: E402
-from ..provision import cache_dir, gguf_path  # noqa: E402
-from ..registry import ModelSpec  # noqa: E402
-from ..stops import StopScanner  # noqa: E402
-from ..types import Message, Sampling, Tool  # noqa: E402
+if TYPE_CHECKING:  # torch and transformers are imported when a model loads, not when this module does
+    import torch
+    from transformers import DynamicCache
 
 
 def torch_threads() -> int:
@@ -38,15 +40,34 @@ def torch_dtype() -> torch.dtype:
     """Compute dtype: GEOLLM_TORCH_DTYPE (float32 or bfloat16), else float32. Most CPUs have no native
     bf16: on these a 64-token forward pass of SmolLM2 took 0.80 s in bf16 against 0.24 s in float32
     (bench/RESULTS.md), for twice the memory (3 GB more for the 1.5B model)."""
+    import torch
+
     name = os.environ.get("GEOLLM_TORCH_DTYPE", "float32")
     if name not in ("float32", "bfloat16"):
         raise ValueError(f"GEOLLM_TORCH_DTYPE must be float32 or bfloat16, not {name!r}")
     return getattr(torch, name)
 
 
+def _inference_mode(method: Callable) -> Callable:
+    """`method` run under torch.inference_mode() (the decorator, with torch imported on the first call)."""
+    @functools.wraps(method)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        import torch
+
+        with torch.inference_mode():
+            return method(*args, **kwargs)
+    return run
+
+
 class TransformersBackend(Backend):
+    """Also hands out logits and attention weights (`inspect`), which the transformer page reads."""
+
     name = "transformers"
-    capabilities = frozenset({"prompt_cache", "logits", "attentions", "exact_tokens"})
+    needs = ("torch", "transformers")
+    install_hint = "pip install -r requirements.txt  (torch, transformers, gguf)"
+    formats = ("gguf", "hf")  # a GGUF runs from the bf16 folder converted once
+    order = 1
+    capabilities = Capabilities(exact_tokens=True)
 
     def __init__(self, model, tokenizer, model_id: str = "") -> None:
         super().__init__()
@@ -62,6 +83,9 @@ class TransformersBackend(Backend):
 
     @classmethod
     def load(cls, spec: ModelSpec, progress: Progress | None = None) -> "TransformersBackend":
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
         torch.set_num_threads(torch_threads())
         folder = hf_folder(spec, progress)
         if progress:
@@ -85,6 +109,8 @@ class TransformersBackend(Backend):
 
     # --- generation ----------------------------------------------------------------------------
     def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
+        import torch
+
         ids = self.tokenizer.encode(prompt, add_special_tokens=True)
         if len(ids) + sampling.max_new_tokens > self.context_length:
             raise ValueError(f"the prompt has {len(ids):,} tokens; with {sampling.max_new_tokens} new tokens it "
@@ -114,9 +140,11 @@ class TransformersBackend(Backend):
         if rest:
             yield rest
 
-    @torch.inference_mode()
+    @_inference_mode
     def _prefill(self, ids: list[int]) -> torch.Tensor:
         """Logits after `ids`, computing only what the cache does not already hold."""
+        from transformers import DynamicCache
+
         shared = _common_prefix(self._cached_ids, ids)
         shared = min(shared, len(ids) - 1)  # at least one token must run to give fresh logits
         if self._cache is None or shared == 0:
@@ -127,16 +155,20 @@ class TransformersBackend(Backend):
         self.stats.prompt_tokens_evaluated = len(ids) - len(self._cached_ids)
         return self._forward(ids[len(self._cached_ids):])
 
-    @torch.inference_mode()
+    @_inference_mode
     def _forward(self, new_ids: list[int]) -> torch.Tensor:
+        import torch
+
         out = self.model(input_ids=torch.tensor([new_ids]), past_key_values=self._cache, use_cache=True)
         self._cache = out.past_key_values
         self._cached_ids.extend(new_ids)
         return out.logits[0, -1].float()
 
-    @torch.inference_mode()
+    @_inference_mode
     def inspect(self, text: str) -> dict[str, Any]:
         """Tokens, next-token logits and every layer's attention weights for `text` (no cache)."""
+        import torch
+
         ids = self.tokenizer.encode(text, add_special_tokens=True)
         previous = self.model.config._attn_implementation
         self.model.set_attn_implementation("eager")  # only eager attention returns its weights
@@ -155,6 +187,8 @@ class TransformersBackend(Backend):
 def next_token_probs(logits: torch.Tensor, sampling: Sampling) -> torch.Tensor:
     """The distribution the next token is drawn from: all mass on the argmax at temperature 0;
     otherwise the softmax of logits / temperature, cut to the top-k, then to the smallest top-p set."""
+    import torch
+
     if sampling.greedy:
         probs = torch.zeros(logits.shape, dtype=torch.float32)
         probs[int(torch.argmax(logits))] = 1.0
@@ -174,6 +208,8 @@ def next_token_probs(logits: torch.Tensor, sampling: Sampling) -> torch.Tensor:
 
 def pick_token(logits: torch.Tensor, sampling: Sampling, generator: torch.Generator | None = None) -> int:
     """Greedy at temperature 0; otherwise a draw from next_token_probs."""
+    import torch
+
     if sampling.greedy:
         return int(torch.argmax(logits))
     return int(torch.multinomial(next_token_probs(logits, sampling), 1, generator=generator))
@@ -200,6 +236,9 @@ def hf_folder(spec: ModelSpec, progress: Progress | None = None) -> Path:
     target = converted_folder(spec)
     if (target / "config.json").exists():
         return target
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
     gguf = gguf_path(spec, progress)
     if progress:
         progress(1.0, f"Converting {spec.id} from GGUF to a bf16 folder (once; about a minute)")

@@ -15,34 +15,25 @@ import json
 import os
 import random
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import llama_cpp
-
-from .. import chat_template
 from ..backend import Backend, Progress
 from ..provision import gguf_path
 from ..registry import ModelSpec
-from ..types import Message, Sampling, Tool
+from ..types import Capabilities, Message, Sampling, Tool
 from .threads import cpu_threads
 
-
-class StateCache(llama_cpp.LlamaRAMCache):
-    """llama-cpp-python's RAM cache of saved prompt states, sized by everything a state holds.
-
-    The upstream cache counts only a state's KV bytes, but each saved state also copies up to n_batch
-    rows of logits over the vocabulary (512 x 151,936 floats = 311 MB for Qwen): a "1 GB" cache grew
-    past 15 GB in an hour of tool calls. Counting the logits and token ids makes the capacity real.
-    """
-
-    @property
-    def cache_size(self) -> int:
-        return sum(s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes for s in self.cache_state.values())
+if TYPE_CHECKING:  # llama_cpp is imported when a model loads, not when this module does
+    import llama_cpp
 
 
 class LlamaCppBackend(Backend):
     name = "llama.cpp"
-    capabilities = frozenset({"prompt_cache", "grammar", "exact_tokens"})
+    needs = ("llama_cpp",)
+    install_hint = "pip install -r requirements.txt  (llama-cpp-python)"
+    formats = ("gguf",)
+    order = 0
+    capabilities = Capabilities(grammar=True, exact_tokens=True)
 
     def __init__(self, llm: llama_cpp.Llama, model_id: str = "") -> None:
         super().__init__()
@@ -64,6 +55,10 @@ class LlamaCppBackend(Backend):
 
     @classmethod
     def load(cls, spec: ModelSpec, progress: Progress | None = None) -> "LlamaCppBackend":
+        import llama_cpp
+
+        from ._llamacpp_cache import StateCache
+
         path = gguf_path(spec, progress)
         if progress:
             progress(1.0, f"Loading {spec.id} into llama.cpp")
@@ -81,16 +76,22 @@ class LlamaCppBackend(Backend):
 
     def vocab_control_tokens(self) -> list[str]:
         """Tokens llama.cpp matches as one piece in a prompt: control and user-defined ones (Qwen's <tool_call>)."""
+        import llama_cpp
+
         model = self.llm._model
         kinds = llama_cpp.LLAMA_TOKEN_ATTR_CONTROL | llama_cpp.LLAMA_TOKEN_ATTR_USER_DEFINED
         return [model.token_get_text(i) for i in range(model.n_vocab()) if model.token_get_attr(i) & kinds]
 
     def _render_chat(self, messages: list[Message], tools: list[Tool] | None,
                      add_generation_prompt: bool) -> str:
+        from .. import chat_template  # imports jinja2: only once a chat is rendered
+
         return chat_template.render(self._template, messages, tools, add_generation_prompt, self._bos, self._eos)
 
     def _stream(self, prompt: str, sampling: Sampling, json_schema: dict | None = None,
                 **options: Any) -> Iterator[str]:
+        import llama_cpp
+
         tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
         if len(tokens) + sampling.max_new_tokens > self.context_length:
             raise ValueError(f"the prompt has {len(tokens):,} tokens; with {sampling.max_new_tokens} new tokens it "

@@ -10,22 +10,22 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import mlx.core as mx
-from mlx_lm import load as mlx_load
-from mlx_lm import stream_generate
-from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache, trim_prompt_cache
-from mlx_lm.sample_utils import make_sampler
-
 from .. import control_tokens
 from ..backend import Backend, Progress
 from ..registry import ModelSpec
 from ..stops import StopScanner
-from ..types import Message, Sampling, Tool
+from ..types import Capabilities, Message, Sampling, Tool
+
+# mlx and mlx_lm are imported inside the methods: only a model load may import an engine.
 
 
 class MlxBackend(Backend):
     name = "mlx"
-    capabilities = frozenset({"prompt_cache", "exact_tokens"})
+    needs = ("mlx", "mlx_lm")
+    install_hint = "pip install -r requirements-mlx.txt  (mlx, mlx-lm)"
+    formats = ("gguf", "hf", "mlx")  # a GGUF runs from the bf16 folder the transformers backend converts
+    order = 2
+    capabilities = Capabilities(native_tool_calls=True, exact_tokens=True)
 
     def __init__(self, model, tokenizer, model_id: str = "", context_length: int = 4096) -> None:
         super().__init__()
@@ -38,6 +38,8 @@ class MlxBackend(Backend):
 
     @classmethod
     def load(cls, spec: ModelSpec, progress: Progress | None = None) -> "MlxBackend":
+        from mlx_lm import load as mlx_load
+
         if spec.format == "gguf":
             from .hf import hf_folder  # the one GGUF -> bf16 conversion, shared with transformers
 
@@ -78,6 +80,8 @@ class MlxBackend(Backend):
 
     def _reuse_cache(self, ids: list[int]) -> list[int]:
         """Trim the prompt cache to the prefix shared with `ids`; return the tokens still to compute."""
+        from mlx_lm.models.cache import can_trim_prompt_cache, make_prompt_cache, trim_prompt_cache
+
         shared = 0
         for a, b in zip(self._cached_ids, ids):
             if a != b:
@@ -92,6 +96,10 @@ class MlxBackend(Backend):
         return ids[shared:]
 
     def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
+        import mlx.core as mx
+        from mlx_lm import stream_generate
+        from mlx_lm.sample_utils import make_sampler
+
         ids = list(self.tokenizer.encode(prompt, add_special_tokens=True))
         if len(ids) + sampling.max_new_tokens > self.context_length:
             raise ValueError(f"the prompt has {len(ids):,} tokens; with {sampling.max_new_tokens} new tokens it "
@@ -125,6 +133,8 @@ class MlxBackend(Backend):
 
     def _settle_cache(self, seen: list[int]) -> None:
         """Record which tokens the cache now holds (mlx-lm computes one token ahead of what it yields)."""
+        from mlx_lm.models.cache import trim_prompt_cache
+
         held = self._cache[0].offset if self._cache else 0
         if held > len(seen):
             trim_prompt_cache(self._cache, held - len(seen))

@@ -11,31 +11,35 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
-
 from ..backend import Backend, Progress
+from ..errors import ServerError
 from ..registry import ModelSpec
-from ..types import Message, Sampling, Tool
+from ..types import Capabilities, Message, Sampling, Tool
 
-TIMEOUT = httpx.Timeout(10.0, read=300.0)
-
-
-class ServerError(RuntimeError):
-    """The server could not be reached or refused the request; the message says which."""
+CONNECT_TIMEOUT_S, READ_TIMEOUT_S = 10.0, 300.0
 
 
 class OpenAIBackend(Backend):
+    """httpx is imported when a server is connected to, not when this module is."""
+
     name = "openai"
+    needs = ("httpx",)
+    install_hint = "pip install -r requirements.txt  (httpx)"
+    formats = ("openai",)
+    order = 3
 
     def __init__(self, base_url: str, model: str, api_key: str = "", context_length: int = 4096) -> None:
+        import httpx
+
         super().__init__()
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.context_length = context_length
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(base_url=self.base_url, headers=headers, timeout=TIMEOUT)
+        self.client = httpx.Client(base_url=self.base_url, headers=headers,
+                                   timeout=httpx.Timeout(CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S))
         self._tokenize_url = self._find_tokenizer()
-        self.capabilities = frozenset({"exact_tokens"} if self._tokenize_url else ())
+        self.capabilities = Capabilities(exact_tokens=bool(self._tokenize_url))
 
     @classmethod
     def load(cls, spec: ModelSpec, progress: Progress | None = None) -> "OpenAIBackend":
@@ -49,6 +53,8 @@ class OpenAIBackend(Backend):
         return backend
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx
+
         try:
             response = self.client.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
@@ -58,6 +64,8 @@ class OpenAIBackend(Backend):
         return response.json()
 
     def _find_tokenizer(self) -> str:
+        import httpx
+
         root = self.base_url.removesuffix("/v1")
         for url in (f"{root}/extras/tokenize", f"{root}/tokenize"):
             try:
@@ -113,6 +121,8 @@ class OpenAIBackend(Backend):
                                         lambda choice: (choice.get("delta") or {}).get("content")))
 
     def _events(self, path: str, body: dict[str, Any], text_of) -> Iterator[str]:
+        import httpx
+
         pieces = 0
         try:
             with self.client.stream("POST", path, json=body) as response:
