@@ -5,7 +5,8 @@
     encoders.compare(obj, budget, count_tokens) -> one Encoding per strategy, for a side-by-side view
     encoders.unbacked_numbers(enc) -> numbers in enc.text that no Fact states (empty by design)
 
-Strategies (`STRATEGIES`, name -> function(obj, budget, count_tokens, title="") -> Encoding):
+Strategies (`STRATEGIES`, name -> function(obj, budget, count_tokens, title="") -> Encoding), each in a module
+of `encoders/strategies/` registered with `@strategy(name, order=...)` (`catalog.py`), in this order:
   head      the first rows as CSV
   stats     schema + statistics; for arrays CF metadata, lazy statistics and condensed views (default)
   markdown  evenly spaced rows as a Markdown table
@@ -13,7 +14,7 @@ Strategies (`STRATEGIES`, name -> function(obj, budget, count_tokens, title="") 
   grid      block means of each lat/lon field on a coarse grid (tables: falls back to stats)
 Every strategy works for both tables and arrays, never exceeds the budget (as counted by the given
 count_tokens), says in the text what it left out, and writes dataset strings only JSON-quoted.
-A budget below MIN_BUDGET (200) tokens raises ValueError.
+A budget below MIN_BUDGET (200) tokens, or an unknown strategy, raises EncoderError (a ValueError).
 """
 from __future__ import annotations
 
@@ -25,21 +26,15 @@ from typing import Any
 from data.errors import reading
 
 from .budget import MIN_BUDGET, check_budget
-from .strategies import coarse_grid, head, json_records, markdown, stats
+from .catalog import STRATEGIES, default_strategy, discover, lookup, strategy
 from .text import PREAMBLE, numbers_in, unbacked_numbers
-from .types import Encoding, Fact
+from .types import EncoderError, Encoding, Fact
 
-__all__ = ["Encoding", "Fact", "STRATEGIES", "DEFAULT_STRATEGY", "MIN_BUDGET", "PREAMBLE", "encode", "compare",
-           "approx_tokens", "numbers_in", "unbacked_numbers"]
+__all__ = ["Encoding", "EncoderError", "Fact", "STRATEGIES", "DEFAULT_STRATEGY", "MIN_BUDGET", "PREAMBLE", "encode",
+           "compare", "approx_tokens", "numbers_in", "unbacked_numbers", "strategy"]
 
-STRATEGIES: dict[str, Callable[..., Encoding]] = {
-    "head": head,
-    "stats": stats,
-    "markdown": markdown,
-    "json": json_records,
-    "grid": coarse_grid,
-}
-DEFAULT_STRATEGY = "stats"
+discover()  # every module of encoders/strategies/ registers its strategies
+DEFAULT_STRATEGY = default_strategy()
 
 _PIECES = re.compile(r"\d|[^\W\d]+|[^\w\s]")
 
@@ -54,10 +49,9 @@ def encode(obj: Any, strategy: str = DEFAULT_STRATEGY, budget: int = 1500,
            count_tokens: Callable[[str], int] = approx_tokens, title: str = "") -> Encoding:
     """Describe `obj` (DataFrame, Series, Dataset or DataArray) with `strategy` within `budget` tokens."""
     check_budget(budget)
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    fn = lookup(strategy)
     with reading():  # a corrupt chunk met while reading: a one-line DataReadError
-        return STRATEGIES[strategy](obj, budget, count_tokens, title=title)
+        return fn(obj, budget, count_tokens, title=title)
 
 
 def compare(obj: Any, budget: int, count_tokens: Callable[[str], int] = approx_tokens,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .text import assemble
-from .types import Encoding, Fact
+from .types import EncoderError, Encoding, Fact
 
 MIN_BUDGET = 200
 
@@ -23,9 +23,9 @@ Rendered = tuple[str, list[Fact], list[str]]
 
 def check_budget(budget: Any) -> int:
     if isinstance(budget, bool) or not isinstance(budget, int):
-        raise ValueError(f"budget must be a whole number of tokens, got {budget!r}")
+        raise EncoderError(f"budget must be a whole number of tokens, got {budget!r}")
     if budget < MIN_BUDGET:
-        raise ValueError(f"budget must be at least {MIN_BUDGET} tokens to describe any data, got {budget}")
+        raise EncoderError(f"budget must be at least {MIN_BUDGET} tokens to describe any data, got {budget}")
     return budget
 
 

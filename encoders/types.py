@@ -1,7 +1,12 @@
-"""Value types every encoder returns: a `Fact` (one number or string the prompt states) and an `Encoding`."""
+"""Value types every encoder returns: a `Fact` (one number or string the prompt states) and an `Encoding`;
+and `EncoderError`, what the encoders raise for a bad request (an unknown strategy, a budget too small)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+
+class EncoderError(ValueError):
+    """The encoders' error family: a request they cannot serve (the message says what to choose instead)."""
 
 
 @dataclass(frozen=True)

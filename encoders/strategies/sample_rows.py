@@ -1,4 +1,4 @@
-"""The row strategies ("head", "markdown", "json") and the strategy functions of the registry.
+"""The row strategies ("head", "markdown", "json").
 
 A row strategy shows a sample of rows: "head" the first rows as CSV, "markdown" evenly spaced rows
 as a Markdown table, "json" evenly spaced rows as JSON records. A Dataset is shown as a table with
@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import cf, cube, grid, table
-from .budget import fit
-from .rows import (EVEN, FIRST, ROW_COUNTS, csv_lines, dataset_rows, frame_rows, json_lines, markdown_lines,
+from .. import cf, table
+from ..budget import fit
+from ..catalog import strategy
+from ..rows import (EVEN, FIRST, ROW_COUNTS, csv_lines, dataset_rows, frame_rows, json_lines, markdown_lines,
                    pick, pick_within, table_dims, units_line)
-from .text import Writer, assemble, quote
+from ..text import Writer, assemble, quote
 
 Count = Callable[[str], int]
 FORMATS = {
@@ -87,28 +88,20 @@ def rows_encoding(obj: Any, budget: int, count_tokens: Count, title: str, strate
     return fit(strategy, render, stages, budget, count_tokens)
 
 
+@strategy("head", order=10)
 def head(obj: Any, budget: int, count_tokens: Count, title: str = ""):
     """The first rows as CSV."""
     return rows_encoding(obj, budget, count_tokens, title, "head")
 
 
+@strategy("markdown", order=30)
 def markdown(obj: Any, budget: int, count_tokens: Count, title: str = ""):
     """Evenly spaced rows as a Markdown table."""
     return rows_encoding(obj, budget, count_tokens, title, "markdown")
 
 
+@strategy("json", order=40)
 def json_records(obj: Any, budget: int, count_tokens: Count, title: str = ""):
     """Evenly spaced rows as JSON records."""
     return rows_encoding(obj, budget, count_tokens, title, "json")
 
-
-def stats(obj: Any, budget: int, count_tokens: Count, title: str = ""):
-    """Schema and statistics (tables) or CF-aware lazy statistics and condensed views (arrays)."""
-    if isinstance(obj, (pd.DataFrame, pd.Series)):
-        return table.stats_encoding(table.as_frame(obj), budget, count_tokens, title)
-    return cube.stats_encoding(obj, budget, count_tokens, title)
-
-
-def coarse_grid(obj: Any, budget: int, count_tokens: Count, title: str = ""):
-    """Block means of each lat/lon field on a coarse grid (statistics for tables)."""
-    return grid.grid_encoding(obj, budget, count_tokens, title)
