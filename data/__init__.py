@@ -11,6 +11,10 @@ Public API::
                                               wrap reads in ``with data.reading():``)
     budgets                                  (limits checked from metadata before values are read)
     catalog.SAMPLES                          (dict of sample id -> Sample)
+    upload_caption(max_bytes)                (the uploader's label: the formats the loaders read)
+
+The formats are the modules of ``data/formats/``: each defines a ``data.loader.Loader``
+subclass that registers itself, so a new format is one new file there.
 
 Every returned object carries ``attrs["load_notes"]`` (list of str): what was
 guessed or repaired while loading (encoding fallbacks, skipped rows, ...).
@@ -23,9 +27,9 @@ from __future__ import annotations
 from . import budgets, catalog
 from .catalog import open_sample
 from .errors import DataLoadError, DataReadError, read_error_message, reading
-from .registry import open_path, open_upload
+from .registry import open_path, open_upload, upload_caption
 
 __all__ = [
     "DataLoadError", "DataReadError", "budgets", "catalog", "open_path", "open_sample", "open_upload",
-    "read_error_message", "reading",
+    "read_error_message", "reading", "upload_caption",
 ]

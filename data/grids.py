@@ -1,4 +1,5 @@
-"""Grid loaders: NetCDF3, NetCDF4/HDF5, Zarr (folder or .zip) and ``.npz`` arrays.
+"""Reading grids: NetCDF3, NetCDF4/HDF5, Zarr (folder or .zip) and ``.npz`` arrays (the loaders that
+call these live in ``data/formats/``).
 
 NetCDF and Zarr open lazily: with dask installed every variable is a dask array
 (``chunks="auto"``: ~128 MB chunks aligned with the file's own chunking), so
@@ -30,10 +31,13 @@ from typing import Any
 import numpy as np
 
 from . import budgets
-from .times import UNDECODED_NOTE, decode_times
 from .errors import DataLoadError
-from .registry import PINS, Loader, require
+from .loader import importable, require
 from .source import Source, zarr_root
+from .times import UNDECODED_NOTE, decode_times
+
+# The pins every grid loader declares (its ``pins``), with its engine's own.
+GRID_PINS = {"xarray": "xarray==2026.9.0", "dask": "dask[array]==2026.8.0"}
 
 _X_NAMES = ("lon", "longitude", "x", "easting")
 _Y_NAMES = ("lat", "latitude", "y", "northing")
@@ -47,7 +51,7 @@ def _chunks() -> tuple[Any, list[str]]:
     try:
         import dask.array  # noqa: F401
     except Exception:
-        note = f"dask is not installed: data are read lazily but not chunked (pip install {PINS['dask']})"
+        note = f"dask is not installed: data are read lazily but not chunked (pip install {GRID_PINS['dask']})"
         return None, [note]
     return "auto", []
 
@@ -182,120 +186,71 @@ def text_table(ds: Any) -> Any:
     return frame
 
 
-class _NetCDFLoader(Loader):
-    kind = "grid"
-    needs_path = True
-    engines: tuple[tuple[str, str], ...] = ()  # (xarray engine, module)
-
-    def missing_dependency(self) -> str | None:
-        if not self._importable("xarray"):
-            return f"pip install {PINS['xarray']}"
-        if any(self._importable(mod) for _, mod in self.engines):
-            return None
-        return f"pip install {PINS[self.engines[0][1]]}"
-
-    @staticmethod
-    def _importable(module: str) -> bool:
-        try:
-            __import__(module)
-        except Exception:
-            return False
-        return True
-
-    def open(self, source: Source) -> Any:
-        xr = _xarray()
-        engines = [eng for eng, mod in self.engines if self._importable(mod)]
-        if not engines:
-            require(self.engines[0][1], f"Reading {self.description}")
-        # Only the preferred engine: a fallback could "succeed" on a corrupt file
-        # (netCDF-C reads a truncated NetCDF3 file as fill values).
-        engine = engines[0]
-        ds = guard(open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw)), source)
-        table = text_table(ds)
-        return table if table is not None else check_dataset(decode_times(ds), source.name)
+def open_netcdf(source: Source, engines: tuple[tuple[str, str], ...], description: str) -> Any:
+    """Open a NetCDF/HDF5 file lazily with the first of ``engines`` ((xarray engine, module) pairs) that
+    imports: a grid, or a table when it holds one labelled 2-D text array."""
+    xr = _xarray()
+    usable = [eng for eng, mod in engines if importable(mod)]
+    if not usable:
+        require(engines[0][1], f"Reading {description}")
+    # Only the preferred engine: a fallback could "succeed" on a corrupt file
+    # (netCDF-C reads a truncated NetCDF3 file as fill values).
+    engine = usable[0]
+    ds = guard(open_lazy(lambda **kw: xr.open_dataset(source.path, engine=engine, **kw)), source)
+    table = text_table(ds)
+    return table if table is not None else check_dataset(decode_times(ds), source.name)
 
 
-class NetCDF3Loader(_NetCDFLoader):
-    name = "netcdf3"
-    description = "a NetCDF3 file"
-    extensions = (".nc", ".nc3", ".cdf", ".netcdf")
-    signatures = ("netcdf3",)
-    engines = (("scipy", "scipy"), ("netcdf4", "netCDF4"))
-
-
-class NetCDF4Loader(_NetCDFLoader):
-    name = "netcdf4"
-    description = "a NetCDF4/HDF5 file"
-    extensions = (".nc", ".nc4", ".h5", ".hdf5", ".he5", ".hdf")
-    signatures = ("hdf5",)
-    engines = (("netcdf4", "netCDF4"), ("h5netcdf", "h5netcdf"))
-
-
-class ZarrLoader(Loader):
-    name = "zarr"
-    description = "a Zarr store"
-    kind = "grid"
-    extensions = (".zarr", ".zip")
-    signatures = ("zarr",)
-    needs_path = True
-    requires = ("xarray", "zarr")
-
-    def open(self, source: Source) -> Any:
-        xr = _xarray()
-        zarr = require("zarr", "Reading Zarr stores")
-        assert source.path is not None
-        store: Any = source.path
-        group = None
-        if not source.is_dir:
-            with zipfile.ZipFile(source.path) as archive:
-                budgets.check_zip_members(archive, source.name, lambda n: True, budgets.MAX_DECLARED_BYTES,
-                                          "its members", budgets.GRID_HINT)
-            store = zarr.storage.ZipStore(source.path, mode="r")
-            group = zarr_root(source.zip_names() or []) or None
-        # Consolidated metadata is looked up at the store root only: off for nested roots.
-        consolidated = None if group is None else False
-        ds = open_lazy(
-            lambda **kw: xr.open_dataset(
-                store, engine="zarr", group=group, consolidated=consolidated, **kw
-            )
+def open_zarr(source: Source) -> Any:
+    """Open a Zarr store (a folder, or a .zip with its root at the top or in one folder) lazily."""
+    xr = _xarray()
+    zarr = require("zarr", "Reading Zarr stores")
+    assert source.path is not None
+    store: Any = source.path
+    group = None
+    if not source.is_dir:
+        with zipfile.ZipFile(source.path) as archive:
+            budgets.check_zip_members(archive, source.name, lambda n: True, budgets.MAX_DECLARED_BYTES,
+                                      "its members", budgets.GRID_HINT)
+        store = zarr.storage.ZipStore(source.path, mode="r")
+        group = zarr_root(source.zip_names() or []) or None
+    # Consolidated metadata is looked up at the store root only: off for nested roots.
+    consolidated = None if group is None else False
+    ds = open_lazy(
+        lambda **kw: xr.open_dataset(
+            store, engine="zarr", group=group, consolidated=consolidated, **kw
         )
-        ds = guard(ds, source)
-        return check_dataset(decode_times(ds), source.name)
+    )
+    ds = guard(ds, source)
+    return check_dataset(decode_times(ds), source.name)
 
 
-class NPZLoader(Loader):
-    name = "npz"
-    description = "a NumPy .npz archive"
-    kind = "grid"
-    extensions = (".npz",)
-    signatures = ("npz",)
-    requires = ("xarray",)
-
-    def open(self, source: Source) -> Any:
-        with source.open_binary() as fh:
-            raw = io.BytesIO(fh.read())
-        with zipfile.ZipFile(raw) as archive:
-            budgets.check_zip_members(
-                archive, source.name, lambda n: n.endswith(".npy"), budgets.MAX_NPZ_BYTES,
-                "its arrays", "save a subset of the arrays (or as NetCDF, which opens lazily)",
-            )
-        try:
-            with np.load(raw, allow_pickle=False) as npz:
-                arrays = {k: npz[k] for k in npz.files}
-        except ValueError as exc:
-            if "pickle" not in str(exc):
-                raise DataLoadError(f"{source.name} is a truncated or corrupt .npz archive (an array "
-                                    "cannot be read): save or download it again.") from exc
-            raise DataLoadError(
-                f"{source.name} holds pickled Python objects, which are not loaded for "
-                "safety: save plain numeric arrays with numpy.savez."
-            ) from exc
-        except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+def read_npz(source: Source) -> Any:
+    """Read a NumPy ``.npz`` archive of plain arrays into memory as a Dataset (see npz_to_dataset)."""
+    with source.open_binary() as fh:
+        raw = io.BytesIO(fh.read())
+    with zipfile.ZipFile(raw) as archive:
+        budgets.check_zip_members(
+            archive, source.name, lambda n: n.endswith(".npy"), budgets.MAX_NPZ_BYTES,
+            "its arrays", "save a subset of the arrays (or as NetCDF, which opens lazily)",
+        )
+    try:
+        with np.load(raw, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except ValueError as exc:
+        if "pickle" not in str(exc):
             raise DataLoadError(f"{source.name} is a truncated or corrupt .npz archive (an array "
                                 "cannot be read): save or download it again.") from exc
-        ds, notes = budgets.shorten_grid(npz_to_dataset(arrays))
-        ds.attrs["load_notes"] = notes
-        return check_dataset(ds, source.name)
+        raise DataLoadError(
+            f"{source.name} holds pickled Python objects, which are not loaded for "
+            "safety: save plain numeric arrays with numpy.savez."
+        ) from exc
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error) as exc:
+        raise DataLoadError(f"{source.name} is a truncated or corrupt .npz archive (an array "
+                            "cannot be read): save or download it again.") from exc
+    ds, notes = budgets.shorten_grid(npz_to_dataset(arrays))
+    ds.attrs["load_notes"] = notes
+    return check_dataset(ds, source.name)
 
 
 def _axis_coord(

@@ -1,11 +1,14 @@
 """The loader registry: pick a loader for a path or an upload, and run it.
 
 Modelled on xarray's backend plugins (``xarray/backends/plugins.py``): each
-:class:`Loader` says whether it can open a source (``guess_can_open``: magic
-bytes first, the extension only for formats without a signature, i.e. text
-tables) and opens it.  Optional libraries are imported only inside ``open``; a
-missing or broken one becomes a :class:`DataLoadError` naming the pip command,
-so importing ``data`` never fails.
+:class:`~data.loader.Loader` says whether it can open a source (``guess_can_open``:
+magic bytes first, the extension only for formats without a signature, i.e. text
+tables) and opens it.  The loaders are the modules of ``data/formats/``, each
+registering itself (data.loader); ``LOADERS``, ``PINS``, ``SUPPORTED``,
+:func:`supported_extensions` and :func:`upload_caption` are derived from them.
+Optional libraries are imported only inside ``open``; a missing or broken one
+becomes a :class:`DataLoadError` naming the pip command, so importing ``data``
+never fails.
 
 Uploads are read from memory when the library accepts a file object; NetCDF
 and Zarr need a path, so the bytes go to a private temporary folder that is
@@ -15,97 +18,52 @@ exit).  Call ``.load()`` on such a Dataset to detach it from the file.
 
 from __future__ import annotations
 
-import importlib
 import re
 import shutil
 import tempfile
 import weakref
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING
 
+from . import formats  # noqa: F401  (imports every format module: the loaders register themselves)
 from .budgets import human_size
 from .errors import DataLoadError
+from .loader import LOADERS, PINS, Loader
 from .source import FOREIGN, Source, looks_like_text, signature
 
 if TYPE_CHECKING:
     import pandas as pd
     import xarray as xr
 
-# The pins the project tests with; used in "pip install ..." advice.
-PINS = {
-    "xarray": "xarray==2026.9.0",
-    "scipy": "scipy==1.17.1",
-    "netCDF4": "netCDF4==1.7.5.1.post1",
-    "h5netcdf": "h5netcdf==1.8.2",
-    "zarr": "zarr==3.1.6",
-    "dask": "dask[array]==2026.8.0",
-    "pyarrow": "pyarrow==26.0.1",
-    "openpyxl": "openpyxl==3.1.5",
-}
+__all__ = [
+    "LOADERS", "PINS", "open_path", "open_upload", "pick_loader", "supported_extensions", "upload_caption",
+]
 
 
-def require(module: str, purpose: str, pin: str | None = None) -> ModuleType:
-    """Import ``module`` or raise a DataLoadError saying what to install."""
-    try:
-        return importlib.import_module(module)
-    except Exception as exc:  # ImportError, or a broken install raising anything
-        how = "is not installed" if isinstance(exc, ModuleNotFoundError) else "failed to import"
-        pip = pin or PINS.get(module, module)
-        raise DataLoadError(f"{purpose} needs {module}, which {how}: run `pip install {pip}`.") from exc
+def _listed() -> list[Loader]:
+    return sorted(LOADERS, key=lambda loader: loader.caption_order)
 
 
-class Loader:
-    """One file format.  Subclasses set the class attributes and ``open``."""
-
-    name: ClassVar[str] = ""
-    description: ClassVar[str] = ""
-    kind: ClassVar[str] = "table"  # "table" -> DataFrame, "grid" -> Dataset
-    extensions: ClassVar[tuple[str, ...]] = ()
-    signatures: ClassVar[tuple[str, ...]] = ()  # values of source.signature()
-    needs_path: ClassVar[bool] = False
-    requires: ClassVar[tuple[str, ...]] = ()  # modules imported by open()
-
-    def guess_can_open(self, source: Source, sig: str | None) -> bool:
-        if self.signatures:
-            return sig in self.signatures
-        return sig is None and source.suffix in self.extensions
-
-    def missing_dependency(self) -> str | None:
-        """``None`` when the loader can run, else the pip command it needs."""
-        for module in self.requires:
-            try:
-                importlib.import_module(module)
-            except Exception:
-                return f"pip install {PINS.get(module, module)}"
-        return None
-
-    def open(self, source: Source) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError
+def _supported() -> str:
+    """The "supported: ..." hint of error messages."""
+    return "supported: " + ", ".join(dict.fromkeys(loader.supported or loader.label for loader in _listed()))
 
 
-def _loaders() -> list[Loader]:
-    # Imported here: those modules subclass Loader, defined above. Order = priority.
-    from .grids import NPZLoader, NetCDF3Loader, NetCDF4Loader, ZarrLoader
-    from .tables import CSVLoader, ExcelLoader, ParquetLoader
-
-    return [
-        NetCDF3Loader(), NetCDF4Loader(), ZarrLoader(), ParquetLoader(),
-        ExcelLoader(), NPZLoader(), CSVLoader(),
-    ]  # fmt: skip
-
-
-LOADERS: list[Loader] = _loaders()
-
-
-SUPPORTED = (
-    "supported: CSV/TSV (.csv .tsv .txt, also .gz), Parquet, Excel .xlsx, NetCDF/HDF5 (.nc .h5), "
-    "Zarr (.zarr folder or .zip), NumPy .npz"
-)
+def __getattr__(name: str) -> str:  # SUPPORTED is computed: a loader registered later shows in it
+    if name == "SUPPORTED":
+        return _supported()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def supported_extensions() -> list[str]:
     return sorted({ext for loader in LOADERS for ext in loader.extensions})
+
+
+def upload_caption(max_bytes: int) -> str:
+    """The uploader's label: the formats and the size limit, in MB as Streamlit counts them (2**20 bytes)."""
+    labels = list(dict.fromkeys(loader.label for loader in _listed()))
+    names = ", ".join(labels[:-1]) + " or " + labels[-1] if len(labels) > 1 else "".join(labels)
+    return f"{names} — up to {max_bytes / 2**20:g} MB"
 
 
 def pick_loader(source: Source) -> Loader:
@@ -124,7 +82,7 @@ def pick_loader(source: Source) -> Loader:
                     "opened by its content"
                 )
             return loader
-    hint = SUPPORTED
+    hint = _supported()
     if source.is_dir:
         raise DataLoadError(f"{name} is a folder that is not a Zarr store; only Zarr stores open as folders.")
     if sig == "badzip":

@@ -1,4 +1,5 @@
-"""Table loaders: CSV/TSV (also ``.csv.gz``), Parquet and Excel ``.xlsx``.
+"""Reading tables: CSV/TSV (also ``.csv.gz``), Parquet and Excel ``.xlsx`` (the loaders that call these
+live in ``data/formats/``).
 
 Large CSVs: a file over ``LARGE_CSV_BYTES`` (200 MB) is not decoded in memory;
 pandas' C parser streams it.  Every table is held to the budgets of
@@ -25,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from . import budgets, textio
+from .budgets import human_size
 from .errors import DataLoadError
-from .registry import Loader, human_size, require
-from .source import Source, looks_like_text
+from .loader import require
+from .source import Source
 
 LARGE_CSV_BYTES = 200 * 1000 * 1000
 LARGE_CSV_MAX_ROWS = budgets.MAX_ROWS
@@ -86,143 +88,125 @@ def _finish(df: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
     return df
 
 
-class CSVLoader(Loader):
-    name = "csv"
-    description = "a CSV/TSV text table"
-    extensions = (".csv", ".tsv", ".tab", ".txt", ".dat", ".csv.gz", ".tsv.gz", ".txt.gz")
+def _stream(source: Source) -> io.BufferedIOBase:
+    fh = source.open_binary()
+    return gzip.GzipFile(fileobj=fh) if source.suffix.endswith(".gz") else fh  # type: ignore[return-value]
 
-    def guess_can_open(self, source: Source, sig: str | None) -> bool:
-        if sig is not None or source.suffix not in self.extensions:
-            return False
-        return source.suffix.endswith(".gz") or looks_like_text(source.head)
 
-    def _stream(self, source: Source) -> io.BufferedIOBase:
-        fh = source.open_binary()
-        return gzip.GzipFile(fileobj=fh) if source.suffix.endswith(".gz") else fh  # type: ignore[return-value]
+def read_delimited(source: Source) -> pd.DataFrame:
+    """Read a delimited text table (``.gz`` too): encoding, separator, decimal mark and header sniffed;
+    a file over LARGE_CSV_BYTES is streamed."""
+    with _stream(source) as fh:
+        try:
+            raw = fh.read(LARGE_CSV_BYTES + 1)
+        except (OSError, EOFError) as exc:
+            raise DataLoadError(f"{source.name} is not valid gzip data (corrupt or truncated).") from exc
+    if not raw.strip():
+        raise DataLoadError(f"{source.name} contains no data (only blank space): choose another file.")
+    if len(raw) <= LARGE_CSV_BYTES:
+        text, _, notes = textio.decode(raw)
+        return _parse(source, io.StringIO(text), text, notes)
+    text, encoding, notes = textio.decode(raw[:SNIFF_BYTES])
+    notes = [n for n in notes if not n.startswith("mixed")]
+    notes.append(f"the file is over {human_size(LARGE_CSV_BYTES)}: it was streamed, not decoded in memory")
+    with _stream(source) as fh:
+        stream = io.TextIOWrapper(fh, encoding=encoding, errors=textio.FALLBACK_ERRORS)
+        return _parse(source, stream, text, notes)
 
-    def open(self, source: Source) -> pd.DataFrame:
-        with self._stream(source) as fh:
-            try:
-                raw = fh.read(LARGE_CSV_BYTES + 1)
-            except (OSError, EOFError) as exc:
-                raise DataLoadError(f"{source.name} is not valid gzip data (corrupt or truncated).") from exc
-        if not raw.strip():
-            raise DataLoadError(f"{source.name} contains no data (only blank space): choose another file.")
-        if len(raw) <= LARGE_CSV_BYTES:
-            text, _, notes = textio.decode(raw)
-            return self._parse(source, io.StringIO(text), text, notes)
-        text, encoding, notes = textio.decode(raw[:SNIFF_BYTES])
-        notes = [n for n in notes if not n.startswith("mixed")]
-        notes.append(f"the file is over {human_size(LARGE_CSV_BYTES)}: it was streamed, not decoded in memory")
-        with self._stream(source) as fh:
-            stream = io.TextIOWrapper(fh, encoding=encoding, errors=textio.FALLBACK_ERRORS)
-            return self._parse(source, stream, text, notes)
 
-    def _parse(self, source: Source, buffer: Any, sample: str, notes: list[str]) -> pd.DataFrame:
-        dialect = textio.sniff(sample[:SNIFF_BYTES], source.suffix)
-        usecols = None
-        if dialect.header_fields > budgets.MAX_COLUMNS:  # known from the header line: parse only the kept
-            usecols = range(budgets.MAX_COLUMNS)
+def _parse(source: Source, buffer: Any, sample: str, notes: list[str]) -> pd.DataFrame:
+    dialect = textio.sniff(sample[:SNIFF_BYTES], source.suffix)
+    usecols = None
+    if dialect.header_fields > budgets.MAX_COLUMNS:  # known from the header line: parse only the kept
+        usecols = range(budgets.MAX_COLUMNS)
+        notes.append(budgets.cut_table_note(
+            budgets.MAX_COLUMNS, f"{dialect.header_fields:,}", "columns", COLUMNS_HOW))
+    if dialect.skiprows:
+        notes.append(f"skipped {dialect.skiprows} comment/blank line(s) at the top")
+    if dialect.sep == r"\s+":
+        notes.append("columns separated by whitespace")
+    if dialect.decimal == ",":
+        notes.append("decimal comma detected (e.g. 1,5 read as 1.5)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            df = pd.read_csv(
+                buffer, sep=dialect.sep, skiprows=dialect.skiprows, decimal=dialect.decimal,
+                index_col=False, on_bad_lines="warn", nrows=_row_limit(dialect.header_fields) + 1,
+                skipinitialspace=True, engine="c", usecols=usecols,
+            )  # fmt: skip
+        except pd.errors.EmptyDataError as exc:
+            raise DataLoadError(f"{source.name} has no columns to read: is it really a table?") from exc
+        except pd.errors.ParserError as exc:
+            raise DataLoadError(
+                f"{source.name} is not a well-formed delimited table (unbalanced quotes?); "
+                "check it in a text editor or export it again."
+            ) from exc
+    skipped = [str(w.message) for w in caught if "Skipping line" in str(w.message)]
+    if skipped:
+        lines = ", ".join(m.split(":")[0].replace("Skipping line ", "") for m in skipped[:5])
+        notes.append(
+            f"ragged rows: skipped {len(skipped)} row(s) with more fields than the header "
+            f"(line {lines}{', ...' if len(skipped) > 5 else ''})"
+        )
+    elif dialect.long_rows or any("does not match length" in str(w.message) for w in caught):
+        notes.append(
+            "ragged rows: rows with more fields than the header (trailing delimiters?) "
+            "were cut to the header's width"
+        )
+    if dialect.short_rows:
+        where = f" among the first {dialect.scanned_rows:,}" if len(sample) > SNIFF_BYTES else ""
+        notes.append(
+            f"ragged rows: {dialect.short_rows} row(s){where} had fewer fields than the "
+            "header; their missing cells are empty (NaN)"
+        )
+    return _finish(df, notes)
+
+
+def read_parquet(source: Source) -> pd.DataFrame:
+    """Read a Parquet table batch by batch, stopping at the row budget (columns cut from the footer)."""
+    require("pyarrow", "Reading Parquet")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    notes: list[str] = []
+    with source.open_binary() as fh:
+        book = pq.ParquetFile(fh)
+        names = book.schema_arrow.names
+        columns = None
+        if len(names) > budgets.MAX_COLUMNS:  # from the footer, before any value is read
+            columns = names[: budgets.MAX_COLUMNS]
             notes.append(budgets.cut_table_note(
-                budgets.MAX_COLUMNS, f"{dialect.header_fields:,}", "columns", COLUMNS_HOW))
-        if dialect.skiprows:
-            notes.append(f"skipped {dialect.skiprows} comment/blank line(s) at the top")
-        if dialect.sep == r"\s+":
-            notes.append("columns separated by whitespace")
-        if dialect.decimal == ",":
-            notes.append("decimal comma detected (e.g. 1,5 read as 1.5)")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                df = pd.read_csv(
-                    buffer, sep=dialect.sep, skiprows=dialect.skiprows, decimal=dialect.decimal,
-                    index_col=False, on_bad_lines="warn", nrows=_row_limit(dialect.header_fields) + 1,
-                    skipinitialspace=True, engine="c", usecols=usecols,
-                )  # fmt: skip
-            except pd.errors.EmptyDataError as exc:
-                raise DataLoadError(f"{source.name} has no columns to read: is it really a table?") from exc
-            except pd.errors.ParserError as exc:
-                raise DataLoadError(
-                    f"{source.name} is not a well-formed delimited table (unbalanced quotes?); "
-                    "check it in a text editor or export it again."
-                ) from exc
-        skipped = [str(w.message) for w in caught if "Skipping line" in str(w.message)]
-        if skipped:
-            lines = ", ".join(m.split(":")[0].replace("Skipping line ", "") for m in skipped[:5])
-            notes.append(
-                f"ragged rows: skipped {len(skipped)} row(s) with more fields than the header "
-                f"(line {lines}{', ...' if len(skipped) > 5 else ''})"
-            )
-        elif dialect.long_rows or any("does not match length" in str(w.message) for w in caught):
-            notes.append(
-                "ragged rows: rows with more fields than the header (trailing delimiters?) "
-                "were cut to the header's width"
-            )
-        if dialect.short_rows:
-            where = f" among the first {dialect.scanned_rows:,}" if len(sample) > SNIFF_BYTES else ""
-            notes.append(
-                f"ragged rows: {dialect.short_rows} row(s){where} had fewer fields than the "
-                "header; their missing cells are empty (NaN)"
-            )
-        return _finish(df, notes)
+                budgets.MAX_COLUMNS, f"{len(names):,}", "columns", COLUMNS_HOW))
+        batches, rows = [], 0
+        for batch in book.iter_batches(batch_size=65_536, columns=columns):
+            batches.append(batch)
+            rows += batch.num_rows
+            if rows > _row_limit(len(columns or names)):
+                break
+        table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else (
+            book.schema_arrow.empty_table() if columns is None
+            else book.schema_arrow.empty_table().select(columns))
+    df = table.to_pandas()
+    df.attrs.pop("load_notes", None)
+    return _finish(_cut_rows(df, notes, rows > _row_limit(len(df.columns))), notes)
 
 
-class ParquetLoader(Loader):
-    name = "parquet"
-    description = "a Parquet table"
-    extensions = (".parquet", ".pq")
-    signatures = ("parquet",)
-    requires = ("pyarrow",)
-
-    def open(self, source: Source) -> pd.DataFrame:
-        require("pyarrow", "Reading Parquet")
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        notes: list[str] = []
-        with source.open_binary() as fh:
-            book = pq.ParquetFile(fh)
-            names = book.schema_arrow.names
-            columns = None
-            if len(names) > budgets.MAX_COLUMNS:  # from the footer, before any value is read
-                columns = names[: budgets.MAX_COLUMNS]
-                notes.append(budgets.cut_table_note(
-                    budgets.MAX_COLUMNS, f"{len(names):,}", "columns", COLUMNS_HOW))
-            batches, rows = [], 0
-            for batch in book.iter_batches(batch_size=65_536, columns=columns):
-                batches.append(batch)
-                rows += batch.num_rows
-                if rows > _row_limit(len(columns or names)):
-                    break
-            table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else (
-                book.schema_arrow.empty_table() if columns is None
-                else book.schema_arrow.empty_table().select(columns))
-        df = table.to_pandas()
-        df.attrs.pop("load_notes", None)
-        return _finish(_cut_rows(df, notes, rows > _row_limit(len(df.columns))), notes)
-
-
-class ExcelLoader(Loader):
-    name = "xlsx"
-    description = "an Excel .xlsx workbook"
-    extensions = (".xlsx", ".xlsm")
-    signatures = ("xlsx",)
-    requires = ("openpyxl",)
-
-    def open(self, source: Source) -> pd.DataFrame:
-        require("openpyxl", "Reading Excel .xlsx files")
-        with source.open_binary() as fh, zipfile.ZipFile(fh) as archive:
-            budgets.check_zip_members(
-                archive, source.name, lambda n: n.startswith("xl/worksheets/") or n == "xl/sharedStrings.xml",
-                budgets.MAX_SHEET_BYTES, "its sheets' XML",
-                "save the sheet you need as CSV (CSV streams; rows past the budget are cut with a note)",
-            )
-        with source.open_binary() as fh, pd.ExcelFile(fh, engine="openpyxl") as book:
-            names = book.sheet_names
-            if not names:
-                raise DataLoadError(f"{source.name} has no worksheets.")
-            df = book.parse(names[0], nrows=LARGE_CSV_MAX_ROWS + 1)  # openpyxl streams: stops there
-        notes = []
-        if len(names) > 1:
-            notes.append(f"read sheet '{names[0]}' only; the workbook also has: {', '.join(names[1:])}")
-        return _finish(df, notes)
+def read_excel(source: Source) -> pd.DataFrame:
+    """Read the first sheet of an .xlsx workbook (its zip directory checked against the budget first)."""
+    require("openpyxl", "Reading Excel .xlsx files")
+    with source.open_binary() as fh, zipfile.ZipFile(fh) as archive:
+        budgets.check_zip_members(
+            archive, source.name, lambda n: n.startswith("xl/worksheets/") or n == "xl/sharedStrings.xml",
+            budgets.MAX_SHEET_BYTES, "its sheets' XML",
+            "save the sheet you need as CSV (CSV streams; rows past the budget are cut with a note)",
+        )
+    with source.open_binary() as fh, pd.ExcelFile(fh, engine="openpyxl") as book:
+        names = book.sheet_names
+        if not names:
+            raise DataLoadError(f"{source.name} has no worksheets.")
+        df = book.parse(names[0], nrows=LARGE_CSV_MAX_ROWS + 1)  # openpyxl streams: stops there
+    notes = []
+    if len(names) > 1:
+        notes.append(f"read sheet '{names[0]}' only; the workbook also has: {', '.join(names[1:])}")
+    return _finish(df, notes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 import encoders
-from data import budgets, reading
+from data import budgets, reading, upload_caption
 from data.catalog import SAMPLES
 from encoders.prompts import dataset_messages, follow_up_messages
 from generation import Sampling
@@ -102,7 +102,7 @@ def refused(error: str) -> None:
 
 
 current = _ui.current_dataset()
-UPLOAD_LABEL = "CSV, TSV, Parquet, Excel, NetCDF, Zarr (.zip) or .npz — up to 200 MB"
+UPLOAD_LABEL = upload_caption(MAX_UPLOAD_BYTES)
 pick = _ui.pick_dataset("Sample dataset", "sum_sample", SAMPLES.values(), prefix="",
                         uploads=_ui.Uploads(UPLOAD_LABEL, "sum_upload", "sum_source", MAX_UPLOAD_BYTES))
 sample = pick.sample
