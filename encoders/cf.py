@@ -170,5 +170,6 @@ def compute(lazy: Any) -> Any:
     """Evaluate a nest of lazy arrays in one dask.compute; all-NaN slices are expected, not warned about."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        (done,) = dask.compute(lazy, callbacks=budgets.deadline_callbacks())  # stops at the page's time limit
+        # stops at the page's time limit; None (not []) without one, so global dask callbacks still run
+        (done,) = dask.compute(lazy, callbacks=budgets.deadline_callbacks() or None)
     return done
