@@ -11,6 +11,8 @@ import pytest
 import xarray as xr
 from helpers import SMALL, TOOL_MODEL, open_page
 
+from geollm.session import CurrentDataset
+
 
 @pytest.fixture(autouse=True)
 def small_model(monkeypatch):
@@ -166,7 +168,9 @@ def test_upload_netcdf_shows_a_map_and_summarizes():
 def test_upload_csv_table():
     df = pd.DataFrame({"date": pd.date_range("2020-01-01", periods=30), "rain_mm": np.arange(30.0)})
     at = upload(summarize_page(), "rain.csv", df.to_csv(index=False).encode())
-    assert at.session_state["dataset"].obj.shape == (30, 2)
+    dataset = at.session_state["dataset"]
+    assert isinstance(dataset, CurrentDataset) and dataset.obj.shape == (30, 2)
+    assert dataset.is_upload and dataset.name == "rain.csv" and dataset.note == ""
     assert any("30 rows" in c.value for c in at.caption)
 
 
