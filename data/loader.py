@@ -99,8 +99,10 @@ def _install(loaders: list[Loader]) -> None:
 def register(cls: type[Loader]) -> None:
     """Add a loader class (called for you when a subclass sets ``name``)."""
     missing = [a for a in ("description", "label", "extensions") if not getattr(cls, a)]
-    if missing or cls.kind not in ("table", "grid"):
-        raise TypeError(f"loader {cls.__qualname__} must set {', '.join(missing) or 'kind'} (see data.loader).")
+    if cls.kind not in ("table", "grid"):
+        missing.append('kind ("table" or "grid")')
+    if missing:
+        raise TypeError(f"loader {cls.__qualname__} must set {', '.join(missing)} (see data.loader).")
     where = f"{cls.__module__}.{cls.__qualname__}"
     for other in (type(x) for x in LOADERS if x.name == cls.name):
         if f"{other.__module__}.{other.__qualname__}" != where:  # the same class again (a reload) replaces
