@@ -9,17 +9,15 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from collections.abc import Iterator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import psutil
 import streamlit as st
 
-from data import open_sample, open_upload
+import data
 from data.catalog import Sample
 from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, SharedModel, Stats,
                         backend_available, load_models)
@@ -255,7 +253,8 @@ def pick_dataset(label: str, key: str, samples: Iterable[Sample], *, none: str |
     value = st.selectbox(label, options, key=key, format_func=title, help=help)
     if value in by_id:
         sample = by_id[value]
-        return Pick(value, SAMPLE_PREFIX + value, sample.title, sample.licence, sample, partial(open_sample, value))
+        return Pick(value, SAMPLE_PREFIX + value, sample.title, sample.licence, sample,
+                    lambda: data.open_sample(value))
     if offered and value == LOADED + current.key:
         return Pick(value, current.key, current.name, current.note, opener=lambda: current.obj)
     return Pick(value)
@@ -266,4 +265,4 @@ def _pick_upload(uploads: Uploads) -> Pick:
     if upload is None:
         return Pick(from_upload=True)
     return Pick(UPLOAD_PREFIX + upload.file_id, UPLOAD_PREFIX + upload.file_id, upload.name, from_upload=True,
-                opener=lambda: open_upload(upload.name, upload.getvalue(), uploads.max_bytes))
+                opener=lambda: data.open_upload(upload.name, upload.getvalue(), uploads.max_bytes))
