@@ -19,7 +19,7 @@ import streamlit as st
 
 import data
 from data.catalog import Sample
-from generation import (POOL, BackendUnavailable, Catalog, ModelFileError, SharedModel, Stats,
+from generation import (POOL, Catalog, GenerationError, SharedModel, Stats,
                         backend_available, load_models)
 from generation.backends.threads import cpu_threads
 from toolloop.numbers import markdown_with_marks
@@ -147,7 +147,8 @@ def load_model(model_id: str, backend: str) -> SharedModel | None:
     bar = st.progress(0.0, text=f"Preparing {model_id} on {backend}…")
     try:
         return pool().get(spec, backend, lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
-    except (BackendUnavailable, ModelFileError, ValueError, RuntimeError, OSError, MemoryError) as exc:
+    # the core's own failures, and what an engine raises while it reads weights (not wrapped by the core)
+    except (GenerationError, ValueError, RuntimeError, OSError, MemoryError) as exc:
         st.error(plain(failure(f"Could not load {model_id} on {backend}", exc)))
         return None
     finally:
