@@ -10,7 +10,7 @@ peak RSS. Levels:
   cli   `python -m geollm summarize FILE --prompt-only` (the small model): no traceback, exit 0 or 2;
   page  AppTest: the Summarize page with a sample and a chat, then the upload: no exception, a refused file keeps
         the sample and the chat, and no remote image or frame is rendered from file content.
-Cases that are not bombs run the cli and page levels in one child each (restarted after a crash); bombs get a
+Cases that are not bombs run the cli and page levels BATCH at a time in one child (restarted after a crash); bombs get a
 child of their own at every level. Prints a markdown table and the totals.
 """
 from __future__ import annotations
@@ -38,6 +38,7 @@ from hostile_corpus import SPECIAL_TOKENS, Case, build  # noqa: E402
 
 MEMORY_CAP = 3 * 2**30  # RLIMIT_AS of every child
 TIMEOUT = 60.0  # wall seconds a case may take at one level
+BATCH = 5  # cases per cli/page child: after ~14 AppTests a child could not start a thread under the 3 GB cap
 MAX_UPLOAD_BYTES = 200 * 2**20  # as pages/summarize.py
 SMALL_MODEL = "smollm2-135m"
 CHATML = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"
@@ -277,8 +278,9 @@ def run_all(folder: Path, levels: list[str], only: list[str] | None = None) -> t
         if level == "lib":  # one child per case: its own peak RSS
             for name in batch:
                 results[level].update(run_child(level, folder, [name]))
-        elif batch:
-            results[level].update(run_child(level, folder, batch))
+        else:  # AppTest sessions add up in one process: a fresh child every BATCH cases keeps the cap per batch
+            for start in range(0, len(batch), BATCH):
+                results[level].update(run_child(level, folder, batch[start:start + BATCH]))
         for case in cases:
             if case.bomb:
                 results[level].update(run_child(level, folder, [case.name]))

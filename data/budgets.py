@@ -94,12 +94,17 @@ def check_time(*_: Any) -> None:
         )
 
 
-def deadline_callbacks() -> list[tuple]:
+def deadline_callbacks() -> list[tuple] | None:
     """The ``callbacks=`` for a ``dask.compute`` that should stop at the current time limit: dask's
-    (start, start_state, pretask, posttask, finish) tuple, checked before each task starts. A list
-    built per call, not a global ``dask.callbacks.Callback``, so one session's limit never stops
-    another session's work."""
-    return [(None, None, check_time, None, None)] if _deadline.get() is not None else []
+    (start, start_state, pretask, posttask, finish) tuple, checked before each task starts, next to the
+    global callbacks (explicit callbacks replace them in dask). ``None`` without a limit: dask's default.
+    Passed per call, not registered as a global ``dask.callbacks.Callback``, so one session's limit never
+    stops another session's work."""
+    if _deadline.get() is None:
+        return None
+    from dask.callbacks import Callback
+
+    return [*Callback.active, (None, None, check_time, None, None)]
 
 
 def human_size(n: int) -> str:

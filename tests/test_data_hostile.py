@@ -419,3 +419,15 @@ def test_a_time_limit_holds_only_in_the_thread_that_set_it():
     text = encoders.encode(ds, budget=800).text  # runs meanwhile, unlimited: one session's limit is its own
     other.join()
     assert stopped == [True] and "t" in text
+
+
+def test_a_time_limit_keeps_global_dask_callbacks_running():
+    from dask.callbacks import Callback
+
+    started = []
+    with Callback(pretask=lambda key, dsk, state: started.append(key)):
+        encoders.encode(_slow_grid(blocks=4, seconds=0), budget=800)
+        unlimited = len(started)
+        with budgets.time_limit(60):
+            encoders.encode(_slow_grid(blocks=4, seconds=0), budget=800)
+    assert unlimited > 0 and len(started) == 2 * unlimited
