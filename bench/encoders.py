@@ -27,7 +27,8 @@
    <= 15% of cold TTFT. `--threads auto` (default) gives llama.cpp only the cores other processes leave
    idle: with a thread on a busy core its thread barrier stalls (decode 20x slower here).
 3. Tokens per strategy. Every available catalog sample, every strategy (what encoders.compare runs, one
-   encode at a time so each is timed) at `--budgets` (default 4000 and 600) with the model's tokenizer: tokens and facts (numbers/strings the text states) per strategy, and
+   encode at a time so each is timed) at `--budgets` (default 4000 and 600) with the model's tokenizer: tokens \
+and facts (numbers/strings the text states) per strategy, and
    facts per 100 tokens (higher = cheaper for the same information).
 
 Timings are noisy on a shared 2-core machine: only ratios within one run mean much. The printed Markdown
@@ -374,7 +375,8 @@ def part_ttft(args: argparse.Namespace, backend) -> None:
         rows.append((cold.prompt_tokens, cold.prompt_tokens_evaluated, cold.time_to_first_token_s,
                      follow.prompt_tokens, follow.prompt_tokens_evaluated, follow.cached_tokens,
                      follow.time_to_first_token_s, follow.time_to_first_token_s / cold.time_to_first_token_s))
-        print(f"  rep {rep + 1}: cold {cold.time_to_first_token_s:.2f} s, follow-up {follow.time_to_first_token_s:.2f} s,"
+        print(f"  rep {rep + 1}: cold {cold.time_to_first_token_s:.2f} s,"
+              f" follow-up {follow.time_to_first_token_s:.2f} s,"
               f" summary decode {cold.decode_tokens_per_s:.1f} tok/s",
               file=sys.stderr, flush=True)
     print("| run | cold prompt tokens (evaluated) | TTFT cold s | follow-up prompt tokens | evaluated | cached |"
@@ -382,7 +384,8 @@ def part_ttft(args: argparse.Namespace, backend) -> None:
     for i, r in enumerate(rows, 1):
         print(f"| {i} | {r[0]} ({r[1]}) | {r[2]:.2f} | {r[3]} | {r[4]} | {r[5]} | {r[6]:.2f} | {r[7]:.1%} |")
     med = [statistics.median(r[i] for r in rows) for i in range(len(rows[0]))]
-    print(f"| **median** | {med[0]:.0f} ({med[1]:.0f}) | **{med[2]:.2f}** | {med[3]:.0f} | {med[4]:.0f} | {med[5]:.0f} |"
+    print(f"| **median** | {med[0]:.0f} ({med[1]:.0f}) | **{med[2]:.2f}** | {med[3]:.0f} | {med[4]:.0f} |"
+          f" {med[5]:.0f} |"
           f" **{med[6]:.2f}** | **{med[7]:.1%}** |")
     print(f"\n- follow-up TTFT / cold TTFT (median of per-run ratios): **{med[7]:.1%}** (target <= 15%:"
           f" {'met' if med[7] <= 0.15 else 'NOT met'}); the follow-up computed {med[4]:.0f} of {med[3]:.0f} prompt"
@@ -423,8 +426,9 @@ def part_tokens(args: argparse.Namespace, backend, model_id: str) -> None:
                      for c in (row[n] for n in names)]
             print(f"| {sid} | " + " | ".join(cells) + " |")
         encs = {n: [row[n] for row in table.values() if not isinstance(row[n], str)] for n in names}
-        print("| **total** | " + " | ".join(f"**{sum(e.tokens for e in encs[n])} / {sum(len(e.facts) for e in encs[n])}**"
-                                            for n in names) + " |")
+        print("| **total** | " + " | ".join(
+            f"**{sum(e.tokens for e in encs[n])} / {sum(len(e.facts) for e in encs[n])}**"
+            for n in names) + " |")
         print("| facts per 100 tokens | " + " | ".join(
             f"{100 * sum(len(e.facts) for e in encs[n]) / max(sum(e.tokens for e in encs[n]), 1):.1f}"
             for n in names) + " |")
@@ -457,19 +461,24 @@ def main() -> int:
                         help="smoke run: --gb 0.25 --reps 1 --ttft-reps 1 --model smollm2-135m (unless given)")
     parser.add_argument("--gb", type=float, help="part 1: file size in GB (default 2.2, i.e. > 2 GiB)")
     parser.add_argument("--reps", type=int, help="part 1: interleaved repetitions (default 2)")
-    parser.add_argument("--cold", action="store_true", help="part 1: evict the file from the page cache before each run")
+    parser.add_argument("--cold", action="store_true",
+                        help="part 1: evict the file from the page cache before each run")
     parser.add_argument("--breakdown", action="store_true",
                         help="part 1: also time each reduction of the stats profile alone (adds ~1-2 min per GB)")
-    parser.add_argument("--skip-naive", action="store_true", help="part 1: skip the naive load (it needs ~3x the file in RAM)")
+    parser.add_argument("--skip-naive", action="store_true",
+                        help="part 1: skip the naive load (it needs ~3x the file in RAM)")
     parser.add_argument("--tmpdir", default=None, help="part 1: where to write the file (default: the system temp dir)")
     parser.add_argument("--model", help="parts 2-3: model id on llama.cpp (default qwen2.5-coder-1.5b)")
     parser.add_argument("--threads", default="auto",
                         help="parts 2-3: llama.cpp threads (sets GEOLLM_THREADS). Default auto: physical cores minus"
-                             " the cores other processes keep busy (llama.cpp slows ~20x when its threads share a core)")
+                             " the cores other processes keep busy"
+                             " (llama.cpp slows ~20x when its threads share a core)")
     parser.add_argument("--sample", default="hadisst-sst", help="part 2: catalog sample (default hadisst-sst)")
     parser.add_argument("--strategy", default="auto",
-                        help="part 2: encoding strategy (default auto: the one whose prompt gets closest to --prompt-tokens)")
-    parser.add_argument("--prompt-tokens", type=int, default=1500, help="part 2: target chat prompt size (default 1500)")
+                        help="part 2: encoding strategy"
+                             " (default auto: the one whose prompt gets closest to --prompt-tokens)")
+    parser.add_argument("--prompt-tokens", type=int, default=1500,
+                        help="part 2: target chat prompt size (default 1500)")
     parser.add_argument("--max-new-tokens", type=int, default=64, help="part 2: summary length (default 64)")
     parser.add_argument("--ttft-reps", type=int, help="part 2: repetitions (default 3)")
     parser.add_argument("--budgets", default="4000,600", help="part 3: budgets (default 4000,600)")

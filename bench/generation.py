@@ -38,7 +38,8 @@ from generation.llama_build import tool_paths  # noqa: E402
 NEW_TOKENS = 128
 PROMPT = ("Below are daily observations from a coastal weather station. Continue the log in the same format.\n"
           + "".join(f"2014-03-{d % 28 + 1:02d}: max {8 + (d * 7) % 13} C, min {1 + (d * 5) % 7} C, "
-                    f"precipitation {(d * 3) % 11 / 2:.1f} mm, wind {(d * 11) % 29} km/h {['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW'][d % 8]}\n"
+                    f"precipitation {(d * 3) % 11 / 2:.1f} mm, wind {(d * 11) % 29} km/h "
+                    f"{['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW'][d % 8]}\n"
                     for d in range(26)))
 
 

@@ -77,7 +77,8 @@ def library_check(case: Case) -> dict[str, Any]:
         from generation.control_tokens import neutralise_text
 
         # what the generation core passes to any template or server: control tokens there are the ones that count
-        return {"outcome": "opened", "message": "; ".join(notes), "tokens": special_tokens(neutralise_text(encoding.text)),
+        return {"outcome": "opened", "message": "; ".join(notes),
+                "tokens": special_tokens(neutralise_text(encoding.text)),
                 "raw_tokens": special_tokens(encoding.text),
                 "starts": prompt.count("<|im_start|>"), "step": step, "look": drawn}
     except DataLoadError as exc:

@@ -352,7 +352,8 @@ case("trefht-warmest-year", F, "regular", "when",
      lambda ds: int(ds.time.dt.year[int(np.nanargmax(_gm(ds).values))]), EXACT)
 case("trefht-decade-diff", F, "regular", "difference",
      "How much warmer is the global mean TREFHT in 1990-1999 than in 1890-1899?",
-     lambda ds: float(_gm(ds).sel(time=ds.time.dt.year >= 1990).mean() - _gm(ds).sel(time=ds.time.dt.year < 1900).mean()),
+     lambda ds: float(_gm(ds).sel(time=ds.time.dt.year >= 1990).mean()
+                      - _gm(ds).sel(time=ds.time.dt.year < 1900).mean()),
      {"abs": 0.01})
 case("trefht-nh-1950", F, "regular", "regional-mean",
      "What is the Northern Hemisphere (0-90N) area-weighted mean TREFHT in 1950, in K?",

@@ -266,12 +266,14 @@ def model_tables(records: list[dict], ceiling: list[dict] | None) -> str:
         ok = {r["case"]: r["ok"] for r in ceiling}
         sub = [r for r in records if r["case"] in ok]
         lines.append(f"Tool ceiling over the same cases: {sum(ok[r['case']] for r in sub)}/{len(sub)}")
-    cols = [("correct %", lambda g: _pct(g, "correct")), ("✓-wrong", lambda g: sum(bool(r.get("check_wrong")) for r in g)),
+    cols = [("correct %", lambda g: _pct(g, "correct")),
+            ("✓-wrong", lambda g: sum(bool(r.get("check_wrong")) for r in g)),
             ("s/case", lambda g: f"{sum(r['seconds'] for r in g) / len(g):.1f}")]
     for key in ("file", "grid", "kind"):
         lines += [""] + _group_table(records, key, cols)
     if wrong_marked:
-        lines += ["", "Wrong answers carrying a ✓:", "", "| case | expected | ✓ numbers | answer |", "|---|---|---|---|"]
+        lines += ["", "Wrong answers carrying a ✓:", "",
+                  "| case | expected | ✓ numbers | answer |", "|---|---|---|---|"]
         lines += [f"| {r['case']} | {r['expected']:.6g} | {', '.join(r['wrong_marked'])} | {_cell(r['answer'][:160])} |"
                   for r in wrong_marked]
     return "\n".join(lines)
@@ -399,7 +401,8 @@ def summary_table(recs: list[dict], with_model: bool) -> str:
     problems = [r for r in recs if r["error"]]
     lines.append("")
     lines.append(f"{sum(r['opens'] for r in recs)}/{len(recs)} open, {sum(r['encodes'] for r in recs)}/{len(recs)} "
-                 f"encode, {sum(bool(set(r['tools']) - METADATA_TOOLS) for r in recs)}/{len(recs)} offer tools that compute "
+                 f"encode, {sum(bool(set(r['tools']) - METADATA_TOOLS) for r in recs)}/{len(recs)} "
+                 "offer tools that compute "
                  "from the values")
     if with_model:
         lines.append(f"✓-marked misattributions over all summaries: "

@@ -74,7 +74,7 @@ class Backend(ABC):
         whose capabilities say native_tool_calls have one; the generic parser serves the rest."""
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook; most backends free nothing
         """Free the model's memory. The instance is not used afterwards."""
 
     # --- shared behaviour --------------------------------------------------------------------

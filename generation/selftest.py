@@ -17,7 +17,8 @@ import sys
 PROMPT = "Once upon a time"
 TOKENS = 16
 FIX = ("Fix: rebuild llama.cpp for this machine with `make clean-llama` and then `make` again; if it still fails, "
-       "choose the CPU flags yourself, e.g. CMAKE_ARGS=\"-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF\" make "
+       "choose the CPU flags yourself, e.g. "
+       "CMAKE_ARGS=\"-DGGML_NATIVE=OFF -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF\" make "
        "(README: 'The llama.cpp build').")
 
 
@@ -39,7 +40,8 @@ def verdict(returncode: int | None, stdout: str, stderr: str, timeout: float) ->
                 f"machine is far slower than expected, or a kernel deadlocked. {FIX}")
     if returncode < 0:
         name = signal.Signals(-returncode).name if -returncode in signal.valid_signals() else f"signal {-returncode}"
-        amx = " The build reports AMX, whose kernels fault on some virtual machines." if "AMX_INT8 = 1" in stdout else ""
+        amx = (" The build reports AMX, whose kernels fault on some virtual machines."
+               if "AMX_INT8 = 1" in stdout else "")
         return (f"The llama.cpp self-test crashed ({name}) during a {TOKENS}-token generation: the compiled "
                 f"llama.cpp uses CPU instructions this machine cannot run.{amx} {FIX}")
     if returncode != 0:

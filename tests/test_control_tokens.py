@@ -45,7 +45,8 @@ def test_a_chat_is_copied_with_its_tool_calls_and_schemas_neutralised():
     messages = [{"role": "user", "content": EVIL},
                 {"role": "assistant", "content": "", "tool_calls": [
                     {"type": "function", "function": {"name": "statistic", "arguments": {"variable": EVIL_NAME}}}]},
-                {"role": "tool", "name": "statistic", "content": json.dumps({"variable": EVIL_NAME}, ensure_ascii=False)}]
+                {"role": "tool", "name": "statistic",
+                 "content": json.dumps({"variable": EVIL_NAME}, ensure_ascii=False)}]
     tools = [{"type": "function", "function": {"name": "statistic", "parameters": {
         "type": "object", "properties": {"variable": {"type": "string", "enum": [EVIL_NAME, "tas"]}}}}}]
     safe_messages, safe_tools = neutralise_chat(messages, tools)

@@ -318,7 +318,7 @@ def test_corrupt_compressed_chunk_is_a_one_line_read_error(tmp_path):
     assert msg.startswith("a compressed chunk of variable 'temp'") and "corrupt" in msg
     assert isinstance(exc.value, DataLoadError) and isinstance(exc.value.__cause__, RuntimeError)
     with pytest.raises(DataReadError, match="variable 'temp'"), data.reading(path.name):
-        ds["temp"].values
+        _ = ds["temp"].values
     raw = RuntimeError("NetCDF: HDF error")
     assert "corrupt" in data.read_error_message(raw) and "a variable" in data.read_error_message(raw)
     with pytest.raises(RuntimeError, match="a bug"), data.reading():  # not a file's fault: not hidden

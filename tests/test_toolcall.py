@@ -11,7 +11,8 @@ from toolloop import ParsedCall, ToolLoop, call_schema, parse_tool_calls
 from tools import default_registry
 
 # Recorded on this machine (llama.cpp): Qwen2.5-Coder 0.5B and 1.5B answer with fenced JSON, no tags.
-QWEN_FENCED = '```json\n{\n  "name": "multiply",\n  "arguments": {\n    "a": 12234585,\n    "b": 48838483920\n  }\n}\n```'
+QWEN_FENCED = ('```json\n{\n  "name": "multiply",\n  "arguments": {\n    "a": 12234585,\n'
+               '    "b": 48838483920\n  }\n}\n```')
 QWEN_UNCLOSED_FENCE = ('```json\n{\n  "name": "dense_network_parameters",\n  "arguments": {\n    "inputs": 50,\n'
                        '    "hidden": [128, 128],\n    "outputs": 2,\n    "biases": true\n  }\n}')
 QWEN_REPEATED_AFTER_RESULT = '{"name": "multiply", "arguments": {"a": 12234585, "b": 48838483920}}'
@@ -133,7 +134,8 @@ def test_mlx_tokenizer_parser_is_used_where_present():
 
 
 # Recorded (1.5B, bench/tool_eval.py calc-expr-seconds): an expression where a number must be.
-QWEN_EXPRESSION_ARGUMENT = '```json\n{\n  "name": "multiply",\n  "arguments": {\n    "a": 365,\n    "b": 24 * 60 * 60\n  }\n}\n```'
+QWEN_EXPRESSION_ARGUMENT = ('```json\n{\n  "name": "multiply",\n  "arguments": {\n    "a": 365,\n'
+                            '    "b": 24 * 60 * 60\n  }\n}\n```')
 
 
 UNQUOTED_DATE = '```json\n{"name": "where_extreme", "arguments": {"variable": "sst", "time_start": 2012-12-31}}\n```'
@@ -202,7 +204,8 @@ def test_a_python_style_call_in_a_fence():
 def test_the_function_key_naming_the_tool():
     # recorded (1.5B, bench/tool_eval.py sea-coldest-date): prose, then the tool named by "function"
     text = ('To answer this question, I\'ll use the `where_extreme` function with the following arguments:\n```json\n'
-            '{\n  "function": "where_extreme",\n  "arguments": {\n    "variable": "temp_min",\n    "kind": "min"\n  }\n}\n'
+            '{\n  "function": "where_extreme",\n  "arguments": {\n    "variable": "temp_min",\n'
+            '    "kind": "min"\n  }\n}\n'
             '```\nThis function will return the date.')
     assert calls(text) == [("where_extreme", {"variable": "temp_min", "kind": "min"}, False)]
 
@@ -278,7 +281,8 @@ def test_python_style_calls_bare_fenced_and_in_lists():
 
 
 def test_prose_with_parentheses_is_not_a_call():
-    for text in ("The mean (in K) was 5.", "the factorial (of 5) is 120", "factorial(number=5) = 120, so the answer is 120.",
+    for text in ("The mean (in K) was 5.", "the factorial (of 5) is 120",
+                 "factorial(number=5) = 120, so the answer is 120.",
                  "Use `factorial(number=5)` for that.", "Note (see above): 5 (approx).", "add (a) and (b)"):
         assert read(text) == [], text
     assert read("multiply is done:\nget_weather(city='Oslo') was not needed") == []  # not a line of a call
@@ -286,7 +290,8 @@ def test_prose_with_parentheses_is_not_a_call():
 
 def test_calls_that_cannot_be_read_are_errors_for_the_retry_turn():
     for text in ("factorial(number=", "[multiply(a=2, b=3), add(a=1", "factorial(number=five)",
-                 "```python\nfactorial(number=5\n```", "factorial(*[5])", 'factorial(number=__import__("os").getpid())'):
+                 "```python\nfactorial(number=5\n```", "factorial(*[5])",
+                 'factorial(number=__import__("os").getpid())'):
         (call,) = parse_tool_calls(text, LECTURE_TOOLS)
         assert call.error and not call.arguments, text
     (too_many,) = parse_tool_calls("factorial(5, 6)", LECTURE_TOOLS)

@@ -103,7 +103,8 @@ def test_an_argument_of_another_tool_points_to_that_tool(seattle):
     res = reg.call("where_extreme", {"variable": "temp_max", "kind": "max", "q": 0.9})
     assert not res.ok and "unexpected argument" in res.error
     assert "q is an argument of statistic" in res.error and "call statistic instead" in res.error
-    counted = reg.call("where_extreme", {"variable": "precipitation", "kind": "max", "threshold": 20, "direction": "above"})
+    counted = reg.call("where_extreme",
+                       {"variable": "precipitation", "kind": "max", "threshold": 20, "direction": "above"})
     assert "direction and threshold are arguments of count_threshold" in counted.error
     unknown = reg.call("where_extreme", {"variable": "temp_max", "kind": "max", "colour": "red"})
     assert "instead" not in unknown.error  # no tool takes it: no pointer
@@ -132,7 +133,8 @@ def test_table_statistics(seattle):
         assert res.value["n"] == 365
     wettest = ok(reg, "statistic", variable="precipitation", stat="max", time_start="2014", time_end="2014").value
     y2014 = df[df["date"].dt.year == 2014]
-    assert wettest["time"] == f"{y2014.loc[y2014['precipitation'].idxmax(), 'date']:%Y-%m-%d}"  # when, not only how much
+    # when, not only how much
+    assert wettest["time"] == f"{y2014.loc[y2014['precipitation'].idxmax(), 'date']:%Y-%m-%d}"
     assert "time" not in ok(reg, "statistic", variable="wind", stat="mean").value
     q90 = ok(reg, "statistic", variable="wind", stat="quantile", q=0.9).value
     assert q90["value"] == pytest.approx(df["wind"].quantile(0.9), rel=REL)

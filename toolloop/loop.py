@@ -146,7 +146,8 @@ class ToolLoop:
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
-        if arguments.get("month") is not None and arguments.get("season") and NAMED_IN_QUESTION["season"].search(question):
+        if (arguments.get("month") is not None and arguments.get("season")
+                and NAMED_IN_QUESTION["season"].search(question)):
             unasked.append("month")  # "June-July-August (JJA)": the season, not its first month
             arguments.pop("month")
         arguments, boxed = box_from_question(arguments, question, frozenset(self._properties(call.name)))
@@ -175,7 +176,8 @@ class ToolLoop:
     def _named_month(self, tool: str, arguments: dict, question: str) -> int | None:
         """The one calendar month the question names, when the call selects no month (nor one month's dates)."""
         def named(month: str) -> bool:  # "May" only capitalised: "may" is also a verb
-            return bool(re.search(r"\bMay\b", question) if month == "may" else re.search(rf"\b{month}\b", question, re.I))
+            return bool(re.search(r"\bMay\b", question) if month == "may"
+                        else re.search(rf"\b{month}\b", question, re.I))
 
         names = {i + 1 for i, m in enumerate(MONTH_NAMES) if named(m)}
         offered = self._properties(tool)
@@ -263,7 +265,8 @@ class ToolLoop:
             invented = [c for c in check_numbers(text, self._question_known()) if not c.found]
             said = (f"\n\nThe model then wrote (no tool computed this):\n\n> {text}"
                     if text and not invented and not parse_tool_calls(text, self.schemas) else "")
-            return f"Could not compute this: every tool call failed, so the app has no result to answer with.\n{reasons}{said}"
+            return ("Could not compute this: every tool call failed, so the app has no result to answer with.\n"
+                    f"{reasons}{said}")
         if index > 0 and parse_tool_calls(text, self.schemas):  # still a call, not an answer
             lines = "\n".join(f"- `{listed(c.name, c.arguments)}` → {r.text if r.ok else r.error}" for c, r in results)
             return ("The model did not write an answer after its tool calls, so here are the results the app "

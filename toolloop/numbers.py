@@ -261,10 +261,12 @@ class _Place:
         self.sentence = answer[start:end]
         self.before = answer[max(start, before_at):match.start()]
         self.after = answer[match.end():min(end, after_at)]
-        self.attached = re.split(r"[,;:]|\b(?:and|but|when|while|which|whereas)\b", self.after)[0]  # "78.6 (its maximum)"
+        # "78.6 (its maximum)"
+        self.attached = re.split(r"[,;:]|\b(?:and|but|when|while|which|whereas)\b", self.after)[0]
         words = re.match(r"\s*([A-Za-z]+)(?:\s+([A-Za-z]+))?", self.after)  # "7 months", not "7, months"
         first, second = (words.group(1), words.group(2) or "") if words else ("", "")
-        self.count_words = (second, first) if first.lower() in _MODIFIERS and second else (first,)  # "3 pressure levels"
+        # "3 pressure levels"
+        self.count_words = (second, first) if first.lower() in _MODIFIERS and second else (first,)
 
     def claimed_stats(self, ranges: bool = True) -> set[str]:
         """The statistics the words next to the number claim it is (before it first, else just after it);
@@ -359,7 +361,8 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     on_axis = [k for k in candidates if k.kind in AXIS_KINDS]
     said_of_data = named & subjects.data or place.claimed_stats(ranges=False)
     axes_named = subjects.named(place.sentence, {k.variable for k in on_axis})
-    if on_axis and (axes_named or not said_of_data or _AXIS_MARK.match(place.after)):  # the extent of the data: a coordinate's end, a size
+    # the extent of the data: a coordinate's end, a size
+    if on_axis and (axes_named or not said_of_data or _AXIS_MARK.match(place.after)):
         return next(k for k in on_axis if not axes_named or k.variable in axes_named).source, ""
     if on_axis and not data:  # "the minimum temperature is -90": the value of an axis said of the data
         what = ", ".join(sorted(named & subjects.data)) or "a statistic of the data"
@@ -453,7 +456,8 @@ def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
         mark = "✓" if c.found else "⚠"
         note = f' <small>({_attr(c.note)})</small>' if c.note and not c.found else ""
         out.append(_as_text(answer, last, at, spans))
-        out.append(f'<span title="{_attr(tip)}" style="color:{"#2e7d32" if c.found else "#c77700"}">{mark}{note}</span>')
+        out.append(f'<span title="{_attr(tip)}" style="color:{"#2e7d32" if c.found else "#c77700"}">'
+                   f'{mark}{note}</span>')
         last = at  # numbers come in order, so a later mark never lands before an earlier one
     out.append(_as_text(answer, last, len(answer), spans))
     return "".join(out)

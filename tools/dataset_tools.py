@@ -44,7 +44,8 @@ def list_variables(dataset: DatasetArg) -> dict:
     else:
         out["dims"] = {str(d): int(n) for d, n in data.obj.sizes.items() if d in data.dims}
         out["variables"] = [{"name": v, "units": data.units(v), "dims": [str(d) for d in data.obj.variables[v].dims],
-                             "long_name": clean_text(data.obj.variables[v].attrs.get("long_name"))} for v in data.variables]
+                             "long_name": clean_text(data.obj.variables[v].attrs.get("long_name"))}
+                            for v in data.variables]
         if len(out["variables"]) > MAX_LISTED:  # hundreds of variables: one entry per (units, dims) group
             groups: dict[tuple, list[str]] = {}
             for v in out["variables"]:

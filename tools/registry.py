@@ -213,7 +213,8 @@ def _walk(value: Any, here: Stated, key: str, axes: frozenset[str], variables: f
             or "_at." in here.kind
         kind = here.kind if fixed else key
         out.append(Stated(value, here.variable or (key if key in axes else ""), kind, here.selection,
-                          here.unit if kind in _STATS or kind in ("", "value", "difference") or kind.endswith("mean") else ""))
+                          here.unit if kind in _STATS or kind in ("", "value", "difference") or kind.endswith("mean")
+                          else ""))
 
 
 def bind_dataset(fn: Callable, dataset: Any) -> Callable:
@@ -337,8 +338,8 @@ class ToolRegistry:
             rules.append("Southern latitudes and western longitudes are negative, and a dash between two "
                          "coordinates means 'to': 15°S-15°N is lat_min=-15, lat_max=15.")
         return {"role": "system", "content": (
-            "You answer questions about the loaded dataset with the tools. Its extent: " + json.dumps(shortened(extent)) +
-            "\n" + "\n".join(rules))}
+            "You answer questions about the loaded dataset with the tools. Its extent: " +
+            json.dumps(shortened(extent)) + "\n" + "\n".join(rules))}
 
     def _other_tool_hint(self, name: str, arguments: dict) -> str:
         """Arguments this tool lacks but another enabled tool takes ('q' -> statistic): point there."""
@@ -377,7 +378,8 @@ class ToolRegistry:
             if isinstance(value, str) and value not in allowed:
                 out[key] = spelling.get(visible(value), value)
             elif isinstance(value, list):
-                out[key] = [spelling.get(visible(v), v) if isinstance(v, str) and v not in allowed else v for v in value]
+                out[key] = [spelling.get(visible(v), v) if isinstance(v, str) and v not in allowed else v
+                            for v in value]
         return out
 
     def _params(self, tool: str) -> dict:

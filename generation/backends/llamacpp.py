@@ -96,7 +96,8 @@ class LlamaCppBackend(Backend):
         if len(tokens) + sampling.max_new_tokens > self.context_length:
             raise ValueError(f"the prompt has {len(tokens):,} tokens; with {sampling.max_new_tokens} new tokens it "
                              f"exceeds the context of {self.context_length:,}. Shorten it or ask for fewer tokens.")
-        grammar = llama_cpp.LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False) if json_schema else None
+        grammar = (llama_cpp.LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False)
+                   if json_schema else None)
         self.stats.prompt_tokens = len(tokens)
         self._evaluated = []
         pieces = self.llm.create_completion(

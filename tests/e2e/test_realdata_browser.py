@@ -16,7 +16,8 @@ pytestmark = pytest.mark.e2e
 REAL = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
 CASES = [  # file, the grid kind, question, variable whose maximum answers it
-    ("tos_ocean_bipolar_grid.nc", "curvilinear", "What is the highest sea surface temperature tos in this file?", "tos"),
+    ("tos_ocean_bipolar_grid.nc", "curvilinear",
+     "What is the highest sea surface temperature tos in this file?", "tos"),
     ("camse_unstructured_grid.nc", "unstructured", "What is the highest temperature T850 in this file?", "T850"),
 ]
 
