@@ -47,7 +47,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import realdata_cases as rc  # noqa: E402
-from tool_eval import ROOT, answer_numbers, load_model, load_records, save  # noqa: E402  (ROOT on sys.path)
+from tool_eval import answer_numbers, load_model, load_records, save  # noqa: E402  (ROOT on sys.path)
 
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"
 # The Tools page's defaults (pages/tool_calls.py): step limit, new tokens per step, answer turn, grammar.

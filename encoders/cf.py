@@ -24,6 +24,7 @@ from data.axes import describe_axes, is_numeric
 
 from . import blocks
 
+
 def as_dataset(obj: Any, chunk: bool = True) -> xr.Dataset:
     """The Dataset (a DataArray becomes one); with `chunk`, file-backed variables not loaded yet are
     wrapped in dask ("auto" chunks) so reductions stream through them. Reads no data."""
@@ -170,6 +171,5 @@ def compute(lazy: Any) -> Any:
     """Evaluate a nest of lazy arrays in one dask.compute; all-NaN slices are expected, not warned about."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        # stops at the page's time limit; None (not []) without one, so global dask callbacks still run
-        (done,) = dask.compute(lazy, callbacks=budgets.deadline_callbacks() or None)
+        (done,) = dask.compute(lazy, callbacks=budgets.deadline_callbacks())  # stops at the page's time limit
     return done

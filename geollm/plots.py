@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import xarray as xr  # noqa: E402
+
 from data.times import decimal_years  # noqa: E402
 
 LAT_NAMES = ("lat", "latitude", "y_lat")

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 import streamlit as st
 
 from generation import Sampling
-from toolloop.numbers import Known, check_numbers, markdown_with_marks
-from toolloop import ToolLoop
-from toolloop.record import step_record
 from pages import _ui
+from toolloop import ToolLoop
+from toolloop.numbers import Known, check_numbers, markdown_with_marks
+from toolloop.record import step_record
 
 TOOLS_PAGE = "pages/tool_calls.py"
 PREFILL_KEY = "tools_prefill"  # a question another page sends to the Tools page's question box

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psutil
@@ -19,14 +19,13 @@ import streamlit as st
 
 import data
 from data.catalog import Sample
-from generation import (POOL, Catalog, GenerationError, SharedModel, Stats,
-                        backend_available, load_models)
+from generation import POOL, Catalog, GenerationError, SharedModel, Stats, backend_available, load_models
 from generation.backends.threads import cpu_threads
-from toolloop.numbers import markdown_with_marks
 from generation.provision import cache_dir, weights_status
 from generation.registry import DEFAULT_MODEL_ID
 from geollm.failures import cause
 from geollm.session import SAMPLE_PREFIX, UPLOAD_PREFIX, CurrentDataset
+from toolloop.numbers import markdown_with_marks
 
 log = logging.getLogger("geollm.pages")
 MARKDOWN_SPECIALS = frozenset("\\`*_[]()<>&!#~$|")  # markup, links and images, HTML, LaTeX, tables

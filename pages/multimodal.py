@@ -9,11 +9,11 @@ import streamlit as st
 
 from data import reading
 from data.catalog import SAMPLES
-from multimodal.image_pairs import decode_image, render_field
+from geollm import plots
 from multimodal.clip_local import load_hf_clip, load_open_clip
+from multimodal.image_pairs import decode_image, render_field
 from multimodal.lesson import shared_lesson
 from multimodal.lit import heldout_scores, nearest, new_lit, probabilities, similarity, train_on
-from geollm import plots
 from pages import _ui
 
 _ui.ensure_frame()

@@ -13,11 +13,11 @@ from data import budgets, reading, upload_caption
 from data.catalog import SAMPLES
 from encoders.prompts import dataset_messages, follow_up_messages
 from generation import Sampling
-from toolloop.numbers import check_numbers, known_from_facts, markdown_with_marks, names_of
 from geollm import plots
 from geollm.report import summary_report
 from geollm.session import CurrentDataset
 from pages import _toolrun, _ui
+from toolloop.numbers import check_numbers, known_from_facts, markdown_with_marks, names_of
 from tools import default_registry
 
 _ui.ensure_frame()

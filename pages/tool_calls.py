@@ -6,8 +6,8 @@ import streamlit as st
 
 from data.catalog import SAMPLES
 from generation import Sampling
-from toolloop import ANSWER_MODES
 from pages import _toolrun, _ui
+from toolloop import ANSWER_MODES
 from tools import default_registry
 
 _ui.ensure_frame()

@@ -13,8 +13,18 @@ import pytest
 from helpers import ROOT
 
 import generation
-from generation import (BACKENDS, BACKENDS_FOR_FORMAT, INSTALL_HINTS, Backend, BackendUnavailable, Capabilities,
-                        GenerationError, backend_available, backend_class, load_models)
+from generation import (
+    BACKENDS,
+    BACKENDS_FOR_FORMAT,
+    INSTALL_HINTS,
+    Backend,
+    BackendUnavailable,
+    Capabilities,
+    GenerationError,
+    backend_available,
+    backend_class,
+    load_models,
+)
 from generation.backend_registry import NEEDS, REGISTERED, formats, unregister
 from generation.registry import spec_from_toml
 

@@ -12,11 +12,25 @@ from hypothesis import strategies as st
 import encoders
 
 try:
-    from test_encoders_data import (QUOTED, assert_numbers_backed, dataset_from_seed, frame_from_seed,
-                                    make_dataset, make_frame, words)
+    from test_encoders_data import (
+        QUOTED,
+        assert_numbers_backed,
+        dataset_from_seed,
+        frame_from_seed,
+        make_dataset,
+        make_frame,
+        words,
+    )
 except ImportError:  # tests/ imported as a package
-    from tests.test_encoders_data import (QUOTED, assert_numbers_backed, dataset_from_seed, frame_from_seed,
-                                          make_dataset, make_frame, words)
+    from tests.test_encoders_data import (
+        QUOTED,
+        assert_numbers_backed,
+        dataset_from_seed,
+        frame_from_seed,
+        make_dataset,
+        make_frame,
+        words,
+    )
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -6,8 +6,8 @@ import pytest
 from helpers import TOOL_MODEL
 
 from generation import POOL, Capabilities, Sampling, load_models
-from toolloop.numbers import check_numbers
 from toolloop import ParsedCall, ToolLoop, call_schema, parse_tool_calls
+from toolloop.numbers import check_numbers
 from tools import default_registry
 
 # Recorded on this machine (llama.cpp): Qwen2.5-Coder 0.5B and 1.5B answer with fenced JSON, no tags.

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from helpers import TOOL_MODEL, open_page
 
+
 @pytest.fixture(autouse=True)
 def tool_model(monkeypatch):
     monkeypatch.setenv("GEOLLM_MODEL", TOOL_MODEL)

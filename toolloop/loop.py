@@ -27,8 +27,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .numbers import MONTH_NAMES, Known, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from generation.types import Message, Sampling, Stats
+
+from .numbers import MONTH_NAMES, Known, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
 from .question import NAMED_IN_QUESTION, box_from_question
 

@@ -22,9 +22,29 @@ import pandas as pd
 from data import times as dtimes
 
 from .catalog import tool
-from .results import (MAX_LISTED, MAX_LOAD, Dims, LatBound, Level, LonBound, Month, Season, TimeBound, ToUnits,
-                      Variable, compute_all, convert_result, named_time_dims, no_data, reduce_dims, result_base,
-                      select_values, selection_args, table_result, with_docs)
+from .results import (
+    MAX_LISTED,
+    MAX_LOAD,
+    Dims,
+    LatBound,
+    Level,
+    LonBound,
+    Month,
+    Season,
+    TimeBound,
+    ToUnits,
+    Variable,
+    compute_all,
+    convert_result,
+    named_time_dims,
+    no_data,
+    reduce_dims,
+    result_base,
+    select_values,
+    selection_args,
+    table_result,
+    with_docs,
+)
 from .schema import DatasetArg, Range, requires
 from .selection import POS, WEIGHT, as_data, clean_text, coord_value, fmt_time, num
 from .validation import ToolError

@@ -14,9 +14,25 @@ import pandas as pd
 from data import times as dtimes
 
 from .catalog import tool
-from .results import (MAX_LISTED, LatBound, Level, LonBound, Month, Season, TimeBound, ToUnits, Variable,
-                      compute_all, convert_result, no_data, result_base, select_values, selection_args, table_result,
-                      with_docs)
+from .results import (
+    MAX_LISTED,
+    LatBound,
+    Level,
+    LonBound,
+    Month,
+    Season,
+    TimeBound,
+    ToUnits,
+    Variable,
+    compute_all,
+    convert_result,
+    no_data,
+    result_base,
+    select_values,
+    selection_args,
+    table_result,
+    with_docs,
+)
 from .schema import DatasetArg, Range, requires
 from .selection import POS, SEASONS, WEIGHT, as_data, coord_value, date_parts, num
 from .validation import ToolError

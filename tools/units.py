@@ -10,9 +10,9 @@ decimal value as written, so 32 °F -> 0 °C and 1013.25 hPa -> 101325 Pa come o
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Literal
 
 from .validation import ToolError
-from typing import Literal
 
 _F = Fraction
 _KELVIN_0C = _F("273.15")

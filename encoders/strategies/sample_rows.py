@@ -19,8 +19,20 @@ import pandas as pd
 from .. import cf, table
 from ..budget import fit
 from ..catalog import strategy
-from ..rows import (EVEN, FIRST, ROW_COUNTS, csv_lines, dataset_rows, frame_rows, json_lines, markdown_lines,
-                   pick, pick_within, table_dims, units_line)
+from ..rows import (
+    EVEN,
+    FIRST,
+    ROW_COUNTS,
+    csv_lines,
+    dataset_rows,
+    frame_rows,
+    json_lines,
+    markdown_lines,
+    pick,
+    pick_within,
+    table_dims,
+    units_line,
+)
 from ..text import Writer, assemble, quote
 
 Count = Callable[[str], int]
