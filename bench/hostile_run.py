@@ -159,12 +159,12 @@ def page_check(case: Case) -> dict[str, Any]:
         return {"outcome": "exception", "message": first_line(at.exception[0].value, 200), "remote": remote,
                 "lost": True}
     state = at.session_state
-    dataset = state["dataset"] if "dataset" in state else {}
+    key = state["dataset"].key if "dataset" in state else ""  # a geollm.session.CurrentDataset
     chat = state["sum_chat"] if "sum_chat" in state else []
     errors = [e.value for e in at.error]
-    kept = dataset.get("key") == "sample:elnino-sst" and bool(chat) and chat[0].get("content") == "kept summary"
+    kept = key == "sample:elnino-sst" and bool(chat) and chat[0].get("content") == "kept summary"
     starts = None
-    if str(dataset.get("key", "")).startswith("upload:") and not errors:
+    if key.startswith("upload:") and not errors:
         outcome = "opened"
         codes = [c.value for e in at.expander if "Preview" in e.label for c in e.code]
         starts = codes[0].count("<|im_start|>") if codes else None
