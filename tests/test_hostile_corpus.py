@@ -2,7 +2,9 @@
 
 Library: every file opens or is refused with a DataLoadError naming the real cause (never another exception), and
 what the Summarize page then does with it (look, encode, prompt) raises nothing; no chat-template control token
-from the data reaches the encoded text. Bombs run in a child with RLIMIT_AS and must end in under 30 s and 2 GB.
+from the data reaches the encoded text. Bombs run in a child with RLIMIT_AS and must end (no hang) under 2 GB; their
+times (target: under 30 s) are measured by bench/hostile_run.py on an idle machine, not asserted here: in a CI run
+under full load three bombs that end in 0.2-2 s idle went 60 s without output and were cut by the bench's limit.
 CLI: `summarize FILE --prompt-only` never prints a traceback. Page (AppTest, a subset of every class): no
 exception, a refused upload keeps the previous dataset and chat, no remote image or frame is rendered.
 """
@@ -18,6 +20,8 @@ from helpers import ROOT
 sys.path.append(str(ROOT / "bench"))  # last: bench/encoders.py must not shadow the encoders package
 import hostile_run  # noqa: E402
 from hostile_corpus import CLASSES, build, cases  # noqa: E402
+
+HANG_SECONDS = 300.0  # no progress for this long is a hang; a bomb not stopped by its budget would run for hours
 
 CORPUS = cases(Path("corpus"))  # names, classes and expectations only: the files are built once per session
 SMALL_CASES = [c.name for c in CORPUS if not c.bomb]
@@ -41,7 +45,8 @@ def bombs(corpus) -> dict:
     jobs = [("page", [n]) for n in PAGE_BOMBS] + [("cli", BOMBS)] + [("lib", [n]) for n in BOMBS]
     results: dict = {"lib": {}, "cli": {}, "page": {}}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        for level, done in pool.map(lambda job: (job[0], hostile_run.run_child(job[0], folder, job[1])), jobs):
+        runs = pool.map(lambda job: (job[0], hostile_run.run_child(job[0], folder, job[1], HANG_SECONDS)), jobs)
+        for level, done in runs:
             results[level].update(done)
     return results
 
