@@ -198,3 +198,14 @@ def test_one_row_of_a_table_said_as_the_whole_gets_a_warning():
     assert not whole[1] and "one row" in whole[2]
     assert check(f"In March 2005 the global mean tas was {march.value} K.", known)[1][1]
     assert check(f"On {march.selection[-1][1][:10]} the global mean tas was {march.value} K.", known)[1][1]
+
+
+def test_a_mean_said_as_a_change_is_not_a_change():
+    """The 1.5B on ctorca.nc: "the mean SST change from the first to the last day is 24.5962°C", where 24.5962
+    is the mean over the five days, not their difference."""
+    sst = Known('statistic("variable": "sosstsst", "stat": "mean")', 24.5962, "C", "sosstsst", "mean")
+    change = Known('difference("variable": "sosstsst")', 0.1078, "C", "sosstsst", "difference")
+    said_as_change = check("The Niño 3.4 mean SST change from the first to the last day is 24.5962°C.", [sst])
+    assert said_as_change[-1] == ("24.5962", False, "this is sosstsst's mean, not a change or difference")
+    assert check("The mean SST changed by 0.1078 °C.", [sst, change])[0][:2] == ("0.1078", True)
+    assert check("The mean SST over the five days is 24.5962 °C.", [sst, change])[0][:2] == ("24.5962", True)

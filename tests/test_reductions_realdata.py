@@ -258,3 +258,19 @@ def test_hundreds_of_variables_are_listed_by_group():
     names = [n for group in listing["variables"] for n in group["names"]]
     assert sorted(names) == sorted(v for v in ds.data_vars if v.startswith("PRECT"))
     assert {(g["units"], tuple(g["dims"])) for g in listing["variables"]} == {("inches", ("time",))}
+
+
+def test_rows_over_time_come_with_their_mean_the_periods_mean():
+    """The 1.5B kept time as rows (dims=["lat", "lon"]) for "the global mean over the whole year 2005" and wrote
+    one row (or its own average) as the answer: a result listed over time now states the rows' mean too."""
+    ds, reg = load("tas_rectilinear_grid_2D.nc")
+    rows = ok(reg, "area_weighted_mean", variable="tas", dims=["lat", "lon"], time_start="2005", time_end="2005")
+    whole = ok(reg, "area_weighted_mean", variable="tas", time_start="2005", time_end="2005")
+    values = [r["value"] for r in rows["values"]]
+    assert len(values) == 12 and rows["mean"] == pytest.approx(np.mean(values), rel=REL)
+    assert rows["mean"] == pytest.approx(whole["mean"], rel=REL) and "12 rows" in rows["mean_note"]
+    mx = load("mxclim.nc")[1]
+    by_level = ok(mx, "area_weighted_mean", variable="U", dims=["lat"], month=7)
+    by_month = ok(mx, "area_weighted_mean", variable="U", dims=["lat"], level=200)
+    assert by_level["dims_kept"]["lev"] == 14 and by_month["dims_kept"] == {"time": 2}
+    assert "mean" not in by_level and "mean" not in by_month  # over levels or two months: no period's mean

@@ -484,3 +484,25 @@ def test_a_month_the_question_names_is_selected_when_the_call_leaves_it_out():
     assert "month" not in whole.value.get("selection", {})
     one = run("What was the mean temperature in January 1990?", {"time_start": "1990-01", "time_end": "1990-01"})
     assert "month=" not in one.text  # one January already selected by its dates
+
+
+def test_a_refused_word_is_pointed_to_the_offered_tool_that_takes_it():
+    """The 1.5B asked `statistic` to reduce over "month" on Boulder's monthly series (its one dimension is time),
+    twice, and could not answer: the retry now names the offered tool whose schema takes "month"."""
+    from pathlib import Path
+
+    import data
+    from tools import default_registry
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "Boulder.temp.1897-2014.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    bad = '{"name": "statistic", "arguments": {"variable": "temp", "stat": "mean", "dims": ["month"]}}'
+    model = ScriptedModel([bad, "I could not compute it."])
+    loop = ToolLoop(model, registry, [{"role": "user", "content": "In which month is Boulder warmest?"}],
+                    enabled=set(registry.enabled_names))
+    list(loop.run())
+    retry = model.seen[1][0][-1]["content"]
+    assert '"dims": ["month"]) failed' in retry and 'climatology(by="month") takes it' in retry
+    assert 'variable="temp"' not in retry.split("failed:")[1]  # words the call used rightly get no hint

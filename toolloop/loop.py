@@ -48,6 +48,12 @@ class Step:
     constrained: bool = False
 
 
+def _allowed(prop: dict, otherwise: Any) -> list:
+    """The allowed values of a parameter schema (its enum, or its items' enum), or ``[otherwise]`` when it
+    has none (any value goes)."""
+    return prop.get("enum") or prop.get("items", {}).get("enum") or [otherwise]
+
+
 class ToolLoop:
     """One question, answered with tools. Iterate `run()`; afterwards `steps`, `answer`, `stopped`."""
 
@@ -208,12 +214,29 @@ class ToolLoop:
         The failed calls are restated as text, not as the model's own turn: given its turn back, a small
         model copies it word for word (measured: 0 of 55 retries rescued), even when the error names the fix.
         """
-        errors = "\n".join(f"- {call_name(c)} failed: {r.error}" for c, r in self._results() if not r.ok)
+        errors = "\n".join(f"- {call_name(c)} failed: {r.error}{self._taken_elsewhere(c)}"
+                           for c, r in self._results() if not r.ok)
         ran = "\n".join(f"- {listed(c.name, c.arguments)} returned {r.text}" for c, r in self._results() if r.ok)
         ran = f"The app ran these tools on the real data:\n{ran}\n\n" if ran else ""
         return self._with_question(f"{ran}Earlier tool calls for this question could not run:\n{errors}\n\nWrite a "
                                    "corrected tool call (another tool may fit the question better), or answer in "
                                    "plain sentences if no tool fits.")
+
+    def _taken_elsewhere(self, call: ParsedCall) -> str:
+        """For a refused call, the offered tools that take one of its word arguments as an allowed value of
+        theirs (``dims=["month"]`` on a series whose dimension is time: ``climatology(by="month")``); read from
+        the schemas on offer, so it holds for any dataset's dimensions, variables and calendars."""
+        own = self._properties(call.name)
+        refused = sorted({(where, v) for where, value in call.arguments.items() for v in argument_values(value)
+                          if isinstance(v, str) and (where not in own or v not in _allowed(own[where], v))})
+        hints = []
+        for tool in self.schemas:
+            fn = tool["function"]
+            for name, prop in fn.get("parameters", {}).get("properties", {}).items():
+                hints += [f'{fn["name"]}({name}="{word}")' for where, word in refused
+                          if word in _allowed(prop, None) and (fn["name"], name) != (call.name, where)]
+        hints = list(dict.fromkeys(hints))[:3]
+        return f" ({', '.join(hints)} takes it)" if hints else ""
 
     def _with_question(self, note: str) -> list[Message]:
         """The original conversation, its question followed by ``note``."""

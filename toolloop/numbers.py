@@ -43,6 +43,8 @@ _STAT_WORDS = {
     "sum": ("sum", "total"),
     "median": ("median",),
 }
+# words that claim a number is a change between two states, which no plain statistic (a mean, a maximum) is
+_CHANGE_WORDS = frozenset({"change", "changes", "changed", "difference", "differences", "differs", "differ"})
 _RANGE_WORDS = ("between", "range", "ranges", "ranging", "from", "span", "spans")
 _KIND_WORDS = {"max": "maximum", "min": "minimum", "mean": "mean", "std": "standard deviation", "sum": "sum",
                "median": "median", "area_mean": "area-weighted mean", "missing_pct": "share of missing values",
@@ -268,6 +270,10 @@ class _Place:
         # "3 pressure levels"
         self.count_words = (second, first) if first.lower() in _MODIFIERS and second else (first,)
 
+    def claims_change(self) -> bool:
+        """Whether the words before the number say it is a change ("the change ... is", "differs by")."""
+        return bool({w.lower() for w in _WORD.findall(self.before)} & _CHANGE_WORDS)
+
     def claimed_stats(self, ranges: bool = True) -> set[str]:
         """The statistics the words next to the number claim it is (before it first, else just after it);
         "between"/"from" words claim a minimum and a maximum unless ``ranges`` is False."""
@@ -387,7 +393,12 @@ def _choose(facts: list[Known], place: _Place, subjects: _Subjects) -> tuple[str
     """The fact the words next to the number fit, by statistic and selection; ⚠ when they claim another
     statistic ("the maximum ... 7.06" for a mean) or another selection ("in January ..." for July's value)."""
     claimed = place.claimed_stats()
-    fitting = [k for k in facts if not claimed or _stat(k) in claimed or _stat(k) not in _STAT_WORDS]
+    if place.claims_change():  # "the mean SST change ... is 24.6": a plain statistic is not a change
+        fitting = [k for k in facts if _stat(k) not in _STAT_WORDS]
+        if not fitting:
+            return "", f"this is {describe(facts[0])}, not a change or difference"
+    else:
+        fitting = [k for k in facts if not claimed or _stat(k) in claimed or _stat(k) not in _STAT_WORDS]
     if not fitting:
         word = " or ".join(_KIND_WORDS[c] for c in sorted(claimed))
         return "", f"this is {describe(facts[0])}, not a {word}"

@@ -137,6 +137,11 @@ def table_result(data: Any, out: dict, field: Any, reduced: list[str], names: tu
     out["dims_kept"] = {str(d): int(s) for d, s in first.sizes.items()}
     if first.size <= MAX_LISTED:
         out["values"] = result_rows(data, field, names)
+        time = data.axes.time_of(first.dims) if first.ndim == 1 and first.size > 1 else None
+        if time is not None and time.kind == "datetime" and names == ("value",):  # rows over dates: their mean
+            # is the period's mean too (not over months of a climatology, nor over levels)
+            out["mean"] = num(first.mean())
+            out["mean_note"] = f"the mean of the {first.size} rows above, each time step counting the same"
         return out
     out["result_shape"] = out["dims_kept"]
     out["note"] = f"more than {MAX_LISTED} values: summarised; reduce more dims or narrow the selection"
