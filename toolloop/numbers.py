@@ -233,15 +233,20 @@ def _lookup(written: str, numbers: list[tuple[Known, float]], date_parts: list[t
     """Every known value the written number equals."""
     value = float(written)
     decimals = len(written.split(".")[1].split("e")[0].split("E")[0]) if "." in written else 0
-    found = [k for k, v in numbers
-             if any(_same(value, c, decimals, written) for c in ((v, abs(v)) if value >= 0 else (v,)))]
+    def equal(close: bool) -> list[Known]:
+        return [k for k, v in numbers
+                if any(_same(value, c, decimals, written, close) for c in ((v, abs(v)) if value >= 0 else (v,)))]
+
+    found = equal(False) or equal(True)  # values the written digits round from first: 24.848 is not 24.835
     if not found and value.is_integer():
         found = [k for k, part in date_parts if part == int(value)]
     return found
 
 
-def _same(value: float, candidate: float, decimals: int, written: str) -> bool:
-    if math.isclose(value, candidate, rel_tol=1e-3, abs_tol=1e-12):
+def _same(value: float, candidate: float, decimals: int, written: str, close: bool = True) -> bool:
+    """Whether the written ``value`` is ``candidate``: equal, or rounded from it to the written decimals,
+    or (``close``) within 0.1 %, for a value written in another notation."""
+    if value == candidate or close and math.isclose(value, candidate, rel_tol=1e-3, abs_tol=1e-12):
         return True
     if "e" in written.lower():
         return False
