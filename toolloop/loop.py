@@ -48,10 +48,9 @@ class Step:
     constrained: bool = False
 
 
-def _allowed(prop: dict, otherwise: Any) -> list:
-    """The allowed values of a parameter schema (its enum, or its items' enum), or ``[otherwise]`` when it
-    has none (any value goes)."""
-    return prop.get("enum") or prop.get("items", {}).get("enum") or [otherwise]
+def _enum(prop: dict) -> list:
+    """The allowed values a parameter schema lists (its enum, or its items' enum); empty when any value goes."""
+    return prop.get("enum") or prop.get("items", {}).get("enum") or []
 
 
 class ToolLoop:
@@ -227,14 +226,17 @@ class ToolLoop:
         theirs (``dims=["month"]`` on a series whose dimension is time: ``climatology(by="month")``); read from
         the schemas on offer, so it holds for any dataset's dimensions, variables and calendars."""
         own = self._properties(call.name)
+        def refused_here(where: str, word: str) -> bool:  # no such parameter, or not one of its values
+            return where not in own or bool(_enum(own[where])) and word not in _enum(own[where])
+
         refused = sorted({(where, v) for where, value in call.arguments.items() for v in argument_values(value)
-                          if isinstance(v, str) and (where not in own or v not in _allowed(own[where], v))})
+                          if isinstance(v, str) and refused_here(where, v)})
         hints = []
         for tool in self.schemas:
             fn = tool["function"]
             for name, prop in fn.get("parameters", {}).get("properties", {}).items():
                 hints += [f'{fn["name"]}({name}="{word}")' for where, word in refused
-                          if word in _allowed(prop, None) and (fn["name"], name) != (call.name, where)]
+                          if word in _enum(prop) and (fn["name"], name) != (call.name, where)]
         hints = list(dict.fromkeys(hints))[:3]
         return f" ({', '.join(hints)} takes it)" if hints else ""
 
