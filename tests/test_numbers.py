@@ -44,6 +44,27 @@ def test_a_number_in_a_code_span_gets_its_mark_after_the_span():
     assert html.endswith("```\n1461\n```")
 
 
+def test_a_number_in_math_gets_its_mark_after_the_math():
+    """KaTeX shows HTML inside $...$ as a red error, so the mark goes after the math; after a block of math it goes
+    on a line of its own (a "$$" that ends a block must end its line). A "$5 and $10" is prices, not math."""
+    inline = r"The maximum is $\boxed{1461}$ days"
+    html = markdown_with_marks(inline, check_numbers(inline, KNOWN))
+    assert html.startswith(r"The maximum is $\boxed{1461}$<span") and html.endswith("</span> days")
+    block = "$$\n\\max = 1461\n$$\nand 99"
+    html = markdown_with_marks(block, check_numbers(block, KNOWN))
+    assert html.startswith("$$\n\\max = 1461\n$$\n\n<span") and html.count("<span") == 2
+    prices = "costs $5 and $1461"
+    html = markdown_with_marks(prices, check_numbers(prices, KNOWN))
+    assert html.startswith("costs $5<span") and "and $1461<span" in html
+
+
+def test_math_cannot_carry_html():
+    """Inside math a "<" becomes KaTeX's \\lt, so even math the page would not take for math stays inert."""
+    answer = "$<img src=https://x.example/p.png>$ and 5"
+    shown = markdown_with_marks(answer, check_numbers(answer, []))
+    assert "<img" not in shown and r"$\lt img src=https://x.example/p.png>$" in shown
+
+
 def test_a_date_with_its_time_of_day_is_one_claim():
     """'2006-01-16T12:00' (a tool's time of a maximum) is checked whole, not as 2006, 01, 16, 12 and 00."""
     known = [Known("where_extreme.at.time", "2006-01-16T12:00", "", "tos", "max_at.time", (), "")]

@@ -23,8 +23,9 @@ CASES = [  # file, the grid kind, question, variable whose maximum answers it
 
 
 def number_with_mark(answer: str, expected: float) -> bool:
-    """A number in the answer within 0.01 of `expected`, followed by its ✓."""
-    for match in re.finditer(r"(-?\d[\d,]*(?:\.\d+)?)\s*✓", answer):
+    """A number in the answer within 0.01 of `expected`, followed by its ✓ (after math, KaTeX's zero-width
+    spaces may come between)."""
+    for match in re.finditer(r"(-?\d[\d,]*(?:\.\d+)?)[\s\u200b]*✓", answer):
         if abs(float(match.group(1).replace(",", "")) - expected) < 0.01:
             return True
     return False
@@ -63,7 +64,15 @@ def test_upload_a_real_file_and_ask_the_tools(page, app_url, artifacts, name, ki
     page.get_by_text("ended by:").wait_for(timeout=800_000)
     wait_for_app(page)
     page.get_by_text("Step 1: statistic").first.wait_for()
-    answer = page.locator('[data-testid="stChatMessage"]').last.inner_text()
-    assert number_with_mark(answer, expected), f"expected {expected:.2f}✓ in: {answer}"
-    no_exceptions(page)
+    message = page.locator('[data-testid="stChatMessage"]').last
+    for _ in range(30):  # the answer's markdown may still be drawing when the caption is up
+        answer = message.inner_text()
+        if number_with_mark(answer, expected):
+            break
+        page.wait_for_timeout(1000)
+    last_step = message.locator('[data-testid="stExpander"]').last
+    last_step.locator("summary").click()  # the last step's expander: what the model itself wrote
     page.screenshot(path=str(artifacts / f"e2e_realdata_{kind}.png"), full_page=True)
+    written = last_step.locator('[data-testid="stCode"]').first.inner_text()
+    assert number_with_mark(answer, expected), f"expected {expected:.2f}✓ in: {answer}\nthe model wrote: {written}"
+    no_exceptions(page)
