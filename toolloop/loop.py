@@ -69,7 +69,8 @@ class ToolLoop:
             messages = [context, *messages]  # the dataset's extent, so the model does not invent one
         self.messages = list(messages)
         self.original = list(messages)
-        self.schemas = registry.schemas(enabled)
+        self.schemas = registry.schemas(enabled)  # parsing and hints read the full schemas
+        self.offered = registry.prompt_schemas(enabled)  # the model reads the short ones
         self.max_steps, self.timeout_s = max_steps, timeout_s
         self.answer_mode, self.constrained = answer_mode, constrained
         self.steps: list[Step] = []
@@ -83,11 +84,11 @@ class ToolLoop:
         seen: set[str] = set()
         for index in range(self.max_steps + 1):
             last_chance = index == self.max_steps or time.perf_counter() - start > self.timeout_s
-            tools = self.schemas if offer_tools and not last_chance else None
+            tools = self.offered if offer_tools and not last_chance else None
             step = Step(index, "", tools_offered=tools is not None)
             options = {}
             if tools and self.constrained and index == 0 and self.model.backend.capabilities.grammar:
-                options["json_schema"] = call_schema(tools)
+                options["json_schema"] = call_schema(self.schemas)  # the grammar holds the full bounds and enums
                 step.constrained = True
             began = time.perf_counter()
             for piece in self.model.stream_chat(self.messages, self.sampling, tools=tools, **options):
