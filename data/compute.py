@@ -85,7 +85,11 @@ def close() -> None:
 
 
 def _on_cluster(c: Any, address: str, lazy: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``lazy`` computed on the cluster: its futures waited for until the time limit, then cancelled."""
+    from concurrent.futures import CancelledError
+
     from dask.base import unpack_collections
+    from distributed.comm.core import CommClosedError
 
     collections, repack = unpack_collections(*lazy)
     if not collections:
@@ -97,10 +101,15 @@ def _on_cluster(c: Any, address: str, lazy: tuple[Any, ...]) -> tuple[Any, ...]:
     except TimeoutError:
         c.cancel(futures)
         raise budgets.timed_out() from None
-    except OSError as exc:  # the scheduler or a worker went away mid-way
+    except (CommClosedError, CancelledError) as exc:  # the scheduler went away mid-way
         c.cancel(futures)
         raise SchedulerError(f"{SCHEDULER_ENV}={address} : the dask scheduler stopped answering "
                              f"({_reason(exc)}); try again, or unset {SCHEDULER_ENV}.") from exc
+    except FileNotFoundError as exc:  # a worker on another machine cannot see the file
+        c.cancel(futures)
+        raise DataLoadError(f"a dask worker of {SCHEDULER_ENV}={address} could not open the file "
+                            f"({_reason(exc)}): every worker must see it at the same path (a shared "
+                            "filesystem; for uploads, TMPDIR on it).") from exc
 
 
 def _reason(exc: BaseException) -> str:
