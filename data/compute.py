@@ -105,6 +105,15 @@ def _on_cluster(c: Any, address: str, lazy: tuple[Any, ...]) -> tuple[Any, ...]:
         c.cancel(futures)
         raise SchedulerError(f"{SCHEDULER_ENV}={address} : the dask scheduler stopped answering "
                              f"({_reason(exc)}); try again, or unset {SCHEDULER_ENV}.") from exc
+    except (RuntimeError, ImportError) as exc:
+        if not isinstance(exc, ImportError) and not isinstance(exc.__cause__, ImportError):
+            raise
+        c.cancel(futures)
+        cause = exc if isinstance(exc, ImportError) else exc.__cause__
+        raise SchedulerError(f"{SCHEDULER_ENV}={address} : the dask scheduler or a worker cannot import the "
+                             f"app's code ({_reason(cause)}): start them from the app's folder with its "
+                             "packages importable (`PYTHONPATH=. .venv/bin/dask scheduler`, the same for "
+                             "`dask worker`).") from exc
     except FileNotFoundError as exc:  # a worker on another machine cannot see the file
         c.cancel(futures)
         raise DataLoadError(f"a dask worker of {SCHEDULER_ENV}={address} could not open the file "
