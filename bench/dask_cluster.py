@@ -14,7 +14,8 @@ pays for imports and opening the file in fresh workers, and is shown apart):
 The two alternate (threaded first in odd repetitions, cluster first in even ones). Printed: each time, the
 ratio cluster / threaded per repetition and of the medians, the load average around each run (other work on
 the machine skews every timing), peak RSS of the app process and of each worker, and whether both give the
-same statistics. The file is deleted at the end.
+same statistics. The file is deleted at the end. The children lift data.budgets' 2 GB declared-size budget for
+one dataset (the 2.2 GB file is over it): the app itself refuses such a file.
 """
 from __future__ import annotations
 
@@ -48,8 +49,11 @@ def twice(path: str) -> dict:
 
 def child(mode: str, path: str) -> dict:
     """Encodes of ``path`` with ``mode``'s scheduler (a fresh process)."""
-    from data import compute
+    from data import budgets, compute
 
+    # The 2.2 GB file declares more than the app's 2 GB budget for one dataset (data.budgets, issue 13):
+    # lifted here, in this process only, to measure the case bench/encoders.py was written for.
+    budgets.MAX_DECLARED_BYTES = max(budgets.MAX_DECLARED_BYTES, 2 * os.path.getsize(path))
     os.environ.pop(compute.SCHEDULER_ENV, None)
     if mode == "threaded":
         return {**twice(path), "setup_s": 0.0, "workers_peak_rss_mb": []}
