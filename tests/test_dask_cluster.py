@@ -128,3 +128,20 @@ def test_an_address_where_no_scheduler_answers_is_one_clear_line(monkeypatch):
     assert "\n" not in msg and "unset GEOLLM_DASK_SCHEDULER" in msg
     res = default_registry(opened()).call("statistic", {"variable": "TREFHT", "stat": "max"})
     assert not res.ok and "no dask scheduler answers there" in res.error  # a tool says so, the chat goes on
+
+
+def test_an_unreachable_scheduler_on_the_summarize_page_is_one_error_line(monkeypatch):
+    from helpers import SMALL, open_page
+
+    tiny = xr.Dataset({"sst": (("lat", "lon"), np.full((7, 12), 20.0))},
+                      coords={"lat": np.linspace(-60, 60, 7), "lon": np.arange(12) * 30.0}).to_netcdf()
+    monkeypatch.setenv("GEOLLM_MODEL", SMALL)
+    monkeypatch.setenv(scheduler.SCHEDULER_ENV, "tcp://127.0.0.1:9")  # the discard port: nothing answers
+    monkeypatch.setattr(scheduler, "CONNECT_SECONDS", 1.0)
+    at = open_page("pages/summarize.py", timeout=600)
+    at.radio(key="sum_source").set_value("Upload a file").run()
+    at.file_uploader(key="sum_upload").upload("tiny.nc", tiny).run()
+    assert not at.exception, at.exception
+    errors = [e.value.replace("\\", "") for e in at.error]  # the page escapes markdown
+    assert any("GEOLLM_DASK_SCHEDULER=tcp://127.0.0.1:9 : no dask scheduler answers there" in e for e in errors), errors
+    assert all("\n" not in e and "Traceback" not in e for e in errors)
