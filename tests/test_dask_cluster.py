@@ -14,7 +14,7 @@ import pytest
 import xarray as xr
 
 import encoders
-from data import budgets
+from data import DataLoadError, budgets
 from data import compute as scheduler
 from data.registry import open_path, open_upload
 from tools import default_registry
@@ -145,3 +145,13 @@ def test_an_unreachable_scheduler_on_the_summarize_page_is_one_error_line(monkey
     errors = [e.value.replace("\\", "") for e in at.error]  # the page escapes markdown
     assert any("GEOLLM_DASK_SCHEDULER=tcp://127.0.0.1:9 : no dask scheduler answers there" in e for e in errors), errors
     assert all("\n" not in e and "Traceback" not in e for e in errors)
+
+
+def test_a_file_the_workers_cannot_see_at_its_path_says_so(on_cluster, tmp_path):
+    copy = tmp_path / FILE
+    copy.write_bytes((REAL / FILE).read_bytes())
+    ds = opened(copy)  # the app holds it open; the workers open it by path, as on another machine
+    copy.unlink()
+    with pytest.raises(DataLoadError) as exc:
+        encoders.encode(ds, "stats", 1500)
+    assert "every worker must see it at the same path" in str(exc.value) and str(copy) in str(exc.value)
