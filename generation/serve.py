@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 from .backends._llama_process import LlamaServerProcess, binary
@@ -27,20 +28,28 @@ def main(argv: list[str] | None = None) -> int:
         binary()
         spec = load_models().get(args.model)
         process = LlamaServerProcess(gguf_path(spec), spec.id, context_size(spec), args.address, args.port)
-        print(f"Starting llama-server for {spec.id} on {args.address}:{args.port} ({process.slots} slot(s); "
-              f"log: {process.log_path})…", flush=True)
-        process.start(death_signal=False)
     except (KeyError, ValueError, GenerationError) as exc:
         print(f"error: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 1
-    host = "<this machine's address>" if args.address in ("0.0.0.0", "::") else args.address
-    url = f"http://{host}:{args.port}/v1"
-    print(f"llama-server is ready: {url}\nPoint the app at it with this entry in models.toml (README: "
-          f"'Point the app at a server'):\n\n[[model]]\nid = \"{spec.id}-server\"\nopenai_base_url = \"{url}\"\n"
-          f"openai_model = \"{spec.id}\"\ncontext_length = {process.context}\n\nCtrl+C stops it.", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the child on a plain kill too
     try:
-        return process.wait()
+        return _serve(process, args.address, args.port)
     except KeyboardInterrupt:
         return 0
+    except GenerationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     finally:
         process.stop()
+
+
+def _serve(process: LlamaServerProcess, address: str, port: int) -> int:
+    print(f"Starting llama-server for {process.alias} on {address}:{port} ({process.slots} slot(s); "
+          f"log: {process.log_path})…", flush=True)
+    process.start()
+    host = "<this machine's address>" if address in ("0.0.0.0", "::") else address
+    url = f"http://{host}:{port}/v1"
+    print(f"llama-server is ready: {url}\nPoint the app at it with this entry in models.toml (README: "
+          f"'Point the app at a server'):\n\n[[model]]\nid = \"{process.alias}-server\"\nopenai_base_url = \"{url}\"\n"
+          f"openai_model = \"{process.alias}\"\ncontext_length = {process.context}\n\nCtrl+C stops it.", flush=True)
+    return process.wait()

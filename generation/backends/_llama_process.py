@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..backend import Progress
-from ..errors import BackendUnavailable, ServerError, ServerRestarted
+from ..errors import BackendUnavailable, ServerError
 from ..llama_build import tool_paths
 from ..provision import cache_dir
 from .llamacpp import flash_attention, prompt_cache_mb
@@ -85,6 +85,7 @@ class LlamaServerProcess:
         self.slots = slots or server_slots()
         self.log_path = cache_dir() / "logs" / f"llama-server-{alias}.log"
         self.proc: subprocess.Popen | None = None
+        self.starts = 0  # how many times it was started: a client's pooled connections die with the child
         self._lock = threading.Lock()
 
     @property
@@ -100,7 +101,7 @@ class LlamaServerProcess:
                 "--flash-attn", "on" if flash_attention() else "off", "--cache-ram", str(prompt_cache_mb()),
                 "--no-webui"]
 
-    def start(self, progress: Progress | None = None, death_signal: bool = True) -> None:
+    def start(self, progress: Progress | None = None) -> None:
         """Start the child and wait until it serves; a ServerError (quoting its log) when it cannot."""
         command = self.command()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,7 +109,8 @@ class LlamaServerProcess:
         with open(self.log_path, mode) as log_file:
             log_file.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} {' '.join(command)}\n")
             log_file.flush()
-            self.proc = _spawn(command, log_file, death_signal)
+            self.proc = _spawn(command, log_file)
+        self.starts += 1
         _LIVE.add(self)
         self._wait_ready(progress)
 
@@ -154,13 +156,14 @@ class LlamaServerProcess:
             assert self.proc is not None
             return self.proc
 
-    def check_failure(self, proc: subprocess.Popen) -> None:
-        """After a request on `proc` failed: if that child died, start it again (once, whoever asks first) and
-        raise ServerRestarted with one line for the page; if it is alive, return (the request's own error stands)."""
+    def restarted_after(self, proc: subprocess.Popen) -> str:
+        """After a request on `proc` lost its connection: "" if that child is alive (the request's own error
+        stands); if it died, how it ended ("signal 9"), having started a new one (once, whoever asks first),
+        or a ServerError when the new one cannot start."""
         try:
             returncode = proc.wait(timeout=2)  # a killed child closes its sockets a moment before it is reaped
         except subprocess.TimeoutExpired:
-            return
+            return ""
         how = how_it_ended(returncode, self.last_log_line())
         with self._lock:
             if self.proc is proc:
@@ -169,7 +172,7 @@ class LlamaServerProcess:
                     self.start()
                 except ServerError as exc:
                     raise ServerError(f"The model server stopped ({how}) and could not be restarted: {exc}") from exc
-        raise ServerRestarted(f"The model server stopped ({how}) and was restarted; ask again.")
+        return how
 
     def stop(self) -> None:
         """Stop the child (terminate, then kill after 10 s) and wait for it."""
@@ -198,10 +201,12 @@ def _death_signal() -> Callable[[], None] | None:
     return lambda: libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
-def _spawn(command: list[str], log_file, death_signal: bool) -> subprocess.Popen:
+def _spawn(command: list[str], log_file) -> subprocess.Popen:
+    """Fork on the spawner thread (see the module's docstring), in a session of its own: a terminal's Ctrl+C
+    reaches the app, which stops the child itself."""
     def popen() -> subprocess.Popen:
         return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                                start_new_session=True, preexec_fn=_death_signal() if death_signal else None)
+                                start_new_session=True, preexec_fn=_death_signal())
 
     return _SPAWNER.submit(popen).result()
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..backend import Backend, Progress
-from ..errors import ServerError
+from ..errors import ServerError, ServerRestarted
 from ..provision import gguf_path
 from ..registry import ModelSpec
 from ..types import Capabilities, Message, Sampling, Tool
@@ -40,6 +40,7 @@ class LlamaServerBackend(OpenAIBackend):
         self.capabilities = type(self).capabilities  # the parent narrows it by probing the server's tokenizer
         self.process = process
         self.vocabulary = vocabulary  # only its tokenizer and template are used: it holds no weights
+        self._starts = process.starts
 
     @classmethod
     def load(cls, spec: ModelSpec, progress: Progress | None = None) -> "LlamaServerBackend":
@@ -80,15 +81,33 @@ class LlamaServerBackend(OpenAIBackend):
         return body
 
     def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
+        for attempt in (1, 2):
+            proc, pieces = self._running(), 0
+            try:
+                for piece in super()._stream(prompt, sampling, **options):
+                    pieces += 1
+                    yield piece
+            except ServerError as exc:
+                how = self.process.restarted_after(proc) if exc.__cause__ is not None else ""  # a lost connection
+                if not how:
+                    raise
+                if attempt == 1 and not pieces:
+                    continue  # it died before it answered (e.g. killed between requests): the new one answers
+                raise ServerRestarted(f"The model server stopped ({how}) and was restarted; ask again.") from exc
+            if not self.stats.finish_reason and (how := self.process.restarted_after(proc)):  # ended without a word
+                raise ServerRestarted(f"The model server stopped ({how}) and was restarted; ask again.")
+            return
+
+    def _running(self):
+        """The running child (started again if it died); after a restart, a client without the dead connections."""
+        import httpx
+
         proc = self.process.ensure_running()
-        try:
-            yield from super()._stream(prompt, sampling, **options)
-        except ServerError as exc:
-            if exc.__cause__ is not None:  # the connection broke (an answer the server sent has no cause)
-                self.process.check_failure(proc)  # ServerRestarted when the child died under this request
-            raise
-        if not self.stats.finish_reason:  # the stream ended without saying why: did the child die?
-            self.process.check_failure(proc)
+        if self.process.starts != self._starts:
+            self._starts, old = self.process.starts, self.client
+            self.client = httpx.Client(base_url=old.base_url, headers=old.headers, timeout=old.timeout)
+            old.close()
+        return proc
 
     def _read_timings(self, timings: dict | None) -> None:
         if not timings:
