@@ -136,7 +136,8 @@ def test_the_child_ends_with_the_app(ending):
               "from generation import load_models\n"
               "from generation.backends.llama_server import LlamaServerBackend\n"
               "out = []\n"
-              f"t = threading.Thread(target=lambda: out.append(LlamaServerBackend.load(load_models().get({SMALL!r}))))\n"
+              f"load = lambda: out.append(LlamaServerBackend.load(load_models().get({SMALL!r})))\n"
+              "t = threading.Thread(target=load)\n"
               "t.start(); t.join()\n"
               "print(out[0].process.proc.pid, flush=True)\n"
               + ("time.sleep(600)\n" if ending == "kill -9" else ""))

@@ -30,7 +30,7 @@ from .openai_http import OpenAIBackend
 class LlamaServerBackend(OpenAIBackend):
     name = "llama-server"
     needs = ("httpx", "llama_cpp")
-    install_hint = "make llama  (builds llama-server; pip install -r requirements.txt for httpx and llama-cpp-python)"
+    install_hint = "pip install -r requirements.txt  (httpx, llama-cpp-python); llama-server itself: make llama"
     formats = ("gguf",)
     order = 4
     capabilities = Capabilities(grammar=True, exact_tokens=True)
