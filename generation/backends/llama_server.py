@@ -14,6 +14,7 @@ its `timings` (prompt_n computed, cache_n from the cache, predicted_n generated)
 """
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -98,7 +99,7 @@ class LlamaServerBackend(OpenAIBackend):
                 raise ServerRestarted(f"The model server stopped ({how}) and was restarted; ask again.")
             return
 
-    def _running(self):
+    def _running(self) -> subprocess.Popen:
         """The running child (started again if it died); after a restart, a client without the dead connections."""
         import httpx
 
