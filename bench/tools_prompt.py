@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     args = parser.parse_args()
     backend = POOL.get(load_models().get(args.model), "llama.cpp").backend
-    print(f"| file | tools | full schemas | short schemas | system message | ratio |\n|---|---|---|---|---|---|")
+    print("| file | tools | full schemas | short schemas | system message | ratio |\n|---|---|---|---|---|---|")
     worst = (0, "")
     for path in sorted(REAL.glob("*.nc")):
         registry = default_registry(data.open_upload(path.name, path.read_bytes()))
