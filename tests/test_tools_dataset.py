@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 import data
 from data.synthetic import make_climate_dataset
@@ -405,3 +406,22 @@ def test_a_month_and_a_season_together_are_refused(seattle):
     year = df[pd.DatetimeIndex(df["date"]).year == 2015]["temp_max"].max()
     assert ok(registry, "where_extreme", **arguments).value["value"] == year
     assert ok(registry, "where_extreme", **arguments, month=1).value["value"] < year  # one month still selects
+
+
+def test_a_day_of_monthly_data_stands_for_its_month():
+    """The 1.5B asks monthly means (stamped mid-month) for "2005-01-01" to "2005-01-01": January 2005, said so; on
+    daily data a day with no step is still refused, and so is a day range across two months."""
+    import cftime
+
+    months = [cftime.DatetimeNoLeap(2005, m, 16) for m in range(1, 13)]
+    monthly = xr.Dataset({"tas": (("time",), np.arange(12.0), {"units": "K"})}, coords={"time": months})
+    registry = default_registry(monthly)
+    result = registry.call("statistic", {"variable": "tas", "stat": "mean", "time_start": "2005-01-01",
+                                         "time_end": "2005-01-01"})
+    assert result.ok and result.value["value"] == 0.0 and result.value["selection"]["dates_read_as_month"] == "2005-01"
+    assert not registry.call("statistic", {"variable": "tas", "stat": "mean", "time_start": "2005-01-30",
+                                           "time_end": "2005-02-02"}).ok
+    daily = xr.Dataset({"tas": (("time",), np.arange(3.0))},
+                       coords={"time": pd.to_datetime(["2005-01-01", "2005-01-03", "2005-01-05"])})
+    assert not default_registry(daily).call("statistic", {"variable": "tas", "stat": "mean",
+                                                          "time_start": "2005-01-02", "time_end": "2005-01-02"}).ok

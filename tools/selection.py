@@ -156,12 +156,30 @@ def month_mask(axis: TimeAxis, month: int) -> np.ndarray:
     return months == month
 
 
+def _days_of_one_month(time_start: str | None, time_end: str | None) -> bool:
+    """Both dates are days ("YYYY-MM-DD...") of the same month (a missing end is the start)."""
+    start, end = str(time_start or ""), str(time_end or time_start or "")
+    return len(start) >= 10 and len(end) >= 10 and start[:7] == end[:7] and bool(_DAY.match(start))
+
+
+def _monthly_or_coarser(axis: TimeAxis) -> bool:
+    """A datetime axis whose typical step is at least 28 days: each time stamp stands for a month or more."""
+    if axis.kind != "datetime" or len(axis.values) < 2:
+        return False
+    values = sorted(axis.values)  # pandas Timestamps or cftime dates (360-day, noleap): both subtract
+    steps = [(b - a).total_seconds() for a, b in zip(values, values[1:], strict=False)]
+    return bool(np.median(steps) >= 28 * 86400)
+
+
 def span_text(axis: TimeAxis) -> str:
     v = axis.values
     if not len(v):
         return "no steps"
     first, last = (fmt_time(v.min()), fmt_time(v.max())) if axis.kind == "datetime" else (v[0], v[-1])
     return f"{first} to {last}"
+
+
+_DAY = re.compile(r"^-?\d{4}-\d{2}-\d{2}")
 
 
 class Data:
@@ -287,6 +305,11 @@ class Data:
             if t is None:
                 raise ToolError(f"{name} does not vary with time (its dimensions: {', '.join(map(str, da.dims))})")
             idx = np.flatnonzero(self._time_masks(t, time_start, time_end, month, season, info))
+            if idx.size == 0 and _days_of_one_month(time_start, time_end) and _monthly_or_coarser(t):
+                # "2005-01-01" to "2005-01-01" on monthly means stamped 2005-01-16: the day stands for its month
+                time_start, time_end = str(time_start)[:7], str(time_end or time_start)[:7]
+                idx = np.flatnonzero(self._time_masks(t, time_start, time_end, month, season, info))
+                info["dates_read_as_month"] = time_start
             if idx.size == 0:
                 asked = ", ".join(f"{k}={v}" for k, v in (("time_start", time_start), ("time_end", time_end),
                                                           ("month", month), ("season", season)) if v is not None)
