@@ -90,10 +90,11 @@ class ToolLoop:
                 options["json_schema"] = call_schema(tools)
                 step.constrained = True
             began = time.perf_counter()
-            for piece in self.model.stream_chat(self.messages, self.sampling, tools=tools, **options):
+            generation = self.model.stream_chat(self.messages, self.sampling, tools=tools, **options)
+            for piece in generation:
                 step.model_text += piece
                 yield "text", piece
-            step.stats = self.model.backend.stats
+            step.stats = generation.stats  # this step's own, complete once the stream ends
             may_call = tools is not None or (invited and not last_chance)
             step.calls = self._parse(step.model_text, self.schemas) if may_call else []
             if not step.calls:
