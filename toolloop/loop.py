@@ -23,7 +23,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +58,8 @@ class ToolLoop:
 
     def __init__(self, model, registry, messages: list[Message], sampling: Sampling = Sampling(max_new_tokens=256),
                  enabled: set[str] | None = None, max_steps: int = 4, timeout_s: float = 300.0,
-                 answer_mode: str = "plain_result", constrained: bool = False) -> None:
+                 answer_mode: str = "plain_result", constrained: bool = False,
+                 on_wait: Callable[[int, float], None] | None = None) -> None:
         if answer_mode not in ANSWER_MODES:
             raise ValueError(f"answer_mode must be one of {', '.join(ANSWER_MODES)}")
         if not 1 <= max_steps <= 10:
@@ -72,6 +73,7 @@ class ToolLoop:
         self.schemas = registry.schemas(enabled)
         self.max_steps, self.timeout_s = max_steps, timeout_s
         self.answer_mode, self.constrained = answer_mode, constrained
+        self.on_wait = on_wait  # told (ahead, seconds) while a shared model serves other sessions first
         self.steps: list[Step] = []
         self.answer = ""
         self.stopped = ""  # "answer", "step_limit" or "timeout"
@@ -85,7 +87,7 @@ class ToolLoop:
             last_chance = index == self.max_steps or time.perf_counter() - start > self.timeout_s
             tools = self.schemas if offer_tools and not last_chance else None
             step = Step(index, "", tools_offered=tools is not None)
-            options = {}
+            options: dict[str, Any] = {"on_wait": self.on_wait} if self.on_wait else {}
             if tools and self.constrained and index == 0 and self.model.backend.capabilities.grammar:
                 options["json_schema"] = call_schema(tools)
                 step.constrained = True
