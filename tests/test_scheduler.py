@@ -150,3 +150,16 @@ def test_costs_are_estimated_without_the_model():
     tools = [{"type": "function", "function": {"name": "f"}}]
     assert Cost.of_chat(chat, None, 64) == Cost(estimate_tokens("x" * 400 + "Hi?") + 16, 64)
     assert Cost.of_chat(chat, tools, 64).prompt_tokens > Cost.of_chat(chat, None, 64).prompt_tokens
+
+
+def test_a_waiting_page_says_how_many_are_ahead_and_about_how_long():
+    from pages import _ui
+
+    shown = []
+    notice = _ui.queue_notice(type("Slot", (), {"info": lambda self, text: shown.append(text)})())
+    notice(2, 40.4)
+    notice(1, 0.2)
+    assert "2 ahead of you, about 40 s to wait" in shown[0]
+    assert "1 ahead of you, less than a second to wait" in shown[1]
+    assert "waited 3.2 s for the model · first token" in _ui.stats_line(Stats(queued_s=3.2))
+    assert "waited" not in _ui.stats_line(Stats())
