@@ -19,11 +19,12 @@ MLX ?= 1
 TEST_MODELS := smollm2-135m qwen2.5-coder-0.5b
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: run test lint setup models prepare bench clean-cache help llama selftest clean-llama
+.PHONY: run serve test lint setup models prepare bench clean-cache help llama selftest clean-llama
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run   - set up (venv, packages, default model) and start the app on http://$(ADDRESS):$(PORT)"
+	@echo "make serve - llama.cpp's llama-server alone with MODEL on http://$(ADDRESS):8080 (PORT=…), for other machines"
 	@echo "make test  - the same set-up, then the whole suite (unit, AppTest, browser)"
 	@echo "make lint  - ruff and the layer contract (.importlinter); part of make test"
 	@echo "make bench - the benchmarks (results go to bench/RESULTS.md by hand)"
@@ -78,6 +79,12 @@ selftest: setup
 run: setup models selftest
 	@echo "GeoLLM Explorer: open http://$(ADDRESS):$(PORT)"
 	$(VENV)/bin/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
+
+# llama.cpp's own llama-server alone (built by `llama` through setup), for other machines to point at: it
+# prints the URL and the models.toml entry to give the app. PORT defaults to 8080 here, not the app's 8501.
+serve: PORT = 8080
+serve: setup models
+	@$(PY) -m generation serve --model $(MODEL) --address $(ADDRESS) --port $(PORT)
 
 # Style and layers: ruff (ruff.toml) and import-linter's contracts (.importlinter; also tests/test_layers.py).
 lint: $(VENV)/.stamp-dev

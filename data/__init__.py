@@ -10,6 +10,8 @@ Public API::
                                              (a lazily opened file failing at a later value read:
                                               wrap reads in ``with data.reading():``)
     budgets                                  (limits checked from metadata before values are read)
+    compute.compute(*lazy), compute.load(obj) (where values are computed: the threaded scheduler, or the
+                                              dask.distributed one named by GEOLLM_DASK_SCHEDULER)
     catalog.SAMPLES                          (dict of sample id -> Sample)
     upload_caption(max_bytes)                (the uploader's label: the formats the loaders read)
 

@@ -15,6 +15,7 @@ import numpy as np
 import xarray as xr
 
 from .axes import Axes
+from .compute import load
 
 
 def rotated_to_geographic(rlat: np.ndarray, rlon: np.ndarray, pole_lat: float, pole_lon: float
@@ -51,7 +52,7 @@ def latlon(ds: Any, axes: Axes) -> tuple[xr.DataArray | None, xr.DataArray | Non
         if name is None:
             out.append(None)
             continue
-        v = ds[name].variable.astype("float64").compute()
+        v = load(ds[name].variable.astype("float64"))
         values = np.rad2deg(v.values) if h.radians else v.values
         out.append(xr.DataArray(values, dims=v.dims))
     return out[0], out[1]
@@ -71,7 +72,7 @@ def area_weights(ds: Any, axes: Axes, dims: Any = None) -> xr.DataArray | None:
     h, (kind, _, var) = axes.horizontal, axes.weights.partition(":")
     keep = set(h.dims if dims is None else dims)
     if kind in ("area", "gaussian"):
-        w = ds[var].variable.astype("float64").compute()
+        w = load(ds[var].variable.astype("float64"))
         w = xr.DataArray(w.values, dims=w.dims)
     elif kind == "bounds" and h.kind == "curvilinear":
         lat_b, lon_b = ds[ds[h.lat].attrs["bounds"]], ds[ds[h.lon].attrs["bounds"]]

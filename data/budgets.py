@@ -25,9 +25,10 @@ with a load note saying what was left out:
 * wall time (stopped): work done under :func:`time_limit` (the pages wrap the
   reading of a dataset's values in it) stops at the next dask task once
   ``MAX_WORK_SECONDS`` have passed, with a :class:`WorkTimeout` saying the limit
-  and how to proceed.  Values are read in one ``dask.compute``
-  (``encoders.cf.compute``) that passes :func:`deadline_callbacks`; the CLI sets
-  no limit, so a genuine large file can still be summarised there.
+  and how to proceed.  Values are read through ``data.compute``, which passes
+  :func:`deadline_callbacks` to the threaded scheduler and waits at most
+  :func:`seconds_left` for a dask.distributed cluster; the CLI sets no limit, so
+  a genuine large file can still be summarised there.
 """
 
 from __future__ import annotations
@@ -87,11 +88,24 @@ def check_time(*_: Any) -> None:
     """Raise :class:`WorkTimeout` when the current :func:`time_limit` has passed."""
     limit = _deadline.get()
     if limit is not None and time.monotonic() > limit[0]:
-        raise WorkTimeout(
-            f"reading its values stopped at the {limit[1]:g} s time budget for one step in the app: open a "
-            f"subset of the file (`ncks -d`, `cdo sellonlatbox` or xarray's `isel`), or the whole file with "
-            f"`python -m geollm summarize FILE`, which has no time budget."
-        )
+        raise timed_out()
+
+
+def seconds_left() -> float | None:
+    """Seconds until the current :func:`time_limit` (0 once past it); ``None`` without a limit."""
+    limit = _deadline.get()
+    return None if limit is None else max(0.0, limit[0] - time.monotonic())
+
+
+def timed_out() -> WorkTimeout:
+    """The :class:`WorkTimeout` of the current :func:`time_limit`, saying the limit and how to proceed."""
+    limit = _deadline.get()
+    budget = f"the {limit[1]:g} s time budget" if limit is not None else "its time budget"
+    return WorkTimeout(
+        f"reading its values stopped at {budget} for one step in the app: open a "
+        f"subset of the file (`ncks -d`, `cdo sellonlatbox` or xarray's `isel`), or the whole file with "
+        f"`python -m geollm summarize FILE`, which has no time budget."
+    )
 
 
 def deadline_callbacks() -> list[tuple] | None:

@@ -5,7 +5,7 @@ the one-pass profile of every data variable.
 `profile` gets every statistic of every variable (count, min, max, mean, std, arg-max/min,
 cos-lat weighted mean, zonal-mean profile, monthly climatology) from one read of its values
 (`blocks.stats`: per-block partial sums merged, see `onepass`), and the ranges of lazy coordinates,
-all in ONE `dask.compute` call.
+all in ONE `dask.compute` pass, run where `data.compute` says (threaded, or GEOLLM_DASK_SCHEDULER).
 """
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-import dask
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from data import budgets
+from data import compute as scheduler
 from data.areas import area_weights
 from data.axes import describe_axes, is_numeric
 
@@ -168,8 +167,8 @@ def _span_seconds(index: Any) -> float:
 
 
 def compute(lazy: Any) -> Any:
-    """Evaluate a nest of lazy arrays in one dask.compute; all-NaN slices are expected, not warned about."""
+    """Evaluate a nest of lazy arrays in one pass (data.compute); all-NaN slices are expected, not warned about."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        (done,) = dask.compute(lazy, callbacks=budgets.deadline_callbacks())  # stops at the page's time limit
+        (done,) = scheduler.compute(lazy)  # threaded or GEOLLM_DASK_SCHEDULER; stops at the page's time limit
     return done

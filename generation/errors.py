@@ -24,3 +24,7 @@ class ChatTemplateError(GenerationError, ValueError):
 
 class ServerError(GenerationError):
     """The server could not be reached or refused the request; the message says which."""
+
+
+class ServerRestarted(ServerError):
+    """The model's server process died during the request and was started again: asking again works."""

@@ -40,7 +40,7 @@ def toy():
         needs = ("json",)  # always importable
         install_hint = HINT
         formats = ("toy", "gguf")
-        order = 50  # after the built-in backends (0 to 3)
+        order = 50  # after the built-in backends (0 to 4)
         capabilities = Capabilities(grammar=True)
 
         @classmethod
@@ -68,8 +68,8 @@ def test_a_new_backend_registers_itself_in_every_table(toy):
     assert BACKENDS["toy"] == f"{toy.__module__}:{toy.__qualname__}"
     assert INSTALL_HINTS["toy"] == HINT and NEEDS["toy"] == ("json",) and backend_available("toy")
     assert BACKENDS_FOR_FORMAT["toy"] == ("toy",)
-    assert BACKENDS_FOR_FORMAT["gguf"] == ("llama.cpp", "transformers", "mlx", "toy")  # by order: not the default
-    assert list(BACKENDS) == ["llama.cpp", "transformers", "mlx", "openai", "toy"]
+    assert BACKENDS_FOR_FORMAT["gguf"] == ("llama.cpp", "transformers", "mlx", "llama-server", "toy")  # not the default
+    assert list(BACKENDS) == ["llama.cpp", "transformers", "mlx", "openai", "llama-server", "toy"]
     assert "toy" in formats()
     spec = spec_from_toml({"id": "mine", "toy": "/models/mine.toy"})  # the TOML key comes with the format
     assert spec.format == "toy" and spec.backends == ("toy",) and spec.default_backend == "toy"
@@ -79,20 +79,22 @@ def test_a_new_backend_registers_itself_in_every_table(toy):
 def test_unregistering_takes_it_out_of_every_table(toy):
     unregister("toy")
     assert "toy" not in BACKENDS and "toy" not in INSTALL_HINTS and "toy" not in NEEDS
-    assert "toy" not in BACKENDS_FOR_FORMAT and BACKENDS_FOR_FORMAT["gguf"] == ("llama.cpp", "transformers", "mlx")
+    assert "toy" not in BACKENDS_FOR_FORMAT
+    assert BACKENDS_FOR_FORMAT["gguf"] == ("llama.cpp", "transformers", "mlx", "llama-server")
     with pytest.raises(ValueError, match="give exactly one of gguf, hf, mlx or openai_base_url"):
         spec_from_toml({"id": "mine", "toy": "/models/mine.toy"})
 
 
 def test_the_builtin_backends_are_declared_not_listed():
-    assert list(BACKENDS) == ["llama.cpp", "transformers", "mlx", "openai"]
-    assert BACKENDS_FOR_FORMAT == {"gguf": ("llama.cpp", "transformers", "mlx"), "hf": ("transformers", "mlx"),
+    assert list(BACKENDS) == ["llama.cpp", "transformers", "mlx", "openai", "llama-server"]
+    assert BACKENDS_FOR_FORMAT == {"gguf": ("llama.cpp", "transformers", "mlx", "llama-server"),
+                                   "hf": ("transformers", "mlx"),
                                    "mlx": ("mlx",), "openai": ("openai",)}
     assert NEEDS == {"llama.cpp": ("llama_cpp",), "transformers": ("torch", "transformers"),
-                     "mlx": ("mlx", "mlx_lm"), "openai": ("httpx",)}
+                     "mlx": ("mlx", "mlx_lm"), "openai": ("httpx",), "llama-server": ("httpx", "llama_cpp")}
     assert all(INSTALL_HINTS[name].startswith("pip install -r requirements") for name in BACKENDS)
     caps = {name: cls.capabilities for name, cls in REGISTERED.items()}
-    assert [name for name, c in caps.items() if c.grammar] == ["llama.cpp"]
+    assert {name for name, c in caps.items() if c.grammar} == {"llama.cpp", "llama-server"}
     assert [name for name, c in caps.items() if c.native_tool_calls] == ["mlx"]
 
 

@@ -14,7 +14,7 @@ def test_builtins_are_there_with_sha256_and_backends():
     for spec in catalog.models.values():
         if not spec.path and spec.format == "gguf":
             assert len(spec.sha256) == 64 and spec.parts
-    assert catalog.get("smollm2-135m").backends == ("llama.cpp", "transformers", "mlx")
+    assert catalog.get("smollm2-135m").backends == ("llama.cpp", "transformers", "mlx", "llama-server")
 
 
 def test_user_models_are_added(tmp_path):

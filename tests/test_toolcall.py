@@ -458,6 +458,13 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
     expected = registry.call("area_weighted_mean", {"variable": "tas", "season": "JJA", "lat_min": -30, "lat_max": 30})
     assert result.ok and result.value["mean"] == expected.value["mean"]
     assert "lat_max=30" in result.text and "month=6" in result.text
+    # the 1.5B with the short schemas: no season at all in the call; the season the question names is selected
+    bare = loop._run(ParsedCall("area_weighted_mean", {"variable": "tas", "lat_min": -30, "lat_max": 30}, ""))
+    assert bare.ok and bare.value["mean"] == expected.value["mean"] and "season='JJA'" in bare.text
+    summer = ToolLoop(None, registry, [{"role": "user", "content": "Mean tas in the northern summer?"}],
+                      enabled=set(registry.enabled_names))  # "summer" is DJF in the south: not read as a season
+    unseasoned = summer._run(ParsedCall("area_weighted_mean", {"variable": "tas"}, ""))
+    assert unseasoned.ok and "season" not in unseasoned.text
 
 
 def test_a_month_the_question_names_is_selected_when_the_call_leaves_it_out():

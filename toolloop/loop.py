@@ -48,6 +48,11 @@ class Step:
     constrained: bool = False
 
 
+def _month_number(word: str) -> int:
+    """1-12 for a month's name or its three-letter abbreviation, 0 otherwise."""
+    return next((i + 1 for i, m in enumerate(MONTH_NAMES) if word.lower()[:3] == m[:3]), 0)
+
+
 def _enum(prop: dict) -> list:
     """The allowed values a parameter schema lists (its enum, or its items' enum); empty when any value goes."""
     return prop.get("enum") or prop.get("items", {}).get("enum") or []
@@ -70,7 +75,8 @@ class ToolLoop:
             messages = [context, *messages]  # the dataset's extent, so the model does not invent one
         self.messages = list(messages)
         self.original = list(messages)
-        self.schemas = registry.schemas(enabled)
+        self.schemas = registry.schemas(enabled)  # parsing and hints read the full schemas
+        self.offered = registry.prompt_schemas(enabled)  # the model reads the short ones
         self.max_steps, self.timeout_s = max_steps, timeout_s
         self.answer_mode, self.constrained = answer_mode, constrained
         self.on_wait = on_wait  # told (ahead, seconds) while a shared model serves other sessions first
@@ -85,11 +91,11 @@ class ToolLoop:
         seen: set[str] = set()
         for index in range(self.max_steps + 1):
             last_chance = index == self.max_steps or time.perf_counter() - start > self.timeout_s
-            tools = self.schemas if offer_tools and not last_chance else None
+            tools = self.offered if offer_tools and not last_chance else None
             step = Step(index, "", tools_offered=tools is not None)
             options: dict[str, Any] = {"on_wait": self.on_wait} if self.on_wait else {}
             if tools and self.constrained and index == 0 and self.model.backend.capabilities.grammar:
-                options["json_schema"] = call_schema(tools)
+                options["json_schema"] = call_schema(self.schemas)  # the grammar holds the full bounds and enums
                 step.constrained = True
             began = time.perf_counter()
             generation = self.model.stream_chat(self.messages, self.sampling, tools=tools, **options)
@@ -164,6 +170,10 @@ class ToolLoop:
         if month:  # "mean January temperature over the whole record": every January, not the whole record
             arguments["month"] = month
             boxed = ", ".join(filter(None, [boxed, f"month={month}"]))
+        season = self._named_season(call.name, arguments, question)
+        if season:  # "in June-July-August (JJA)": the season's months, not the whole year
+            arguments["season"] = season
+            boxed = ", ".join(filter(None, [boxed, f"season={season!r}"]))
         asked_unit = None if arguments.get("to_units") else self._asked_unit(call.name, question)
         result = self.registry.call(call.name, {**arguments, "to_units": asked_unit}) if asked_unit else None
         if result is None or not result.ok:  # no unit asked, or the values cannot be converted to it
@@ -196,6 +206,19 @@ class ToolLoop:
                 or arguments.get("season"):
             return None
         return names.pop()
+
+    def _named_season(self, tool: str, arguments: dict, question: str) -> str | None:
+        """The one season the question names ("JJA", "June-July-August"), when the call takes a season and
+        selects none (nor a month). "Summer" is not read: it is DJF south of the equator."""
+        offered = self._properties(tool).get("season", {}).get("enum", [])
+        named = {s for s in offered if re.search(rf"\b{s}\b", question)}
+        for first, second, third in re.findall(r"\b([A-Z][a-z]+)[-/–]([A-Z][a-z]+)[-/–]([A-Z][a-z]+)\b", question):
+            initials = "".join(w[0] for w in (first, second, third))
+            named |= {s for s in offered if s == initials and all(
+                _month_number(w) for w in (first, second, third))}
+        if len(named) != 1 or arguments.get("season") or arguments.get("month") is not None:
+            return None
+        return named.pop()
 
     def _asked_unit(self, tool: str, question: str) -> str | None:
         """The tool's to_units value for a unit the question asks for ("..., in °C?"), when the model left it out."""

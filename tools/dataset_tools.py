@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from data import times as dtimes
+from data.compute import load
 
 from .catalog import tool
 from .results import (
@@ -178,7 +179,7 @@ def statistic(
     if stat in ("median", "quantile"):
         if values.size > MAX_LOAD:
             raise ToolError(f"the selection has {values.size:,} values; narrow it to {MAX_LOAD:,} for a {stat}")
-        result = values.compute().quantile(0.5 if stat == "median" else q, dim=reduce, skipna=True).drop_vars(
+        result = load(values).quantile(0.5 if stat == "median" else q, dim=reduce, skipna=True).drop_vars(
             "quantile")
     elif stat == "count":
         result = values.count(dim=reduce)
@@ -322,7 +323,7 @@ def where_extreme(
         where = {d: int(i) for d, i in compute_all(**{str(d): i for d, i in where.items()}).items()}
     except ValueError:
         raise no_data() from None
-    point = values.isel(where).compute()
+    point = load(values.isel(where))
     if not np.isfinite(float(point)):
         raise no_data()
     out["value"] = num(point)

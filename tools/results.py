@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal
 import numpy as np
 import pandas as pd
 
+from data.compute import load
+
 from .schema import DIM, UNITS, VARIABLE, Range, Requires
 from .selection import num
 from .units import convert, known_unit
@@ -94,7 +96,7 @@ def compute_all(**arrays: Any) -> dict[str, Any]:
     """Compute several lazy xarray results in one pass over the data."""
     import xarray as xr
 
-    ds = xr.Dataset({k: v.reset_coords(drop=True) if k == "n" else v for k, v in arrays.items()}).compute()
+    ds = load(xr.Dataset({k: v.reset_coords(drop=True) if k == "n" else v for k, v in arrays.items()}))
     return {k: ds[k] for k in arrays}
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 from data import times as dtimes
 from data.areas import area_weights, latlon
 from data.axes import Axes, TimeAxis, describe_axes
+from data.compute import load
 
 from .schema import Context
 from .validation import ToolError
@@ -423,7 +424,7 @@ class Data:
         mean = da.weighted(da[WEIGHT]).mean(space) if WEIGHT in da.coords else da.mean(space) if space else da
         if space:
             info["spatial_mean"] = f"area-weighted ({self.weights_text(da)})" if WEIGHT in da.coords else "unweighted"
-        values = np.asarray(mean.compute().values, dtype=float)
+        values = np.asarray(load(mean).values, dtype=float)
         index = t.values[mean[POS + t.dim].values]
         return pd.Series(values, index=index).dropna().sort_index(), info, t
 

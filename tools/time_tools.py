@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data import times as dtimes
+from data.compute import load
 
 from .catalog import tool
 from .results import (
@@ -93,7 +94,7 @@ def time_series_at_point(
     extra = [str(d) for d in da.dims if d != t.dim]
     if extra:
         raise ToolError(f"{variable} also varies along {', '.join(extra)}; pass level to pick one")
-    da = da.compute()
+    da = load(da)
     series = pd.Series(np.asarray(da.values, dtype=float), index=t.values[da[POS + t.dim].values])
     valid = series.dropna()
     out = result_base(data, variable, info, point=point, requested={"lat": lat, "lon": lon})

@@ -62,11 +62,10 @@ class LlamaCppBackend(Backend):
         path = gguf_path(spec, progress)
         if progress:
             progress(1.0, f"Loading {spec.id} into llama.cpp")
-        n_ctx = min(spec.context_length, int(os.environ.get("GEOLLM_N_CTX", "8192")))
         threads = cpu_threads()
-        llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                              n_batch=512, flash_attn=os.environ.get("GEOLLM_FLASH_ATTN", "1") != "0", verbose=False)
-        cache_mb = int(os.environ.get("GEOLLM_PROMPT_CACHE_MB", "1024") or 0)
+        llm = llama_cpp.Llama(model_path=str(path), n_ctx=context_size(spec), n_threads=threads,
+                              n_threads_batch=threads, n_batch=512, flash_attn=flash_attention(), verbose=False)
+        cache_mb = prompt_cache_mb()
         if cache_mb > 0:
             llm.set_cache(StateCache(capacity_bytes=cache_mb * 2**20))
         return cls(llm, spec.id)
@@ -121,6 +120,20 @@ class LlamaCppBackend(Backend):
 
     def close(self) -> None:
         self.llm.close()
+
+
+def context_size(spec: ModelSpec) -> int:
+    """The context llama.cpp gives one sequence: the model's, capped by GEOLLM_N_CTX (default 8192)."""
+    return min(spec.context_length, int(os.environ.get("GEOLLM_N_CTX", "8192")))
+
+
+def flash_attention() -> bool:
+    return os.environ.get("GEOLLM_FLASH_ATTN", "1") != "0"
+
+
+def prompt_cache_mb() -> int:
+    """The RAM cache of prompt states in MiB (GEOLLM_PROMPT_CACHE_MB, default 1024; 0 = off)."""
+    return int(os.environ.get("GEOLLM_PROMPT_CACHE_MB", "1024") or 0)
 
 
 def _token_text(llm: llama_cpp.Llama, token: int) -> str:

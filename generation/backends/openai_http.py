@@ -93,7 +93,8 @@ class OpenAIBackend(Backend):
         text = "".join(f"<{m['role']}>\n{m.get('content') or ''}\n" for m in messages)
         return text + ("<assistant>\n" if add_generation_prompt else "")
 
-    def _body(self, sampling: Sampling) -> dict[str, Any]:
+    def _body(self, sampling: Sampling, **options: Any) -> dict[str, Any]:
+        """The request fields of `sampling`; a subclass that knows its server maps `options` onto it too."""
         body: dict[str, Any] = {"model": self.model, "max_tokens": sampling.max_new_tokens,
                                 "temperature": sampling.temperature, "top_p": sampling.top_p, "stream": True,
                                 "stream_options": {"include_usage": True}}
@@ -106,7 +107,7 @@ class OpenAIBackend(Backend):
         return body
 
     def _stream(self, prompt: str, sampling: Sampling, stats: Stats, **options: Any) -> Iterator[str]:
-        yield from self._events("/completions", {**self._body(sampling), "prompt": prompt},
+        yield from self._events("/completions", {**self._body(sampling, **options), "prompt": prompt},
                                 lambda choice: choice.get("text"), stats)
         if not stats.prompt_tokens and self._tokenize_url:  # the server sent no usage: count it ourselves
             stats.prompt_tokens = stats.prompt_tokens_evaluated = len(self.tokenize(prompt))
@@ -138,6 +139,7 @@ class OpenAIBackend(Backend):
                         break
                     event = json.loads(data)
                     self._read_usage(event.get("usage"), stats)
+                    self._read_timings(event.get("timings"), stats)
                     for choice in event.get("choices") or []:
                         if choice.get("finish_reason"):
                             stats.finish_reason = choice["finish_reason"]
@@ -157,6 +159,9 @@ class OpenAIBackend(Backend):
         cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
         stats.prompt_tokens_evaluated = stats.prompt_tokens - cached
         stats.generated_tokens = usage.get("completion_tokens", 0)
+
+    def _read_timings(self, timings: dict | None, stats: Stats) -> None:
+        """llama.cpp's servers add `timings` to the last event; a subclass that knows its server reads them."""
 
     def close(self) -> None:
         self.client.close()

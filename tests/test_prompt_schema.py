@@ -1,0 +1,65 @@
+"""The tools as the model reads them: short schemas, the shared arguments said once, calls still validated in full."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from tools import default_registry
+from tools.prompt_schema import compact_variables
+
+
+def grid() -> xr.Dataset:
+    time = pd.date_range("2000-01-01", periods=24, freq="MS")
+    return xr.Dataset({"sst": (("time", "lat", "lon"), np.random.default_rng(0).normal(290, 5, (24, 3, 4)),
+                               {"units": "K"})},
+                      coords={"time": time, "lat": [-10.0, 0.0, 10.0], "lon": [0.0, 90.0, 180.0, 270.0]})
+
+
+def test_each_tool_keeps_its_name_required_arguments_and_short_enums():
+    registry = default_registry(grid())
+    full = {s["function"]["name"]: s["function"] for s in registry.schemas()}
+    short = {s["function"]["name"]: s["function"] for s in registry.prompt_schemas()}
+    assert list(short) == list(full)
+    for name, function in short.items():
+        assert function["parameters"].get("required", []) == full[name]["parameters"].get("required", [])
+        assert set(function["parameters"]["properties"]) == set(full[name]["parameters"].get("required", []))
+    assert short["statistic"]["parameters"]["properties"]["stat"]["enum"][:3] == ["mean", "min", "max"]
+    assert "Optional: q (" in short["statistic"]["description"]
+    assert "the period arguments" in short["statistic"]["description"]
+    assert "the region arguments" in short["statistic"]["description"]
+    assert len(json.dumps(list(short.values()))) < len(json.dumps(list(full.values()))) / 2
+
+
+def test_the_shared_arguments_are_explained_once_in_the_system_message():
+    registry = default_registry(grid())
+    text = registry.system_message()["content"]
+    assert text.count("lat_min=-15, lat_max=15") == 1 and "season: DJF, MAM, JJA or SON" in text
+    assert all("lat_min=-15" not in json.dumps(s) for s in registry.prompt_schemas())
+
+
+def test_a_call_is_still_checked_against_the_full_schema():
+    """The short schema drops bounds and the variable enum; the registry still refuses what breaks them."""
+    registry = default_registry(grid())
+    assert "enum" not in registry.prompt_schemas({"statistic"})[0]["function"]["parameters"]["properties"]["variable"]
+    wrong_name = registry.call("statistic", {"variable": "tas", "stat": "mean"})
+    out_of_range = registry.call("statistic", {"variable": "sst", "stat": "mean", "lat_min": -120, "lat_max": 10})
+    right = registry.call("statistic", {"variable": "sst", "stat": "max"})
+    assert not wrong_name.ok and "sst" in wrong_name.text
+    assert not out_of_range.ok and right.ok
+    assert abs(right.value["value"] - float(grid()["sst"].max())) < 0.01  # results are rounded for the model
+
+
+def test_numbered_names_are_written_as_ranges_and_a_long_list_is_cut_with_a_count():
+    variables = [{"name": f"PRECT_{state}_CD{n}", "units": "inches", "dims": ["time"]}
+                 for state in ("AL", "AZ") for n in range(1, 9)] + [{"name": "date", "units": None, "dims": ["time"]}]
+    out = compact_variables(variables)
+    assert out[0] == {"names": ["PRECT_AL_CD{1..8}", "PRECT_AZ_CD{1..8}"], "units": "inches", "dims": ["time"]}
+    assert out[1] == {"name": "date", "dims": ["time"]}
+    assert compact_variables([{"name": n, "dims": ["x"]} for n in ("a1", "a2", "b07")]) == \
+        [{"names": ["a1", "a2", "b07"], "dims": ["x"]}]  # two in a row stay as written, and a zero-padded count
+    many = [{"name": f"v{chr(97 + i % 26)}{i // 26}x", "dims": ["t"]} for i in range(100)]
+    cut = compact_variables(many, limit=10)
+    assert len(cut[0]["names"]) == 10 and cut[0]["more"].startswith("90 more names")

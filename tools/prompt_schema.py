@@ -1,0 +1,155 @@
+"""The tools as the model reads them: short schemas, so a Tools prompt stays small for any dataset.
+
+Full schemas (``schema.function_schema``) carry every bound, enum and description; the registry validates calls
+against them. Sent whole to the model they cost 2,000-30,000 tokens per question on real files (the same time,
+region and unit arguments described again in every tool, a variable enum of hundreds of names repeated in each).
+What the model reads instead:
+
+* each tool's one-line description, and its required parameters with their type and a short enum;
+* its optional parameters only by name in the description ("Optional: q (...), dims, the period arguments"),
+  each with its values or the first sentence of its own description unless the tools share it;
+* the shared arguments (period, month, season, region box, units, dims) explained once, in the system message
+  (``shared_arguments_note``);
+* no variable enum: the system message lists the names once.
+
+A call is still validated against the full schema, so a bound or an enum the model did not read is enforced.
+"""
+from __future__ import annotations
+
+import re
+
+SHORT_ENUM = 12  # longer enums (units) are named in the note instead
+SHARED = {  # argument -> how the tools read it, said once in the system message
+    "time_start": 'time_start, time_end: "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a year or a month means all of it)',
+    "month": "month: 1-12 (7 = every July)",
+    "season": "season: DJF, MAM, JJA or SON",
+    "lat_min": "lat_min, lat_max, lon_min, lon_max: degrees, south and west negative (15°S-15°N is lat_min=-15, "
+               "lat_max=15), eastward from lon_min to lon_max",
+    "dims": "dims: the dimensions to reduce over (the others stay as rows)",
+    "to_units": "to_units: other units for the result",
+}
+_ALSO_SHARED = {"time_end": "time_start", "lat_max": "lat_min", "lon_min": "lat_min", "lon_max": "lat_min"}
+GROUPS = {  # arguments a tool takes all of are named by their group in its description
+    "the period arguments": ("time_start", "time_end", "month", "season"),
+    "the region arguments": ("lat_min", "lat_max", "lon_min", "lon_max"),
+}
+_CLAUSE = re.compile(r"[^.;:(]*")
+_SENTENCE = re.compile(r".*?(?:[.;](?=\s)|$)")
+
+
+def compact_schema(schema: dict) -> dict:
+    """``schema`` (OpenAI function format) as the model reads it: see the module docstring."""
+    function = schema["function"]
+    parameters = function["parameters"]
+    required = list(parameters.get("required", []))
+    properties = {name: _short_type(name, spec)
+                  for name, spec in parameters["properties"].items() if name in required}
+    names = [name for name in parameters["properties"] if name not in required]
+    groups = [group for group, members in GROUPS.items() if set(members) <= set(names)]
+    grouped = {name for group in groups for name in GROUPS[group]}
+    optional = [_optional(name, parameters["properties"][name]) for name in names if name not in grouped] + groups
+    description = _summary(function["description"])
+    description += f" Optional: {', '.join(optional)}." if optional else ""
+    return {"type": "function", "function": {
+        "name": function["name"], "description": description,
+        "parameters": {"type": "object", "properties": properties, **({"required": required} if required else {})}}}
+
+
+def shared_arguments_note(schemas: list[dict]) -> str:
+    """One line per shared argument that an offered tool takes ("" when none does)."""
+    taken = {name for schema in schemas for name in schema["function"]["parameters"]["properties"]}
+    keys = [key for key in SHARED if key in taken or any(_ALSO_SHARED.get(name) == key for name in taken)]
+    period = "; ".join(SHARED[key] for key in keys if key in GROUPS["the period arguments"])
+    lines = [f"- {SHARED[key]}" for key in keys if key not in GROUPS["the period arguments"]]
+    lines = ([f"- the period arguments: {period}"] if period else []) + lines
+    return "Arguments the tools share:\n" + "\n".join(lines).replace("- lat_min", "- the region arguments: lat_min") \
+        if lines else ""
+
+
+def _short_type(name: str, spec: dict) -> dict:
+    enum = spec.get("enum")
+    if enum and len(enum) <= SHORT_ENUM and name != "variable":
+        return {"enum": enum}  # the values say the type
+    short = {"type": spec.get("type", "string")}
+    if short["type"] == "string" and name != "variable" and spec.get("description"):
+        short["description"] = _first_clause(spec["description"])  # a format or a kind a name does not say
+    return short
+
+
+def _optional(name: str, spec: dict) -> str:
+    if name in SHARED or name in _ALSO_SHARED:
+        return name
+    enum = spec.get("enum") or spec.get("items", {}).get("enum")
+    hint = "|".join(map(str, enum)) if enum and len(enum) <= SHORT_ENUM else _sentence(spec.get("description", ""))
+    return f"{name} ({hint})" if hint else name
+
+
+def _summary(text: str) -> str:
+    """The first sentence of a tool's description, up to a colon (outside parentheses) after four words."""
+    sentence = _SENTENCE.match(text).group(0).rstrip(".;")
+    head, colon, _ = sentence.partition(":")
+    return (head if colon and len(head.split()) >= 4 and head.count("(") == head.count(")") else sentence) + "."
+
+
+def _sentence(text: str, words: int = 16) -> str:
+    """The first sentence (up to a full stop or semicolon), at most ``words`` words."""
+    return _cut(_SENTENCE.match(text).group(0).rstrip(".;"), words)
+
+
+def _cut(text: str, words: int) -> str:
+    split = text.split()
+    return " ".join(split[:words]) + ("…" if len(split) > words else "")
+
+
+def _first_clause(text: str) -> str:
+    """The description up to its first full stop, colon, semicolon or parenthesis, at most six words."""
+    return _cut(_CLAUSE.match(text).group(0).strip(), 6)
+
+
+def compact_variables(variables: list[dict], limit: int = 48) -> list[dict]:
+    """The extent's variables for the system message: variables that share units and dims in one entry, runs of
+    numbered names written as a range ("PRECT_AL_CD{1..8}"), and past ``limit`` entries a count of the rest."""
+    groups: dict[tuple, list[str]] = {}
+    for v in variables:
+        key = (v.get("units"), tuple(v.get("dims") or ()))
+        groups.setdefault(key, []).extend(v.get("names") or [v["name"]])
+    out, shown = [], 0
+    for (units, dims), names in groups.items():
+        written = _ranges(names)
+        room = max(limit - shown, 0)
+        entry: dict = {"names": written[:room]} if len(written) > 1 else {"name": written[0]}
+        if len(written) > room:
+            entry["more"] = f"{len(written) - room} more names (list_variables lists them all)"
+        shown += min(len(written), room)
+        out.append({**entry, **({"units": units} if units else {}), **({"dims": list(dims)} if dims else {})})
+    return out
+
+
+_NUMBERED = re.compile(r"^(.*?)(\d+)$")
+
+
+def _ranges(names: list[str]) -> list[str]:
+    """Names in order, a run of three or more that differ only by a trailing count written "stem{a..b}"."""
+    out: list[str] = []
+    run: list[tuple[str, int, str]] = []  # (stem, number, name) of the current run
+
+    def flush() -> None:
+        if len(run) >= 3:
+            out.append(f"{run[0][0]}{{{run[0][1]}..{run[-1][1]}}}")
+        else:
+            out.extend(name for _, _, name in run)
+        run.clear()
+
+    for name in names:
+        match = _NUMBERED.match(name)
+        if match and run and match.group(1) == run[-1][0] and int(match.group(2)) == run[-1][1] + 1 \
+                and not match.group(2).startswith("0"):
+            run.append((match.group(1), int(match.group(2)), name))
+            continue
+        flush()
+        if match and not match.group(2).startswith("0"):
+            run.append((match.group(1), int(match.group(2)), name))
+        else:
+            out.append(name)
+    flush()
+    return out
