@@ -366,12 +366,14 @@ def part_ttft(args: argparse.Namespace, backend) -> None:
         if hasattr(backend, "llm"):
             backend.llm.reset()
         messages = dataset_messages(enc)
-        summary = "".join(backend.stream_chat(messages, Sampling(max_new_tokens=args.max_new_tokens)))
-        cold = backend.stats
+        generation = backend.stream_chat(messages, Sampling(max_new_tokens=args.max_new_tokens))
+        summary = "".join(generation)
+        cold = generation.stats
         follow_messages = dataset_messages(enc, [{"role": "assistant", "content": summary}], question)
-        for _ in backend.stream_chat(follow_messages, Sampling(max_new_tokens=4)):  # only its TTFT matters
+        generation = backend.stream_chat(follow_messages, Sampling(max_new_tokens=4))  # only its TTFT matters
+        for _ in generation:
             pass
-        follow = backend.stats
+        follow = generation.stats
         rows.append((cold.prompt_tokens, cold.prompt_tokens_evaluated, cold.time_to_first_token_s,
                      follow.prompt_tokens, follow.prompt_tokens_evaluated, follow.cached_tokens,
                      follow.time_to_first_token_s, follow.time_to_first_token_s / cold.time_to_first_token_s))

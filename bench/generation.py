@@ -101,9 +101,10 @@ def core(backend, prompt: str = PROMPT) -> tuple[float, float, int]:
     """Prefill and decode tokens/s through the app's Backend API, streaming."""
     if hasattr(backend, "llm"):
         backend.llm.reset()  # no prompt cache between repetitions: both sides compute the whole prompt
-    for _ in backend.stream(prompt, Sampling(max_new_tokens=NEW_TOKENS)):
+    generation = backend.stream(prompt, Sampling(max_new_tokens=NEW_TOKENS))
+    for _ in generation:
         pass
-    s = backend.stats
+    s = generation.stats
     assert s.prompt_tokens_evaluated == s.prompt_tokens, "the prompt cache was used; the comparison is unfair"
     return s.prefill_tokens_per_s, s.decode_tokens_per_s, s.generated_tokens
 

@@ -1,16 +1,16 @@
 """The Backend contract every engine implements; a subclass declaring a `name` registers itself.
 
-A backend streams text for a raw prompt, renders chats with the model's own template, counts tokens
-and fills `stats` for the last run. Each backend class declares what the rest of the app needs to
-know without loading it: its name, the modules it imports (`needs`), how to install them, the weight
-formats it runs, its place in lists (`order`), and its optional abilities as typed `Capabilities`
-flags that callers read, never assume. The tables derived from these are in generation.backend_registry.
+A backend streams text for a raw prompt, renders chats with the model's own template and counts tokens.
+Each call returns its own Generation (generation.result): the text pieces and a fresh Stats that only that
+call fills, so nothing about one generation lives on the shared backend. Each backend class declares what
+the rest of the app needs to know without loading it: its name, the modules it imports (`needs`), how to
+install them, the weight formats it runs, its place in lists (`order`), and its optional abilities as typed
+`Capabilities` flags that callers read, never assume. The tables derived from these are in generation.backend_registry.
 """
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from . import control_tokens
 from .backend_registry import BACKENDS, INSTALL_HINTS, NEEDS, register
 from .errors import BackendUnavailable
+from .result import Generation, timed
 from .types import Capabilities, Message, Sampling, Stats, Tool
 
 if TYPE_CHECKING:
@@ -44,9 +45,6 @@ class Backend(ABC):
         if "name" in cls.__dict__:
             register(cls)
 
-    def __init__(self) -> None:
-        self.stats = Stats()
-
     # --- what each backend implements -------------------------------------------------------
     @classmethod
     @abstractmethod
@@ -54,8 +52,9 @@ class Backend(ABC):
         """Load (provisioning weights first if needed), reporting progress."""
 
     @abstractmethod
-    def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
-        """Yield text pieces (about one token each) for one sequence; set self.stats token counts."""
+    def _stream(self, prompt: str, sampling: Sampling, stats: Stats, **options: Any) -> Iterator[str]:
+        """Yield text pieces (about one token each) for one sequence; write its token counts and finish reason
+        into `stats`, this call's own (never into the backend)."""
 
     @abstractmethod
     def tokenize(self, text: str) -> list[int]:
@@ -96,36 +95,22 @@ class Backend(ABC):
         """The prompt text the model's chat template makes of `messages` (and `tools`), data neutralised."""
         return self._render_chat(*self.safe_chat(messages, tools), add_generation_prompt)
 
-    def stream(self, prompt: str, sampling: Sampling = Sampling(), **options: Any) -> Iterator[str]:
-        """Stream one sequence for a raw prompt, timing it into self.stats."""
+    def stream(self, prompt: str, sampling: Sampling = Sampling(), **options: Any) -> Generation:
+        """Stream one sequence for a raw prompt: a Generation with this call's own, timed Stats."""
         if sampling.n != 1:
             raise ValueError("stream() makes one sequence; use generation.generate_sequences for n > 1")
-        self.stats = Stats()
-        return self._timed(self._stream(prompt, sampling, **options))
+        stats = Stats()
+        return self._generation(self._stream(prompt, sampling, stats, **options), stats)
 
     def stream_chat(self, messages: list[Message], sampling: Sampling = Sampling(),
-                    tools: list[Tool] | None = None, **options: Any) -> Iterator[str]:
+                    tools: list[Tool] | None = None, **options: Any) -> Generation:
         """Stream the assistant's reply to a chat (rendered with the model's template)."""
         return self.stream(self.apply_chat_template(messages, tools), sampling, **options)
 
-    def _timed(self, pieces: Iterator[str]) -> Iterator[str]:
-        start = time.perf_counter()
-        first = None
-        finished = False
-        try:
-            for piece in pieces:
-                if first is None:
-                    first = time.perf_counter()
-                    self.stats.time_to_first_token_s = first - start
-                yield piece
-            finished = True
-        finally:
-            self.stats.total_s = time.perf_counter() - start
-            if first is None:
-                self.stats.time_to_first_token_s = self.stats.total_s
-            if not finished:
-                self.stats.finish_reason = "cancelled"
-            pieces.close()
+    @staticmethod
+    def _generation(pieces: Iterator[str], stats: Stats) -> Generation:
+        """The Generation of `pieces`, timed into `stats` (the Stats the engine fills for this call)."""
+        return Generation(timed(pieces, stats), stats)
 
 
 def backend_class(name: str) -> type[Backend]:

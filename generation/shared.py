@@ -1,63 +1,55 @@
 """One model instance per process, shared by every browser session, used by one generation at a time.
 
 `POOL.get(model_id, backend)` loads a model once (with progress) and hands out a SharedModel.
-A SharedModel streams under a lock: a second session blocks until the first finishes, and is told
-its place in the queue meanwhile. The pool keeps at most GEOLLM_MAX_MODELS (default 1) models in
-memory: switching model frees the least recently used one once nobody is generating on it.
+A SharedModel's `stream`/`stream_chat` return a Generation (generation.result) like a Backend's: iterate it for
+the text; its `stats` are this call's alone, copied from the engine's before the model passes to the next
+request, plus `queued_s`, the time it waited for its turn. Turns are given by a Scheduler (generation.scheduler):
+the shortest estimated work first, with aging; a waiting session is told how many are ahead and about how long.
+The pool keeps at most GEOLLM_MAX_MODELS (default 1) models in memory: switching model frees the least recently
+used one once nobody is generating on it.
 """
 from __future__ import annotations
 
 import gc
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from .backend import Backend, Progress, backend_class
 from .registry import ModelSpec
-from .types import Message, Sampling, Tool
+from .result import Generation
+from .scheduler import Cost, OnWait, Scheduler
+from .types import Message, Sampling, Stats, Tool
 
-OnWait = Callable[[int], None]  # called with how many generations are ahead
 T = TypeVar("T")
 
 
 class SharedModel:
-    def __init__(self, spec: ModelSpec, backend: Backend) -> None:
+    def __init__(self, spec: ModelSpec, backend: Backend, scheduler: Scheduler | None = None) -> None:
         self.spec = spec
         self.backend = backend
-        self._lock = threading.Lock()
-        self._count_lock = threading.Lock()
-        self._waiting = 0
-        self.busy = False
+        self.scheduler = scheduler or Scheduler()
+
+    @property
+    def busy(self) -> bool:
+        return self.scheduler.busy
 
     @property
     def waiting(self) -> int:
-        return self._waiting
+        return self.scheduler.waiting
 
-    def acquire(self, on_wait: OnWait | None = None) -> None:
-        if self._lock.acquire(blocking=False):
-            self.busy = True
-            return
-        with self._count_lock:
-            self._waiting += 1
-            ahead = self._waiting
-        try:
-            if on_wait:
-                on_wait(ahead)
-            self._lock.acquire()
-            self.busy = True
-        finally:
-            with self._count_lock:
-                self._waiting -= 1
+    def acquire(self, on_wait: OnWait | None = None, cost: Cost = Cost()) -> None:
+        self.scheduler.acquire(cost, on_wait)
 
-    def release(self) -> None:
-        self.busy = False
-        self._lock.release()
+    def release(self, stats: Stats | None = None) -> None:
+        self.scheduler.release(stats)
 
     def locked(self, compute: Callable[..., T], *args: Any) -> T:
-        """compute(backend, *args) holding the model's lock: work other than streaming (the transformer
-        page's tokenizer, embeddings and attention) must not run while another session generates."""
+        """compute(backend, *args) in the model's turn: work other than streaming (the transformer page's
+        tokenizer, embeddings and attention) must not run while another session generates."""
         self.acquire()
         try:
             return compute(self.backend, *args)
@@ -65,20 +57,35 @@ class SharedModel:
             self.release()
 
     def stream(self, prompt: str, sampling: Sampling = Sampling(), on_wait: OnWait | None = None,
-               **options: Any) -> Iterator[str]:
-        return self._locked(lambda: self.backend.stream(prompt, sampling, **options), on_wait)
+               **options: Any) -> Generation:
+        cost = Cost.of_prompt(prompt, sampling.max_new_tokens)
+        return self._in_turn(lambda: self.backend.stream(prompt, sampling, **options), cost, on_wait)
 
     def stream_chat(self, messages: list[Message], sampling: Sampling = Sampling(),
                     tools: list[Tool] | None = None, on_wait: OnWait | None = None,
-                    **options: Any) -> Iterator[str]:
-        return self._locked(lambda: self.backend.stream_chat(messages, sampling, tools, **options), on_wait)
+                    **options: Any) -> Generation:
+        cost = Cost.of_chat(messages, tools, sampling.max_new_tokens)
+        return self._in_turn(lambda: self.backend.stream_chat(messages, sampling, tools, **options), cost, on_wait)
 
-    def _locked(self, start: Callable[[], Iterator[str]], on_wait: OnWait | None) -> Iterator[str]:
-        self.acquire(on_wait)
+    def _in_turn(self, start: Callable[[], Generation], cost: Cost, on_wait: OnWait | None) -> Generation:
+        stats = Stats()
+        return Generation(self._pieces(start, cost, on_wait, stats), stats)
+
+    def _pieces(self, start: Callable[[], Generation], cost: Cost, on_wait: OnWait | None,
+                stats: Stats) -> Iterator[str]:
+        """The pieces of start() once it is this request's turn; its stats land in `stats` before the turn ends."""
+        queued = time.perf_counter()
+        self.acquire(on_wait, cost)
+        stats.queued_s = time.perf_counter() - queued
+        generation = None
         try:
-            yield from start()
+            generation = start()
+            yield from generation
         finally:  # also runs when the consumer stops early (a Streamlit rerun closes the generator)
-            self.release()
+            if generation is not None:
+                generation.close()
+                vars(stats).update(vars(generation.stats), queued_s=stats.queued_s)
+            self.release(generation.stats if generation is not None else None)
 
 
 def load_backend(spec: ModelSpec, backend_name: str, progress: Progress | None = None) -> Backend:

@@ -66,7 +66,8 @@ def _is_number(value: Any) -> bool:
 
 @dataclass
 class Stats:
-    """What one generation cost. Backends fill the token counts; the core fills the clock times."""
+    """What one generation cost, owned by that generation alone (generation.result.Generation). Backends fill the
+    token counts; the core fills the clock times."""
 
     prompt_tokens: int = 0
     prompt_tokens_evaluated: int = 0  # prompt tokens actually computed (the rest came from the prompt cache)
@@ -74,6 +75,7 @@ class Stats:
     time_to_first_token_s: float = 0.0
     total_s: float = 0.0
     finish_reason: str = ""  # "stop" (EOS or stop sequence), "length", or "cancelled"
+    queued_s: float = 0.0  # time spent waiting for a shared model's turn before the generation began
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

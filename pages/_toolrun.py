@@ -30,7 +30,7 @@ def run_turn(model, registry, messages: list[dict], question: str, sampling: Sam
     steps = []
     try:
         loop = ToolLoop(model, registry, messages, sampling, enabled=set(enabled), max_steps=int(max_steps),
-                        answer_mode=answer_mode, constrained=constrained)
+                        answer_mode=answer_mode, constrained=constrained, on_wait=_ui.queue_notice(notice))
         text = ""
         notice.caption("Waiting for the model…")
         for kind, item in loop.run():

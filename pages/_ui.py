@@ -155,14 +155,21 @@ def load_model(model_id: str, backend: str) -> SharedModel | None:
 
 
 def queue_notice(slot):
-    """An on_wait callback that tells the user another session is generating."""
-    return lambda ahead: slot.info(f"⏳ Another session is generating on this model — you are #{ahead} in the "
-                                   "queue. Your text will start as soon as it is done.")
+    """An on_wait callback that tells the user, in plain words, how many generations are ahead and how long."""
+    return lambda ahead, seconds: slot.info(f"⏳ {wait_words(ahead, seconds)}")
+
+
+def wait_words(ahead: int, seconds: float) -> str:
+    """'2 ahead of you, about 40 s' in a sentence (the scheduler's estimate, from this model's recent speed)."""
+    when = f"about {seconds:.0f} s" if seconds >= 1 else "less than a second"
+    return (f"Other sessions are using this model: {ahead} ahead of you, {when} to wait. "
+            "Your text starts as soon as it is your turn.")
 
 
 def stats_line(stats: Stats) -> str:
     cached = f" ({stats.cached_tokens} from cache)" if stats.cached_tokens else ""
-    return (f"first token {stats.time_to_first_token_s:.2f} s · prompt {stats.prompt_tokens} tokens{cached}, "
+    waited = f"waited {stats.queued_s:.1f} s for the model · " if stats.queued_s >= 0.1 else ""
+    return (f"{waited}first token {stats.time_to_first_token_s:.2f} s · prompt {stats.prompt_tokens} tokens{cached}, "
             f"prefill {stats.prefill_tokens_per_s:.0f} tok/s · {stats.generated_tokens} new tokens at "
             f"{stats.decode_tokens_per_s:.1f} tok/s · {stats.finish_reason or 'done'}")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from generation import Sampling
+from generation import Generation, Sampling
 from pages import _ui
 
 _ui.ensure_frame()
@@ -45,14 +45,12 @@ def read_sampling() -> Sampling | None:
         return None
 
 
-def stream_into(slot, pieces) -> str:
+def stream_into(slot, generation: Generation) -> str:
     """Stream model text into `slot`, inert (no HTML, no remote images), as every page shows model text."""
-    text = ""
-    for piece in pieces:
-        text += piece
-        _ui.model_markdown(slot, text, "▌")
-    _ui.model_markdown(slot, text)
-    return text
+    for _ in generation:
+        _ui.model_markdown(slot, generation.text, "▌")
+    _ui.model_markdown(slot, generation.text)
+    return generation.text
 
 
 sampling = read_sampling()
@@ -73,15 +71,14 @@ if mode == "Raw completion":
                         st.markdown(f"**Sequence {i + 1}**")
                     st.markdown(f"*{prompt}*")
                     slot, meta = st.empty(), st.empty()
-                    text = None
-                    with _ui.action("Generation failed"):
-                        text = stream_into(slot, model.stream(prompt, sampling.for_sequence(i),
-                                                              on_wait=_ui.queue_notice(notice)))
-                    if text is None:
+                    with _ui.action("Generation failed") as attempt:
+                        generation = model.stream(prompt, sampling.for_sequence(i), on_wait=_ui.queue_notice(notice))
+                        stream_into(slot, generation)
+                    if not attempt.ok:
                         break
                     notice.empty()
-                    meta.caption(_ui.stats_line(model.backend.stats))
-                    outputs.append(text)
+                    meta.caption(_ui.stats_line(generation.stats))  # this generation's own, not the model's last
+                    outputs.append(generation.text)
             st.session_state["gen_last"] = outputs
 else:
     history = st.session_state.setdefault("gen_chat", [])
@@ -103,10 +100,10 @@ else:
             [{"role": "user", "content": question}]
         with st.chat_message("assistant"):
             slot, meta, notice = st.empty(), st.empty(), st.empty()
-            answer = None
-            with _ui.action("Generation failed"):
-                answer = stream_into(slot, model.stream_chat(messages, sampling, on_wait=_ui.queue_notice(notice)))
-            if answer is not None:
+            with _ui.action("Generation failed") as attempt:
+                generation = model.stream_chat(messages, sampling, on_wait=_ui.queue_notice(notice))
+                stream_into(slot, generation)
+            if attempt.ok:
                 notice.empty()
-                meta.caption(_ui.stats_line(model.backend.stats))
-                history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+                meta.caption(_ui.stats_line(generation.stats))
+                history += [{"role": "user", "content": question}, {"role": "assistant", "content": generation.text}]

@@ -239,17 +239,17 @@ def answer(messages) -> bool:
     """Stream an answer from the prompt alone, checked against its facts; False (with the reason shown) on failure."""
     with st.chat_message("assistant"):
         slot, notice = st.empty(), st.empty()
-        text = ""
         with _ui.action("Generation failed") as attempt:
-            for piece in model.stream_chat(messages, sampling, on_wait=_ui.queue_notice(notice)):
-                text += piece
-                _ui.model_markdown(slot, text, "▌")
+            generation = model.stream_chat(messages, sampling, on_wait=_ui.queue_notice(notice))
+            for _ in generation:
+                _ui.model_markdown(slot, generation.text, "▌")
         if not attempt.ok:
             slot.empty()
             return False
         notice.empty()
+        text = generation.text
         show_checked(text, slot)
-        stats = _ui.stats_line(model.backend.stats)
+        stats = _ui.stats_line(generation.stats)  # this answer's own, whoever generated since
         st.caption(stats)
     chat.append({"role": "assistant", "content": text, "stats": stats})
     return True

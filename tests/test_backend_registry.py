@@ -47,7 +47,7 @@ def toy():
         def load(cls, spec, progress=None):
             return cls()
 
-        def _stream(self, prompt, sampling, **options):
+        def _stream(self, prompt, sampling, stats, **options):
             yield prompt
 
         def tokenize(self, text):

@@ -11,54 +11,57 @@ PREFIX = ("Station report. " + " ".join(f"Day {d}: max {10 + d % 7} C, rain {d %
 
 
 def run(backend, prompt, sampling=None):
-    return "".join(backend.stream(prompt, sampling or greedy()))
+    """The whole generation (its .text and its own .stats)."""
+    generation = backend.stream(prompt, sampling or greedy())
+    for _ in generation:
+        pass
+    return generation
 
 
 def test_greedy_is_deterministic_and_not_empty(backend):
     first = run(backend, PROMPT)
-    assert first.strip()
-    assert run(backend, PROMPT) == first
-    assert backend.stats.generated_tokens >= 1
-    assert backend.stats.finish_reason in {"length", "stop"}
+    assert first.text.strip()
+    assert run(backend, PROMPT).text == first.text
+    assert first.stats.generated_tokens >= 1
+    assert first.stats.finish_reason in {"length", "stop"}
+    assert not hasattr(backend, "stats")  # nothing about one generation lives on the shared backend
 
 
 def test_seeded_sampling_repeats_and_differs_by_seed(backend):
     settings = dict(max_new_tokens=24, temperature=1.2, top_k=0, top_p=1.0)
-    a = run(backend, PROMPT, Sampling(seed=1, **settings))
-    b = run(backend, PROMPT, Sampling(seed=1, **settings))
-    c = run(backend, PROMPT, Sampling(seed=2, **settings))
+    a = run(backend, PROMPT, Sampling(seed=1, **settings)).text
+    b = run(backend, PROMPT, Sampling(seed=1, **settings)).text
+    c = run(backend, PROMPT, Sampling(seed=2, **settings)).text
     assert a == b
     assert a != c
 
 
 def test_stop_sequence_ends_the_text_before_it(backend):
-    text = run(backend, "Count: 1, 2, 3, 4,", Sampling(max_new_tokens=40, stop=(" 7",)))
-    assert " 7" not in text
-    assert "6" in text  # it counted up to the stop
-    assert backend.stats.finish_reason == "stop"
+    generation = run(backend, "Count: 1, 2, 3, 4,", Sampling(max_new_tokens=40, stop=(" 7",)))
+    assert " 7" not in generation.text
+    assert "6" in generation.text  # it counted up to the stop
+    assert generation.stats.finish_reason == "stop"
 
 
 def test_max_new_tokens_is_respected(backend):
-    run(backend, PROMPT, Sampling(max_new_tokens=5))
-    assert backend.stats.generated_tokens == 5
-    assert backend.stats.finish_reason == "length"
+    stats = run(backend, PROMPT, Sampling(max_new_tokens=5)).stats
+    assert stats.generated_tokens == 5
+    assert stats.finish_reason == "length"
 
 
 def test_prompt_token_count_matches_the_tokenizer(backend):
-    run(backend, PROMPT)
+    stats = run(backend, PROMPT).stats
     counted = backend.count_tokens(PROMPT)
     assert counted == len(backend.tokenize(PROMPT)) > 5
-    assert backend.stats.prompt_tokens in {counted, counted + 1}  # +1 where the model adds a BOS token
+    assert stats.prompt_tokens in {counted, counted + 1}  # +1 where the model adds a BOS token
 
 
 def test_prompt_cache_evaluates_only_the_new_tokens(backend):
     question = "Question: which day was the warmest?"
     run(backend, "Unrelated warm-up text.")  # make sure the cache holds something else first
-    run(backend, PREFIX + "Question: how much rain fell in all?")
-    cold = backend.stats
+    cold = run(backend, PREFIX + "Question: how much rain fell in all?").stats
     assert cold.prompt_tokens_evaluated == cold.prompt_tokens > 300
-    run(backend, PREFIX + question)
-    warm = backend.stats
+    warm = run(backend, PREFIX + question).stats
     new_tokens = backend.count_tokens(question)
     assert warm.prompt_tokens_evaluated <= new_tokens + 2
     assert warm.cached_tokens >= warm.prompt_tokens - new_tokens - 2
@@ -81,10 +84,8 @@ def test_llama_cpp_ram_cache_keeps_an_older_prefix():
     backend = local_backend("llama.cpp")
     other = PREFIX.replace("Station report.", "Buoy report.").replace("rain", "wave")
     run(backend, PREFIX + "Question: how much rain fell in all?")
-    run(backend, other + "Question: how high were the waves?")
-    assert backend.stats.prompt_tokens_evaluated > 300  # B shares little with A
-    run(backend, PREFIX + "Question: which day was the warmest?")
-    assert backend.stats.prompt_tokens_evaluated < 30
+    assert run(backend, other + "Question: how high were the waves?").stats.prompt_tokens_evaluated > 300  # B: new
+    assert run(backend, PREFIX + "Question: which day was the warmest?").stats.prompt_tokens_evaluated < 30
 
 
 def test_llama_cpp_ram_cache_capacity_bounds_everything_a_state_holds():

@@ -60,9 +60,10 @@ def gone(pid: int, within: float = 10.0) -> bool:
 
 def test_streams_a_chat_with_stats_from_the_servers_timings(backend):
     messages = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "Say hello."}]
-    pieces = list(backend.stream_chat(messages, Sampling(max_new_tokens=16)))
+    generation = backend.stream_chat(messages, Sampling(max_new_tokens=16))
+    pieces = list(generation)
     assert len(pieces) > 3 and "".join(pieces).strip()
-    stats = backend.stats
+    stats = generation.stats
     timings = stats.extra["timings"]
     assert stats.generated_tokens == timings["predicted_n"] == 16 and stats.finish_reason == "length"
     rendered = backend.apply_chat_template(messages)
@@ -74,8 +75,9 @@ def test_a_repeated_prefix_comes_from_the_servers_cache(backend):
     first = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "What is the first column?"}]
     "".join(backend.stream_chat(first, Sampling(max_new_tokens=4)))
     follow_up = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "And how many rows?"}]
-    "".join(backend.stream_chat(follow_up, Sampling(max_new_tokens=4)))
-    stats = backend.stats
+    generation = backend.stream_chat(follow_up, Sampling(max_new_tokens=4))
+    "".join(generation)
+    stats = generation.stats
     assert stats.cached_tokens >= backend.count_tokens(SYSTEM) > 50
     assert 0 < stats.prompt_tokens_evaluated < stats.prompt_tokens - 50
 
@@ -112,8 +114,9 @@ def test_kill_9_between_runs_restarts_before_the_next_request(backend):
     old = backend.process.proc.pid
     os.kill(old, signal.SIGKILL)
     assert gone(old)
-    assert "".join(backend.stream("The capital of France is", Sampling(max_new_tokens=8))).strip()
-    assert backend.process.proc.pid != old and backend.stats.generated_tokens == 8
+    generation = backend.stream("The capital of France is", Sampling(max_new_tokens=8))
+    assert "".join(generation).strip()
+    assert backend.process.proc.pid != old and generation.stats.generated_tokens == 8
 
 
 def test_close_leaves_no_child_and_a_short_lived_starting_thread_does_not_kill_it():

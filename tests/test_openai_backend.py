@@ -40,24 +40,28 @@ def backend(server):
 
 
 def test_streams_deterministic_greedy_text(backend):
-    pieces = list(backend.stream("Once upon a time in a galaxy far, far away", Sampling(max_new_tokens=16)))
+    generation = backend.stream("Once upon a time in a galaxy far, far away", Sampling(max_new_tokens=16))
+    pieces = list(generation)
     assert len(pieces) > 3  # it really streamed, piece by piece
     again = "".join(backend.stream("Once upon a time in a galaxy far, far away", Sampling(max_new_tokens=16)))
-    assert "".join(pieces) == again and again.strip()
-    assert backend.stats.generated_tokens >= 8 and backend.stats.time_to_first_token_s > 0
+    assert "".join(pieces) == generation.text == again and again.strip()
+    assert generation.stats.generated_tokens >= 8 and generation.stats.time_to_first_token_s > 0
 
 
 def test_stop_sequences_and_token_counts(backend):
-    text = "".join(backend.stream("Count: 1, 2, 3, 4,", Sampling(max_new_tokens=40, stop=(" 7",))))
+    generation = backend.stream("Count: 1, 2, 3, 4,", Sampling(max_new_tokens=40, stop=(" 7",)))
+    text = "".join(generation)
     assert " 7" not in text and "6" in text
-    assert backend.stats.finish_reason == "stop"
+    assert generation.stats.finish_reason == "stop"
     assert backend.capabilities.exact_tokens
-    assert backend.stats.prompt_tokens == backend.count_tokens("Count: 1, 2, 3, 4,") > 5
+    assert generation.stats.prompt_tokens == backend.count_tokens("Count: 1, 2, 3, 4,") > 5
 
 
 def test_chat_goes_through_the_servers_template(backend):
-    answer = "".join(backend.stream_chat([{"role": "user", "content": "Say hello."}], Sampling(max_new_tokens=24)))
+    generation = backend.stream_chat([{"role": "user", "content": "Say hello."}], Sampling(max_new_tokens=24))
+    answer = "".join(generation)
     assert answer.strip() and "<|im_" not in answer
+    assert generation.stats.generated_tokens >= 1 and generation.stats.finish_reason in {"stop", "length"}
 
 
 def test_unreachable_server_is_a_clear_error():

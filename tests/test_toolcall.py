@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from helpers import TOOL_MODEL
 
-from generation import POOL, Capabilities, Sampling, load_models
+from generation import POOL, Capabilities, Generation, Sampling, load_models
 from toolloop import ParsedCall, ToolLoop, call_schema, parse_tool_calls
 from toolloop.numbers import check_numbers
 from tools import default_registry
@@ -161,11 +161,11 @@ class ScriptedModel:
 
     def __init__(self, replies):
         self.replies, self.seen = list(replies), []
-        self.backend = type("B", (), {"capabilities": Capabilities(), "stats": None})()
+        self.backend = type("B", (), {"capabilities": Capabilities()})()
 
     def stream_chat(self, messages, sampling, tools=None, **options):
         self.seen.append((list(messages), tools))
-        yield self.replies.pop(0)
+        return Generation(iter([self.replies.pop(0)]))
 
 
 def test_a_failed_call_gets_a_retry_with_the_error_and_the_tools():

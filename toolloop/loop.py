@@ -23,7 +23,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +63,8 @@ class ToolLoop:
 
     def __init__(self, model, registry, messages: list[Message], sampling: Sampling = Sampling(max_new_tokens=256),
                  enabled: set[str] | None = None, max_steps: int = 4, timeout_s: float = 300.0,
-                 answer_mode: str = "plain_result", constrained: bool = False) -> None:
+                 answer_mode: str = "plain_result", constrained: bool = False,
+                 on_wait: Callable[[int, float], None] | None = None) -> None:
         if answer_mode not in ANSWER_MODES:
             raise ValueError(f"answer_mode must be one of {', '.join(ANSWER_MODES)}")
         if not 1 <= max_steps <= 10:
@@ -78,6 +79,7 @@ class ToolLoop:
         self.offered = registry.prompt_schemas(enabled)  # the model reads the short ones
         self.max_steps, self.timeout_s = max_steps, timeout_s
         self.answer_mode, self.constrained = answer_mode, constrained
+        self.on_wait = on_wait  # told (ahead, seconds) while a shared model serves other sessions first
         self.steps: list[Step] = []
         self.answer = ""
         self.stopped = ""  # "answer", "step_limit" or "timeout"
@@ -91,15 +93,16 @@ class ToolLoop:
             last_chance = index == self.max_steps or time.perf_counter() - start > self.timeout_s
             tools = self.offered if offer_tools and not last_chance else None
             step = Step(index, "", tools_offered=tools is not None)
-            options = {}
+            options: dict[str, Any] = {"on_wait": self.on_wait} if self.on_wait else {}
             if tools and self.constrained and index == 0 and self.model.backend.capabilities.grammar:
                 options["json_schema"] = call_schema(self.schemas)  # the grammar holds the full bounds and enums
                 step.constrained = True
             began = time.perf_counter()
-            for piece in self.model.stream_chat(self.messages, self.sampling, tools=tools, **options):
+            generation = self.model.stream_chat(self.messages, self.sampling, tools=tools, **options)
+            for piece in generation:
                 step.model_text += piece
                 yield "text", piece
-            step.stats = self.model.backend.stats
+            step.stats = generation.stats  # this step's own, complete once the stream ends
             may_call = tools is not None or (invited and not last_chance)
             step.calls = self._parse(step.model_text, self.schemas) if may_call else []
             if not step.calls:

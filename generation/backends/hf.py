@@ -18,7 +18,7 @@ from ..backend import Backend, Progress
 from ..provision import cache_dir, gguf_path
 from ..registry import ModelSpec
 from ..stops import StopScanner
-from ..types import Capabilities, Message, Sampling, Tool
+from ..types import Capabilities, Message, Sampling, Stats, Tool
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub: everything is local
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
@@ -108,31 +108,31 @@ class TransformersBackend(Backend):
                                                   add_generation_prompt=add_generation_prompt)
 
     # --- generation ----------------------------------------------------------------------------
-    def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
+    def _stream(self, prompt: str, sampling: Sampling, stats: Stats, **options: Any) -> Iterator[str]:
         import torch
 
         ids = self.tokenizer.encode(prompt, add_special_tokens=True)
         if len(ids) + sampling.max_new_tokens > self.context_length:
             raise ValueError(f"the prompt has {len(ids):,} tokens; with {sampling.max_new_tokens} new tokens it "
                              f"exceeds the context of {self.context_length:,}. Shorten it or ask for fewer tokens.")
-        self.stats.prompt_tokens = len(ids)
+        stats.prompt_tokens = len(ids)
         generator = torch.Generator().manual_seed(sampling.seed) if sampling.seed is not None else None
-        logits = self._prefill(ids)
+        stats.prompt_tokens_evaluated, logits = self._prefill(ids)
         generated: list[int] = []
         scanner = StopScanner(sampling.stop)
-        self.stats.finish_reason = "length"
+        stats.finish_reason = "length"
         while len(generated) < sampling.max_new_tokens:
             token = pick_token(logits, sampling, generator)
             generated.append(token)
-            self.stats.generated_tokens = len(generated)
+            stats.generated_tokens = len(generated)
             if token in self.eos_ids:
-                self.stats.finish_reason = "stop"
+                stats.finish_reason = "stop"
                 break
             piece = scanner.feed(self.tokenizer.decode(generated, skip_special_tokens=True))
             if piece:
                 yield piece
             if scanner.stopped:
-                self.stats.finish_reason = "stop"
+                stats.finish_reason = "stop"
                 return
             if len(generated) < sampling.max_new_tokens:
                 logits = self._forward([token])
@@ -141,8 +141,8 @@ class TransformersBackend(Backend):
             yield rest
 
     @_inference_mode
-    def _prefill(self, ids: list[int]) -> torch.Tensor:
-        """Logits after `ids`, computing only what the cache does not already hold."""
+    def _prefill(self, ids: list[int]) -> tuple[int, torch.Tensor]:
+        """How many tokens of `ids` were computed (those the cache did not already hold), and the logits after them."""
         from transformers import DynamicCache
 
         shared = _common_prefix(self._cached_ids, ids)
@@ -152,8 +152,8 @@ class TransformersBackend(Backend):
         else:
             self._cache.crop(-(len(self._cached_ids) - shared))  # transformers 5: a negative count to drop
             self._cached_ids = self._cached_ids[:shared]
-        self.stats.prompt_tokens_evaluated = len(ids) - len(self._cached_ids)
-        return self._forward(ids[len(self._cached_ids):])
+        rest = ids[len(self._cached_ids):]
+        return len(rest), self._forward(rest)
 
     @_inference_mode
     def _forward(self, new_ids: list[int]) -> torch.Tensor:

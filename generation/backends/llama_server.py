@@ -22,7 +22,7 @@ from ..backend import Backend, Progress
 from ..errors import ServerError, ServerRestarted
 from ..provision import gguf_path
 from ..registry import ModelSpec
-from ..types import Capabilities, Message, Sampling, Tool
+from ..types import Capabilities, Message, Sampling, Stats, Tool
 from ._llama_process import LlamaServerProcess, binary
 from .llamacpp import LlamaCppBackend, context_size
 from .openai_http import OpenAIBackend
@@ -81,11 +81,11 @@ class LlamaServerBackend(OpenAIBackend):
             body["json_schema"] = json_schema
         return body
 
-    def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
+    def _stream(self, prompt: str, sampling: Sampling, stats: Stats, **options: Any) -> Iterator[str]:
         for attempt in (1, 2):
             proc, pieces = self._running(), 0
             try:
-                for piece in super()._stream(prompt, sampling, **options):
+                for piece in super()._stream(prompt, sampling, stats, **options):
                     pieces += 1
                     yield piece
             except ServerError as exc:
@@ -95,7 +95,7 @@ class LlamaServerBackend(OpenAIBackend):
                 if attempt == 1 and not pieces:
                     continue  # it died before it answered (e.g. killed between requests): the new one answers
                 raise ServerRestarted(f"The model server stopped ({how}) and was restarted; ask again.") from exc
-            if not self.stats.finish_reason and (how := self.process.restarted_after(proc)):  # ended without a word
+            if not stats.finish_reason and (how := self.process.restarted_after(proc)):  # ended without a word
                 raise ServerRestarted(f"The model server stopped ({how}) and was restarted; ask again.")
             return
 
@@ -110,14 +110,14 @@ class LlamaServerBackend(OpenAIBackend):
             old.close()
         return proc
 
-    def _read_timings(self, timings: dict | None) -> None:
+    def _read_timings(self, timings: dict | None, stats: Stats) -> None:
         if not timings:
             return
         computed, cached = timings.get("prompt_n", 0), timings.get("cache_n", 0)
-        self.stats.prompt_tokens = computed + cached
-        self.stats.prompt_tokens_evaluated = computed
-        self.stats.generated_tokens = timings.get("predicted_n", self.stats.generated_tokens)
-        self.stats.extra["timings"] = timings
+        stats.prompt_tokens = computed + cached
+        stats.prompt_tokens_evaluated = computed
+        stats.generated_tokens = timings.get("predicted_n", stats.generated_tokens)
+        stats.extra["timings"] = timings
 
     def close(self) -> None:
         super().close()

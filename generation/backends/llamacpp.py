@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..backend import Backend, Progress
 from ..provision import gguf_path
 from ..registry import ModelSpec
-from ..types import Capabilities, Message, Sampling, Tool
+from ..types import Capabilities, Message, Sampling, Stats, Tool
 from .threads import cpu_threads
 
 if TYPE_CHECKING:  # llama_cpp is imported when a model loads, not when this module does
@@ -87,7 +87,7 @@ class LlamaCppBackend(Backend):
 
         return chat_template.render(self._template, messages, tools, add_generation_prompt, self._bos, self._eos)
 
-    def _stream(self, prompt: str, sampling: Sampling, json_schema: dict | None = None,
+    def _stream(self, prompt: str, sampling: Sampling, stats: Stats, json_schema: dict | None = None,
                 **options: Any) -> Iterator[str]:
         import llama_cpp
 
@@ -97,7 +97,7 @@ class LlamaCppBackend(Backend):
                              f"exceeds the context of {self.context_length:,}. Shorten it or ask for fewer tokens.")
         grammar = (llama_cpp.LlamaGrammar.from_json_schema(json.dumps(json_schema), verbose=False)
                    if json_schema else None)
-        self.stats.prompt_tokens = len(tokens)
+        stats.prompt_tokens = len(tokens)
         self._evaluated = []
         pieces = self.llm.create_completion(
             tokens, max_tokens=sampling.max_new_tokens, temperature=sampling.temperature,
@@ -111,12 +111,12 @@ class LlamaCppBackend(Backend):
                 if choice["text"]:
                     yield choice["text"]
                 if choice.get("finish_reason"):
-                    self.stats.finish_reason = choice["finish_reason"]
+                    stats.finish_reason = choice["finish_reason"]
         finally:
             pieces.close()
             if self._evaluated:  # first batch = the prompt's uncached rest; each later one = one new token
-                self.stats.prompt_tokens_evaluated = self._evaluated[0]
-                self.stats.generated_tokens = len(self._evaluated)
+                stats.prompt_tokens_evaluated = self._evaluated[0]
+                stats.generated_tokens = len(self._evaluated)
 
     def close(self) -> None:
         self.llm.close()

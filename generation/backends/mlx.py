@@ -14,7 +14,7 @@ from .. import control_tokens
 from ..backend import Backend, Progress
 from ..registry import ModelSpec
 from ..stops import StopScanner
-from ..types import Capabilities, Message, Sampling, Tool
+from ..types import Capabilities, Message, Sampling, Stats, Tool
 
 # mlx and mlx_lm are imported inside the methods: only a model load may import an engine.
 
@@ -95,7 +95,7 @@ class MlxBackend(Backend):
         self._cached_ids = self._cached_ids[:shared]
         return ids[shared:]
 
-    def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
+    def _stream(self, prompt: str, sampling: Sampling, stats: Stats, **options: Any) -> Iterator[str]:
         import mlx.core as mx
         from mlx_lm import stream_generate
         from mlx_lm.sample_utils import make_sampler
@@ -105,7 +105,7 @@ class MlxBackend(Backend):
             raise ValueError(f"the prompt has {len(ids):,} tokens; with {sampling.max_new_tokens} new tokens it "
                              f"exceeds the context of {self.context_length:,}. Shorten it or ask for fewer tokens.")
         rest = self._reuse_cache(ids)
-        self.stats.prompt_tokens, self.stats.prompt_tokens_evaluated = len(ids), len(rest)
+        stats.prompt_tokens, stats.prompt_tokens_evaluated = len(ids), len(rest)
         if sampling.seed is not None:
             mx.random.seed(sampling.seed)
         sampler = make_sampler(temp=sampling.temperature, top_p=sampling.top_p, top_k=sampling.top_k)
@@ -115,14 +115,14 @@ class MlxBackend(Backend):
         try:
             for response in responses:
                 generated.append(int(response.token))
-                self.stats.generated_tokens = len(generated)
-                self.stats.finish_reason = response.finish_reason or ""
+                stats.generated_tokens = len(generated)
+                stats.finish_reason = response.finish_reason or ""
                 text = self.tokenizer.decode(generated, skip_special_tokens=True)
                 piece = scanner.feed(text)
                 if piece:
                     yield piece
                 if scanner.stopped:
-                    self.stats.finish_reason = "stop"
+                    stats.finish_reason = "stop"
                     return
             rest_text = scanner.finish(text)
             if rest_text:

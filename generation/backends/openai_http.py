@@ -14,7 +14,8 @@ from typing import Any
 from ..backend import Backend, Progress
 from ..errors import ServerError
 from ..registry import ModelSpec
-from ..types import Capabilities, Message, Sampling, Tool
+from ..result import Generation
+from ..types import Capabilities, Message, Sampling, Stats, Tool
 
 CONNECT_TIMEOUT_S, READ_TIMEOUT_S = 10.0, 300.0
 
@@ -105,23 +106,23 @@ class OpenAIBackend(Backend):
             body["stop"] = list(sampling.stop)
         return body
 
-    def _stream(self, prompt: str, sampling: Sampling, **options: Any) -> Iterator[str]:
+    def _stream(self, prompt: str, sampling: Sampling, stats: Stats, **options: Any) -> Iterator[str]:
         yield from self._events("/completions", {**self._body(sampling, **options), "prompt": prompt},
-                                lambda choice: choice.get("text"))
-        if not self.stats.prompt_tokens and self._tokenize_url:  # the server sent no usage: count it ourselves
-            self.stats.prompt_tokens = self.stats.prompt_tokens_evaluated = len(self.tokenize(prompt))
+                                lambda choice: choice.get("text"), stats)
+        if not stats.prompt_tokens and self._tokenize_url:  # the server sent no usage: count it ourselves
+            stats.prompt_tokens = stats.prompt_tokens_evaluated = len(self.tokenize(prompt))
 
     def stream_chat(self, messages: list[Message], sampling: Sampling = Sampling(),
-                    tools: list[Tool] | None = None, **options: Any) -> Iterator[str]:
+                    tools: list[Tool] | None = None, **options: Any) -> Generation:
         messages, tools = self.safe_chat(messages, tools)  # the server templates: neutralise what it is sent
         body = {**self._body(sampling), "messages": messages}
         if tools:
             body["tools"] = tools
-        self.stats = type(self.stats)()
-        return self._timed(self._events("/chat/completions", body,
-                                        lambda choice: (choice.get("delta") or {}).get("content")))
+        stats = Stats()
+        return self._generation(self._events("/chat/completions", body,
+                                             lambda choice: (choice.get("delta") or {}).get("content"), stats), stats)
 
-    def _events(self, path: str, body: dict[str, Any], text_of) -> Iterator[str]:
+    def _events(self, path: str, body: dict[str, Any], text_of, stats: Stats) -> Iterator[str]:
         import httpx
 
         pieces = 0
@@ -137,29 +138,29 @@ class OpenAIBackend(Backend):
                     if data == "[DONE]":
                         break
                     event = json.loads(data)
-                    self._read_usage(event.get("usage"))
-                    self._read_timings(event.get("timings"))
+                    self._read_usage(event.get("usage"), stats)
+                    self._read_timings(event.get("timings"), stats)
                     for choice in event.get("choices") or []:
                         if choice.get("finish_reason"):
-                            self.stats.finish_reason = choice["finish_reason"]
+                            stats.finish_reason = choice["finish_reason"]
                         text = text_of(choice)
                         if text:
                             pieces += 1
                             yield text
         except httpx.HTTPError as exc:
             raise ServerError(f"lost the server at {self.base_url}: {exc}") from exc
-        if not self.stats.generated_tokens:
-            self.stats.generated_tokens = pieces
+        if not stats.generated_tokens:
+            stats.generated_tokens = pieces
 
-    def _read_usage(self, usage: dict | None) -> None:
+    def _read_usage(self, usage: dict | None, stats: Stats) -> None:
         if not usage:
             return
-        self.stats.prompt_tokens = usage.get("prompt_tokens", 0)
+        stats.prompt_tokens = usage.get("prompt_tokens", 0)
         cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
-        self.stats.prompt_tokens_evaluated = self.stats.prompt_tokens - cached
-        self.stats.generated_tokens = usage.get("completion_tokens", 0)
+        stats.prompt_tokens_evaluated = stats.prompt_tokens - cached
+        stats.generated_tokens = usage.get("completion_tokens", 0)
 
-    def _read_timings(self, timings: dict | None) -> None:
+    def _read_timings(self, timings: dict | None, stats: Stats) -> None:
         """llama.cpp's servers add `timings` to the last event; a subclass that knows its server reads them."""
 
     def close(self) -> None:

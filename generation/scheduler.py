@@ -1,0 +1,153 @@
+"""Who uses a shared model next: the shortest estimated work first, with aging, and an honest wait estimate.
+
+Every request declares its Cost: its prompt's tokens and its max_new_tokens. The prompt is counted by a cheap
+estimate (4 characters a token), so that waiting needs neither the model nor its tokenizer, which another
+session is using. Its estimated work in seconds is
+
+    prompt tokens / prefill rate + max_new_tokens / decode rate
+
+with the mean rates of this model's last RATE_WINDOW generations (DEFAULT_*_TOK_S before its first). It is an
+upper bound: a prompt cache hit or an early stop makes the real work shorter.
+
+The rule. A waiting request's priority is its estimated seconds minus the seconds it has waited; the lowest goes
+next (ties: the earlier arrival). All waiting requests age at the same pace, so the order is that of a fixed key,
+arrival time + estimated seconds. A short request overtakes a long one that arrived less than (long - short)
+seconds before it; nothing overtakes a request that has waited its own estimated seconds, so a long request is
+never starved. A running generation is never interrupted.
+
+The `on_wait` callback hears how many generations are ahead (the running one and those queued before it) and
+about how many seconds until this one starts (the running one's estimated rest plus the estimates of those
+queued ahead). It is called when the request joins the queue and again whenever that place changes.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from itertools import count
+from statistics import fmean
+
+from .types import Message, Stats, Tool
+
+OnWait = Callable[[int, float], None]  # (generations ahead, about how many seconds until this one starts)
+CHARS_PER_TOKEN = 4
+DEFAULT_PREFILL_TOK_S, DEFAULT_DECODE_TOK_S = 100.0, 10.0  # about a 1.5B model on 2 CPU cores
+RATE_WINDOW = 8  # generations whose measured rates make the estimate
+MIN_MEASURED_TOKENS = 8  # fewer prompt or new tokens time too little to measure a rate
+
+
+def estimate_tokens(text: str) -> int:
+    return len(text) // CHARS_PER_TOKEN + 1
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a request asks of the model: prompt tokens (estimated) and at most how many new tokens."""
+
+    prompt_tokens: int = 0
+    max_new_tokens: int = 0
+
+    @classmethod
+    def of_prompt(cls, prompt: str, max_new_tokens: int) -> "Cost":
+        return cls(estimate_tokens(prompt), max_new_tokens)
+
+    @classmethod
+    def of_chat(cls, messages: list[Message], tools: list[Tool] | None, max_new_tokens: int) -> "Cost":
+        text = "".join(str(m.get("content") or "") for m in messages) + (json.dumps(tools) if tools else "")
+        return cls(estimate_tokens(text) + 8 * len(messages), max_new_tokens)  # + each message's template tokens
+
+
+@dataclass
+class Request:
+    cost: Cost
+    seconds: float  # estimated work
+    key: tuple[float, int]  # (arrival + estimated seconds, arrival order): the lowest goes next
+    started: float = 0.0
+
+
+@dataclass
+class Rates:
+    """This model's recent prefill and decode speeds, measured from the Stats of its finished generations."""
+
+    prefill: deque[float] = field(default_factory=lambda: deque(maxlen=RATE_WINDOW))
+    decode: deque[float] = field(default_factory=lambda: deque(maxlen=RATE_WINDOW))
+
+    def measure(self, stats: Stats) -> None:
+        if stats.prompt_tokens_evaluated >= MIN_MEASURED_TOKENS and stats.prefill_tokens_per_s > 0:
+            self.prefill.append(stats.prefill_tokens_per_s)
+        if stats.generated_tokens >= MIN_MEASURED_TOKENS and stats.decode_tokens_per_s > 0:
+            self.decode.append(stats.decode_tokens_per_s)
+
+    def seconds(self, cost: Cost) -> float:
+        prefill = fmean(self.prefill) if self.prefill else DEFAULT_PREFILL_TOK_S
+        decode = fmean(self.decode) if self.decode else DEFAULT_DECODE_TOK_S
+        return cost.prompt_tokens / prefill + cost.max_new_tokens / decode
+
+
+class Scheduler:
+    """One generation at a time; the next is chosen by the rule above. `clock` is seconds (a test may pass its own)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rates = Rates()
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._queue: list[Request] = []
+        self._running: Request | None = None
+        self._arrivals = count()
+
+    @property
+    def busy(self) -> bool:
+        return self._running is not None
+
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
+
+    def acquire(self, cost: Cost = Cost(), on_wait: OnWait | None = None) -> None:
+        """Block until it is this request's turn, telling `on_wait` its place meanwhile."""
+        with self._cond:
+            seconds = self.rates.seconds(cost)
+            request = Request(cost, seconds, (self._clock() + seconds, next(self._arrivals)))
+            self._queue.append(request)
+            self._cond.notify_all()  # those waiting may now have one more ahead of them
+        told = None
+        try:
+            while True:
+                with self._cond:
+                    if self._running is None and min(self._queue, key=lambda r: r.key) is request:
+                        self._queue.remove(request)
+                        request.started = self._clock()
+                        self._running = request
+                        return
+                    place = self.place(request)
+                    if place == told:
+                        self._cond.wait()
+                        continue
+                told = place
+                if on_wait:  # outside the lock: it may draw on a page, which takes its time
+                    on_wait(*place)
+        except BaseException:  # a rerun stops the waiting session: leave the queue, let the others move up
+            with self._cond:
+                if request in self._queue:
+                    self._queue.remove(request)
+                self._cond.notify_all()
+            raise
+
+    def place(self, request: Request) -> tuple[int, float]:
+        """How many generations are ahead of a waiting `request`, and about how many seconds until it starts."""
+        ahead = [r for r in self._queue if r.key < request.key]
+        wait = sum(r.seconds for r in ahead)
+        if self._running is not None:
+            wait += max(self._running.seconds - (self._clock() - self._running.started), 0.0)
+        return len(ahead) + (self._running is not None), round(wait)
+
+    def release(self, stats: Stats | None = None) -> None:
+        """The running generation is done; its `stats` (when it generated) refine the rates."""
+        with self._cond:
+            if stats is not None:
+                self.rates.measure(stats)
+            self._running = None
+            self._cond.notify_all()
