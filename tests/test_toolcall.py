@@ -467,6 +467,21 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
     assert unseasoned.ok and "season" not in unseasoned.text
 
 
+def test_a_region_written_as_one_object_is_read_as_the_tools_own_arguments():
+    """The 1.5B, told of "the region arguments", wrote "region": {"lat_min": -5, ...}: spread into the call."""
+    from data.synthetic import make_climate_dataset
+
+    registry = default_registry(make_climate_dataset(years=2, nlat=6, nlon=12))
+    loop = ToolLoop(None, registry, [{"role": "user", "content": "Mean tas between 40S and 40N?"}],
+                    enabled=set(registry.enabled_names))
+    nested = loop._run(ParsedCall("statistic", {"variable": "tas", "stat": "mean",
+                                                "region": {"lat_min": -40, "lat_max": 40}}, ""))
+    flat = registry.call("statistic", {"variable": "tas", "stat": "mean", "lat_min": -40, "lat_max": 40})
+    assert nested.ok and nested.value["value"] == flat.value["value"] and "read region as" in nested.text
+    unknown = loop._run(ParsedCall("statistic", {"variable": "tas", "stat": "mean", "box": {"north": 10}}, ""))
+    assert not unknown.ok  # an object of other keys is not guessed at
+
+
 def test_a_month_the_question_names_is_selected_when_the_call_leaves_it_out():
     """The 1.5B: "Boulder's mean January temperature over the whole record" averaged every month."""
     from pathlib import Path

@@ -24,7 +24,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from generation.types import Message, Sampling, Stats
@@ -158,6 +158,7 @@ class ToolLoop:
             return ToolResult(name=call.name, arguments={}, ok=False, value=None, text=f"Error: {call.error}",
                               error=call.error)
         question = " ".join(m["content"] for m in self.original if m["role"] == "user")
+        call, unwrapped = self._unwrapped(call)
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
@@ -185,7 +186,22 @@ class ToolLoop:
                 ": the question does not ask for " + " or ".join(unasked) + ".)"
         if boxed:
             result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
+        if unwrapped:
+            result.text += f"\n(The app read {unwrapped} as the tool's own arguments.)"
         return result
+
+    def _unwrapped(self, call: ParsedCall) -> tuple[ParsedCall, str]:
+        """The call with an object argument whose keys are all the tool's own parameters ("region": {"lat_min":
+        ...}, as a small model writes "the region arguments") spread into the call, and which ones were."""
+        params = self._properties(call.name)
+        nested = [k for k, v in call.arguments.items() if k not in params and isinstance(v, dict) and v
+                  and set(v) <= set(params) and not set(v) & set(call.arguments)]
+        if not nested:
+            return call, ""
+        arguments = {k: v for k, v in call.arguments.items() if k not in nested}
+        for key in nested:
+            arguments.update(call.arguments[key])
+        return replace(call, arguments=arguments), ", ".join(nested)
 
     def _properties(self, tool: str) -> dict:
         """The parameters the offered tool takes, by name, with their schemas."""
