@@ -11,6 +11,8 @@ used one once nobody is generating on it.
 from __future__ import annotations
 
 import gc
+import hashlib
+import json
 import os
 import threading
 import time
@@ -32,6 +34,8 @@ class SharedModel:
         self.spec = spec
         self.backend = backend
         self.scheduler = scheduler or Scheduler()
+        self.prefilled: dict[str, Stats] = {}  # prefix key -> the stats of its prefill (empty while it runs)
+        self._prefill_lock = threading.Lock()
 
     @property
     def busy(self) -> bool:
@@ -66,6 +70,32 @@ class SharedModel:
                     **options: Any) -> Generation:
         cost = Cost.of_chat(messages, tools, sampling.max_new_tokens)
         return self._in_turn(lambda: self.backend.stream_chat(messages, sampling, tools, **options), cost, on_wait)
+
+    def prefill_chat(self, messages: list[Message], tools: list[Tool] | None = None) -> threading.Thread | None:
+        """Compute the prompt state of a chat prefix (a dataset's system message and tool schemas) in the
+        background, once per prefix for every session: the first question that starts with it then evaluates
+        only its own tokens (the engine's prompt cache keeps the state). The thread, when a prefill started."""
+        if not self.backend.capabilities.prompt_cache:
+            return None
+        key = hashlib.sha256(json.dumps([messages, tools], sort_keys=True, default=str).encode()).hexdigest()
+        with self._prefill_lock:
+            if key in self.prefilled:
+                return None
+            self.prefilled[key] = Stats()
+
+        def run() -> None:
+            try:
+                prefix = self.locked(lambda backend: backend.apply_chat_template(messages, tools, False))
+                generation = self.stream(prefix, Sampling(max_new_tokens=1, temperature=0.0))
+                for _ in generation:
+                    pass
+                self.prefilled[key] = generation.stats
+            except Exception:  # noqa: BLE001 - a prefill only saves time: the question computes it if this failed
+                self.prefilled.pop(key, None)
+
+        thread = threading.Thread(target=run, name="geollm-prefill", daemon=True)
+        thread.start()
+        return thread
 
     def _in_turn(self, start: Callable[[], Generation], cost: Cost, on_wait: OnWait | None) -> Generation:
         stats = Stats()

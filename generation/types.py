@@ -100,3 +100,4 @@ class Capabilities:
     grammar: bool = False  # constrained decoding: stream(..., json_schema=...) only emits matching JSON
     native_tool_calls: bool = False  # backend.native_tool_calls(text, tools) reads calls with the model's parser
     exact_tokens: bool = False  # count_tokens uses the model's own tokenizer (else an estimate)
+    prompt_cache: bool = False  # a later prompt that starts like an earlier one computes only the rest

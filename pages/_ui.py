@@ -138,6 +138,12 @@ def active_model() -> SharedModel | None:
     return load_model(*selected())
 
 
+def loaded_model() -> SharedModel | None:
+    """The sidebar's model if it is already in memory (never loads it), else None."""
+    model_id, backend = selected()
+    return pool().get(catalog().get(model_id), backend) if (model_id, backend) in pool().loaded() else None
+
+
 def load_model(model_id: str, backend: str) -> SharedModel | None:
     """Load (once per process) and return a model on a backend, with a progress bar; on failure show why."""
     spec = catalog().get(model_id)

@@ -7,7 +7,7 @@ import streamlit as st
 from data.catalog import SAMPLES
 from generation import Sampling
 from pages import _toolrun, _ui
-from toolloop import ANSWER_MODES
+from toolloop import ANSWER_MODES, tools_prefix
 from tools import default_registry
 
 _ui.ensure_frame()
@@ -50,6 +50,8 @@ with st.expander("⚙️ Tools and loop settings"):
     if registry.skipped:
         st.caption("Not offered for this data: " + _ui.plain("; ".join(f"{n} ({why})"
                                                                       for n, why in registry.skipped.items())))
+if obj is not None and (loaded := _ui.loaded_model()) is not None:  # the first question need not compute it
+    loaded.prefill_chat(*tools_prefix(registry, set(enabled)))
 if not enabled:
     st.warning("No tool is switched on: the model will answer on its own, and its numbers will not come from a "
                "tool. Switch tools on under ⚙️ Tools and loop settings.")

@@ -528,3 +528,28 @@ def test_a_refused_word_is_pointed_to_the_offered_tool_that_takes_it():
     retry = model.seen[1][0][-1]["content"]
     assert '"dims": ["month"]) failed' in retry and 'climatology(by="month") takes it' in retry
     assert 'variable="temp"' not in retry.split("failed:")[1]  # words the call used rightly get no hint
+
+
+def test_a_datasets_prefix_prefilled_in_the_background_is_not_computed_again(qwen):
+    """The Tools page prefills a dataset's system message and schemas once (for every session); the first
+    question then evaluates only its own tokens. Without the prefill it evaluates the whole prompt."""
+    from data.synthetic import make_climate_dataset
+    from toolloop import tools_prefix
+
+    def first_step(registry, question):
+        loop = ToolLoop(qwen, registry, [{"role": "user", "content": question}], Sampling(max_new_tokens=4),
+                        max_steps=1)
+        for _ in loop.run():
+            pass
+        return loop.steps[0].stats
+
+    cold_registry = default_registry(make_climate_dataset(years=2, nlat=6, nlon=12))
+    cold = first_step(cold_registry, "What is the mean tas?")
+    assert cold.prompt_tokens > 400 and cold.prompt_tokens_evaluated > cold.prompt_tokens / 2
+    registry = default_registry(make_climate_dataset(years=3, nlat=5, nlon=10))  # another extent: another prefix
+    thread = qwen.prefill_chat(*tools_prefix(registry))
+    assert thread is not None and qwen.prefill_chat(*tools_prefix(registry)) is None  # once per prefix
+    thread.join(timeout=600)
+    qwen.backend.llm.reset()  # forget the last sequence: only the saved state (shared by sessions) can serve it now
+    warm = first_step(registry, "What is the mean tas?")
+    assert warm.prompt_tokens > 400 and warm.prompt_tokens_evaluated < 40

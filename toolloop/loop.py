@@ -48,6 +48,13 @@ class Step:
     constrained: bool = False
 
 
+def tools_prefix(registry, enabled: set[str] | None = None) -> tuple[list[Message], list[dict]]:
+    """How every question on a dataset starts: its system message (none without data) and the short schemas
+    of the enabled tools. The same for every session, so its prompt state can be computed once (prefill_chat)."""
+    context = registry.system_message()
+    return ([context] if context else []), registry.prompt_schemas(enabled)
+
+
 def _month_number(word: str) -> int:
     """1-12 for a month's name or its three-letter abbreviation, 0 otherwise."""
     return next((i + 1 for i, m in enumerate(MONTH_NAMES) if word.lower()[:3] == m[:3]), 0)
@@ -70,13 +77,12 @@ class ToolLoop:
         if not 1 <= max_steps <= 10:
             raise ValueError("max_steps must be from 1 to 10")
         self.model, self.registry, self.sampling = model, registry, sampling
-        context = registry.system_message()
-        if context and not any(m["role"] == "system" for m in messages):
-            messages = [context, *messages]  # the dataset's extent, so the model does not invent one
+        context, self.offered = tools_prefix(registry, enabled)  # the model reads the short schemas
+        if not any(m["role"] == "system" for m in messages):
+            messages = [*context, *messages]  # the dataset's extent, so the model does not invent one
         self.messages = list(messages)
         self.original = list(messages)
         self.schemas = registry.schemas(enabled)  # parsing and hints read the full schemas
-        self.offered = registry.prompt_schemas(enabled)  # the model reads the short ones
         self.max_steps, self.timeout_s = max_steps, timeout_s
         self.answer_mode, self.constrained = answer_mode, constrained
         self.on_wait = on_wait  # told (ahead, seconds) while a shared model serves other sessions first

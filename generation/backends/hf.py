@@ -67,7 +67,7 @@ class TransformersBackend(Backend):
     install_hint = "pip install -r requirements.txt  (torch, transformers, gguf)"
     formats = ("gguf", "hf")  # a GGUF runs from the bf16 folder converted once
     order = 1
-    capabilities = Capabilities(exact_tokens=True)
+    capabilities = Capabilities(exact_tokens=True, prompt_cache=True)
 
     def __init__(self, model, tokenizer, model_id: str = "") -> None:
         super().__init__()

@@ -34,7 +34,7 @@ class LlamaServerBackend(OpenAIBackend):
     install_hint = "pip install -r requirements.txt  (httpx, llama-cpp-python); llama-server itself: make llama"
     formats = ("gguf",)
     order = 4
-    capabilities = Capabilities(grammar=True, exact_tokens=True)
+    capabilities = Capabilities(grammar=True, exact_tokens=True, prompt_cache=True)
 
     def __init__(self, process: LlamaServerProcess, vocabulary: LlamaCppBackend) -> None:
         super().__init__(process.url, process.alias, context_length=process.context)

@@ -33,7 +33,7 @@ class LlamaCppBackend(Backend):
     install_hint = "pip install -r requirements.txt  (llama-cpp-python)"
     formats = ("gguf",)
     order = 0
-    capabilities = Capabilities(grammar=True, exact_tokens=True)
+    capabilities = Capabilities(grammar=True, exact_tokens=True, prompt_cache=True)
 
     def __init__(self, llm: llama_cpp.Llama, model_id: str = "") -> None:
         super().__init__()

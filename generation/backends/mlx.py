@@ -25,7 +25,7 @@ class MlxBackend(Backend):
     install_hint = "pip install -r requirements-mlx.txt  (mlx, mlx-lm)"
     formats = ("gguf", "hf", "mlx")  # a GGUF runs from the bf16 folder the transformers backend converts
     order = 2
-    capabilities = Capabilities(native_tool_calls=True, exact_tokens=True)
+    capabilities = Capabilities(native_tool_calls=True, exact_tokens=True, prompt_cache=True)
 
     def __init__(self, model, tokenizer, model_id: str = "", context_length: int = 4096) -> None:
         super().__init__()
