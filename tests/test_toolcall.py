@@ -477,9 +477,15 @@ def test_a_region_written_as_one_object_is_read_as_the_tools_own_arguments():
     nested = loop._run(ParsedCall("statistic", {"variable": "tas", "stat": "mean",
                                                 "region": {"lat_min": -40, "lat_max": 40}}, ""))
     flat = registry.call("statistic", {"variable": "tas", "stat": "mean", "lat_min": -40, "lat_max": 40})
-    assert nested.ok and nested.value["value"] == flat.value["value"] and "read region as" in nested.text
+    assert nested.ok and nested.value["value"] == flat.value["value"] and "read region as lat_min" in nested.text
     unknown = loop._run(ParsedCall("statistic", {"variable": "tas", "stat": "mean", "box": {"north": 10}}, ""))
     assert not unknown.ok  # an object of other keys is not guessed at
+    # the 0.5B copied the extent's time object: {"start", "end", "steps"} is time_start and time_end
+    copied = loop._run(ParsedCall("statistic", {"variable": "tas", "stat": "max", "time": {
+        "start": "2001-01-01", "end": "2001-12-31", "steps": 24}}, ""))
+    year = registry.call("statistic", {"variable": "tas", "stat": "max", "time_start": "2001", "time_end": "2001"})
+    assert copied.ok and copied.value["value"] == year.value["value"]
+    assert "read time as time_start, time_end (without steps)" in copied.text
 
 
 def test_a_month_the_question_names_is_selected_when_the_call_leaves_it_out():

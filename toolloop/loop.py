@@ -193,21 +193,27 @@ class ToolLoop:
         if boxed:
             result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
         if unwrapped:
-            result.text += f"\n(The app read {unwrapped} as the tool's own arguments.)"
+            result.text += f"\n(The app read {unwrapped}: the tool's own arguments.)"
         return result
 
     def _unwrapped(self, call: ParsedCall) -> tuple[ParsedCall, str]:
-        """The call with an object argument whose keys are all the tool's own parameters ("region": {"lat_min":
-        ...}, as a small model writes "the region arguments") spread into the call, and which ones were."""
+        """The call with an object argument spread into the tool's own parameters, and which ones were: its keys
+        are parameters ("region": {"lat_min": ...}, for "the region arguments") or complete one ("time":
+        {"start": ..., "end": ...} copied from the extent is time_start, time_end; its other keys are dropped)."""
         params = self._properties(call.name)
-        nested = [k for k, v in call.arguments.items() if k not in params and isinstance(v, dict) and v
-                  and set(v) <= set(params) and not set(v) & set(call.arguments)]
-        if not nested:
-            return call, ""
-        arguments = {k: v for k, v in call.arguments.items() if k not in nested}
-        for key in nested:
-            arguments.update(call.arguments[key])
-        return replace(call, arguments=arguments), ", ".join(nested)
+        arguments, read = dict(call.arguments), []
+        for key, value in call.arguments.items():
+            if key in params or not isinstance(value, dict):
+                continue
+            spread = {(k if k in params else f"{key}_{k}"): v for k, v in value.items()
+                      if k in params or f"{key}_{k}" in params}
+            if not spread or set(spread) & set(call.arguments):
+                continue
+            arguments.pop(key)
+            arguments.update(spread)
+            dropped = sorted(set(value) - {k for k in value if k in params or f"{key}_{k}" in params})
+            read.append(f"{key} as {', '.join(spread)}" + (f" (without {', '.join(dropped)})" if dropped else ""))
+        return (replace(call, arguments=arguments), "; ".join(read)) if read else (call, "")
 
     def _properties(self, tool: str) -> dict:
         """The parameters the offered tool takes, by name, with their schemas."""
