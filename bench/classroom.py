@@ -226,6 +226,8 @@ def student(model: Recorded, work: Workload, sid: int, seed: int, requests: int,
         except Exception as exc:  # noqa: BLE001 - a failed request is counted, the student goes on
             record.error = f"{type(exc).__name__}: {exc}"[:300]
         record.total_s = time.monotonic() - start
+        if record.ttft_s is None and not record.error:  # an empty answer: its first token is its end
+            record.ttft_s = record.total_s
         record.calls = model.take()
         out.append(record)
 
@@ -270,7 +272,7 @@ def pct(values: list[float], q: float) -> float | None:
 
 
 def summarise(records: list[Record], wall_s: float, students: int, planned: int) -> dict[str, Any]:
-    done = [r for r in records if not r.error and r.ttft_s is not None]
+    done = [r for r in records if not r.error]
     tools = [r.ttft_s for r in done if r.kind == "tools"]
     generated = sum(c.generated_tokens for r in records for c in r.calls)
     found = leaks(records)
@@ -284,12 +286,15 @@ def summarise(records: list[Record], wall_s: float, students: int, planned: int)
             "leaks": len(found), "leak_lines": found[:5]}
 
 
-def warm(model: Recorded, work: Workload, sampling: Sampling) -> None:
-    """Prefill each Tools dataset's prefix (system message and tool schemas) once, as the app does on loading a
-    dataset, so Tools questions in the cell meet a shared prefix; not counted."""
+def warm(model: Recorded, work: Workload) -> None:
+    """Prefill each Tools dataset's prefix (system message and tool schemas) and each Summarize prompt once, as
+    the app does on loading a dataset, so every cell (N=1 too) starts with the same shared prefixes; not counted."""
+    one = Sampling(max_new_tokens=1)
     for dataset in TOOL_QUESTIONS:
         list(pieces(model, work, "tools", dataset, "Which variables does this dataset have?", "warm-up", None,
-                    Sampling(max_new_tokens=4), 120.0)[0])
+                    one, 120.0)[0])
+    for sample in SUMMARY_SAMPLES:
+        list(pieces(model, work, "summarize", sample, "", "warm-up", None, one, 120.0)[0])
     model.take()
 
 
@@ -298,7 +303,7 @@ def run_cell(target: Any, work: Workload, students: int, args: argparse.Namespac
     sampling = Sampling(max_new_tokens=args.max_new_tokens)  # greedy: the nonces make every prompt differ
     exact = args.url is None
     models = [Recorded(target, exact) for _ in range(students)]
-    warm(models[0], work, sampling)
+    warm(models[0], work)
     records: list[Record] = []
     before = restarts()
     deadline = time.monotonic() + args.cell_seconds
