@@ -10,7 +10,8 @@ Loopback only, bounded: each student (a thread) sends --requests requests, chose
 mix: a Generate prompt (model.stream), a Summarize of one of three samples (the encoders' prompt, as the
 Summarize page builds it), a Tools question on one of two datasets (toolloop.ToolLoop over
 tools.default_registry, the page's default tools) and a follow-up of the student's previous request. No request
-starts after --cell-seconds, and the tool loop's timeout ends with the cell; then the script stops by itself.
+starts after --cell-seconds, a request still queued in the app's scheduler then gives up (counted as "gave up"),
+and the tool loop's timeout ends with the cell; then the script stops by itself.
 
 Paths (the table says which one was measured):
   inprocess     POOL.get(model, "llama.cpp"): the app's SharedModel, one generation at a time (its scheduler).
@@ -39,6 +40,7 @@ import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import threading
@@ -71,6 +73,10 @@ KINDS = ("generate", "summarize", "tools")
 SUMMARY_BUDGET = 1500  # the Summarize page's default
 
 
+class GaveUp(Exception):
+    """A request still queued at the cell's deadline leaves the queue (counted apart from errors)."""
+
+
 @dataclass
 class Call:
     """One model call of a request: the prompt tokens it should report, and what it got."""
@@ -90,6 +96,7 @@ class Record:
     ttft_s: float | None = None
     total_s: float | None = None
     error: str = ""
+    gave_up: bool = False
     text: str = ""
     calls: list[Call] = field(default_factory=list)
 
@@ -97,10 +104,19 @@ class Record:
 class Recorded:
     """The model a student uses: the shared model (or a backend, for the direct path), each call recorded."""
 
-    def __init__(self, target: Any, exact: bool) -> None:
-        self.target, self.exact = target, exact
+    def __init__(self, target: Any, exact: bool, deadline: float = float("inf")) -> None:
+        self.target, self.exact, self.deadline = target, exact, deadline
         self.backend = target.backend if isinstance(target, SharedModel) else target
         self.pending: list[tuple[Call, Any]] = []
+
+    def _waiting(self, ahead: int, seconds: float) -> None:
+        """The scheduler's on_wait (told whenever this request's place changes): past the deadline, give up."""
+        if time.monotonic() > self.deadline:
+            raise GaveUp(f"still {ahead} ahead at the cell's deadline")
+
+    def _options(self, options: dict[str, Any]) -> dict[str, Any]:
+        options.pop("on_wait", None)
+        return {**options, "on_wait": self._waiting} if isinstance(self.target, SharedModel) else options
 
     def _call(self, expected: Callable[[], int], start: Callable[[], Any]) -> Any:
         generation = start()
@@ -108,12 +124,12 @@ class Recorded:
         return generation
 
     def stream(self, prompt: str, sampling: Sampling, **options: Any) -> Any:
-        options.pop("on_wait", None)
+        options = self._options(options)
         return self._call(lambda: self.backend.count_tokens(prompt),
                           lambda: self.target.stream(prompt, sampling, **options))
 
     def stream_chat(self, messages: list, sampling: Sampling, tools: list | None = None, **options: Any) -> Any:
-        options.pop("on_wait", None)
+        options = self._options(options)
         return self._call(lambda: self.backend.count_tokens(self.backend.apply_chat_template(messages, tools)),
                           lambda: self.target.stream_chat(messages, sampling, tools=tools, **options))
 
@@ -138,7 +154,7 @@ def leaks(records: list[Record]) -> list[str]:
             if c.expected_prompt_tokens is not None and c.prompt_tokens != c.expected_prompt_tokens:
                 found.append(f"student {r.student} request {r.index} ({r.kind}): stats say {c.prompt_tokens} "
                              f"prompt tokens, its own prompt has {c.expected_prompt_tokens}")
-            if others := sorted(n for n in nonces - {r.nonce} if n in c.text):
+            if others := sorted(set(re.findall(r"ref-[A-Z0-9]+", c.text)) & (nonces - {r.nonce})):
                 found.append(f"student {r.student} request {r.index} ({r.kind}): answer holds nonce(s) {others}")
     return found
 
@@ -223,10 +239,12 @@ def student(model: Recorded, work: Workload, sid: int, seed: int, requests: int,
                 parts.append(piece)
             record.text = "".join(parts)
             previous = (chat, record.text)
+        except GaveUp:
+            record.gave_up = True
         except Exception as exc:  # noqa: BLE001 - a failed request is counted, the student goes on
             record.error = f"{type(exc).__name__}: {exc}"[:300]
         record.total_s = time.monotonic() - start
-        if record.ttft_s is None and not record.error:  # an empty answer: its first token is its end
+        if record.ttft_s is None and not record.error and not record.gave_up:  # empty: its first token is its end
             record.ttft_s = record.total_s
         record.calls = model.take()
         out.append(record)
@@ -272,11 +290,12 @@ def pct(values: list[float], q: float) -> float | None:
 
 
 def summarise(records: list[Record], wall_s: float, students: int, planned: int) -> dict[str, Any]:
-    done = [r for r in records if not r.error]
+    done = [r for r in records if not r.error and not r.gave_up]
     tools = [r.ttft_s for r in done if r.kind == "tools"]
     generated = sum(c.generated_tokens for r in records for c in r.calls)
     found = leaks(records)
     return {"students": students, "planned": planned, "done": len(done), "errors": sum(bool(r.error) for r in records),
+            "gave_up": sum(r.gave_up for r in records),
             "error_lines": sorted({r.error for r in records if r.error})[:5],
             "ttft_p50": pct([r.ttft_s for r in done], 50), "ttft_p95": pct([r.ttft_s for r in done], 95),
             "tools_n": len(tools), "tools_ttft_p50": pct(tools, 50), "tools_ttft_p95": pct(tools, 95),
@@ -287,14 +306,13 @@ def summarise(records: list[Record], wall_s: float, students: int, planned: int)
 
 
 def warm(model: Recorded, work: Workload) -> None:
-    """Prefill each Tools dataset's prefix (system message and tool schemas) and each Summarize prompt once, as
-    the app does on loading a dataset, so every cell (N=1 too) starts with the same shared prefixes; not counted."""
+    """Prefill each Tools dataset's prefix (system message and tool schemas) once, as the app does on loading a
+    dataset, so Tools questions meet a shared prefix in every cell (N=1 too); not counted. The Summarize prompts
+    are not warmed: the in-process RAM cache holds only about three 1.5B states (each saves its logits too)."""
     one = Sampling(max_new_tokens=1)
     for dataset in TOOL_QUESTIONS:
         list(pieces(model, work, "tools", dataset, "Which variables does this dataset have?", "warm-up", None,
                     one, 120.0)[0])
-    for sample in SUMMARY_SAMPLES:
-        list(pieces(model, work, "summarize", sample, "", "warm-up", None, one, 120.0)[0])
     model.take()
 
 
@@ -302,11 +320,11 @@ def run_cell(target: Any, work: Workload, students: int, args: argparse.Namespac
              restarts: Callable[[], int]) -> dict[str, Any]:
     sampling = Sampling(max_new_tokens=args.max_new_tokens)  # greedy: the nonces make every prompt differ
     exact = args.url is None
-    models = [Recorded(target, exact) for _ in range(students)]
-    warm(models[0], work)
+    warm(Recorded(target, exact), work)
     records: list[Record] = []
     before = restarts()
     deadline = time.monotonic() + args.cell_seconds
+    models = [Recorded(target, exact, deadline) for _ in range(students)]
     threads = [threading.Thread(target=student, args=(models[i], work, i, args.seed, args.requests, sampling,
                                                        deadline, records)) for i in range(students)]
     with PeakRss({"app": os.getpid, "server": child}) as peak:
@@ -401,12 +419,16 @@ def browsers(url: str, count: int, max_new_tokens: int, timeout_s: float, result
 # -- report ----------------------------------------------------------------------------------------------------
 
 def table(cells: list[dict]) -> str:
-    head = ("| path | N | done/planned | errors | leaks (calls checked) | TTFT p50 / p95 s | Tools TTFT p50 / p95 s "
-            "(n) | total p95 s | gen tok/s | × N=1 | peak RSS app / server MB | restarts | load avg start→end |")
+    head = ("| path | N | done/planned | errors | gave up | leaks (calls checked) | TTFT p50 / p95 s "
+            "| Tools TTFT p50 / p95 s (n) | total p95 s | gen tok/s | × N=1 | peak RSS app / server MB | restarts "
+            "| load avg start→end |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    one = {c["path"]: c["tok_s"] for c in cells if c["students"] == 1}  # the same path's N=1 of this run
     for c in cells:
+        c["ratio"] = c.get("ratio") or (round(c["tok_s"] / one[c["path"]], 2) if one.get(c["path"]) else "")
         lines.append(
-            f"| {c['path']} | {c['students']} | {c['done']}/{c['planned']} | {c['errors']} | {c['leaks']} "
+            f"| {c['path']} | {c['students']} | {c['done']}/{c['planned']} | {c['errors']} | {c.get('gave_up', 0)} "
+            f"| {c['leaks']} "
             f"({c['checked_calls']}) | {c['ttft_p50']} / {c['ttft_p95']} | {c['tools_ttft_p50']} / "
             f"{c['tools_ttft_p95']} ({c['tools_n']}) | {c['total_p95']} | {c['tok_s']} | {c.get('ratio', '')} | "
             f"{c['app_rss_mb']} / {c['server_rss_mb'] or '-'} | {c['server_restarts']} | "
