@@ -150,7 +150,7 @@ def leaks(records: list[Record]) -> list[str]:
     nonces = {r.nonce for r in records}
     found = []
     for r in records:
-        for c in r.calls:
+        for c in r.calls if not r.gave_up else ():  # a request that gave up in the queue never ran: no stats
             if c.expected_prompt_tokens is not None and c.prompt_tokens != c.expected_prompt_tokens:
                 found.append(f"student {r.student} request {r.index} ({r.kind}): stats say {c.prompt_tokens} "
                              f"prompt tokens, its own prompt has {c.expected_prompt_tokens}")
@@ -301,7 +301,8 @@ def summarise(records: list[Record], wall_s: float, students: int, planned: int)
             "tools_n": len(tools), "tools_ttft_p50": pct(tools, 50), "tools_ttft_p95": pct(tools, 95),
             "total_p95": pct([r.total_s for r in done], 95), "generated": generated, "wall_s": round(wall_s, 1),
             "tok_s": round(generated / wall_s, 2) if wall_s else 0.0,
-            "checked_calls": sum(c.expected_prompt_tokens is not None for r in records for c in r.calls),
+            "checked_calls": sum(c.expected_prompt_tokens is not None for r in records if not r.gave_up
+                                 for c in r.calls),
             "leaks": len(found), "leak_lines": found[:5]}
 
 

@@ -48,3 +48,9 @@ def test_the_mix_is_seeded_and_a_follow_up_never_comes_first():
     assert plans == [work.plan(15, s, 3) for s in range(12)]
     assert all(p[0][0] != "followup" for p in plans)
     assert {k for p in plans for k, _, _ in p} == {"generate", "summarize", "tools", "followup"}
+
+
+def test_a_request_that_gave_up_in_the_queue_is_no_leak():
+    waited = classroom.Record(2, 1, "tools", "ref-CCCCC", gave_up=True,
+                              calls=[classroom.Call(expected_prompt_tokens=1610)])  # never ran: stats are all 0
+    assert classroom.leaks([own(0, "ref-AAAA", 40, ""), waited]) == []
