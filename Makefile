@@ -76,9 +76,13 @@ selftest: setup
 	@$(PY) -m generation smollm2-135m >/dev/null
 	@$(PY) -m generation.selftest
 
+# Served beyond this machine (ADDRESS=0.0.0.0), the model runs in a llama-server child by default: a class
+# measured faster there (bench/RESULTS.md, "classroom load test") and a native crash no longer stops the app.
+# GEOLLM_BACKEND set in the environment wins.
 run: setup models selftest
 	@echo "GeoLLM Explorer: open http://$(ADDRESS):$(PORT)"
-	$(VENV)/bin/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
+	GEOLLM_BACKEND=$${GEOLLM_BACKEND:-$(if $(filter 127.0.0.1 localhost,$(ADDRESS)),llama.cpp,llama-server)} \
+	  $(VENV)/bin/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # llama.cpp's own llama-server alone (built by `llama` through setup), for other machines to point at: it
 # prints the URL and the models.toml entry to give the app. PORT defaults to 8080 here, not the app's 8501.

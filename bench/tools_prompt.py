@@ -3,13 +3,14 @@
     python bench/tools_prompt.py [--model qwen2.5-coder-1.5b]
 
 Each file of ../shared/realdata is opened as an upload, its registry offers every tool the data allows, and the
-prompt of a one-line question is rendered with the model's own chat template twice: with the full schemas (what
-the model read before) and with the short ones it reads now (tools.prompt_schema). Counts are the model's own
+prompt of a one-line question is rendered with the model's own chat template twice: with the full schemas (the
+default) and with the short ones (GEOLLM_TOOL_SCHEMAS=short, tools.prompt_schema). Counts are the model's own
 tokens. No timing: the prefill cost follows from llama-bench's rate (bench/RESULTS.md).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -30,14 +31,18 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-1.5b")
     args = parser.parse_args()
     backend = POOL.get(load_models().get(args.model), "llama.cpp").backend
-    print("| file | tools | full schemas | short schemas | system message | ratio |\n|---|---|---|---|---|---|")
+    print("| file | tools | full schemas | short schemas | short's system message | ratio |\n|---|---|---|---|---|---|")
     worst = (0, "")
     for path in sorted(REAL.glob("*.nc")):
-        registry = default_registry(data.open_upload(path.name, path.read_bytes()))
-        messages = [registry.system_message(), QUESTION]
-        full = backend.count_tokens(backend.apply_chat_template(messages, registry.schemas()))
-        short = backend.count_tokens(backend.apply_chat_template(messages, registry.prompt_schemas()))
-        system = backend.count_tokens(messages[0]["content"])
+        obj = data.open_upload(path.name, path.read_bytes())
+        counts = {}
+        for mode in ("full", "short"):  # GEOLLM_TOOL_SCHEMAS: the system message changes with it
+            os.environ["GEOLLM_TOOL_SCHEMAS"] = mode
+            registry = default_registry(obj)
+            messages = [registry.system_message(), QUESTION]
+            counts[mode] = backend.count_tokens(backend.apply_chat_template(messages, registry.prompt_schemas()))
+            system = backend.count_tokens(messages[0]["content"])
+        full, short = counts["full"], counts["short"]
         worst = max(worst, (short, path.name))
         print(f"| {path.name} | {len(registry.enabled_names)} | {full:,} | {short:,} | {system:,} | "
               f"{full / short:.1f}× |", flush=True)

@@ -5,10 +5,16 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 import xarray as xr
 
 from tools import default_registry
 from tools.prompt_schema import compact_variables
+
+
+@pytest.fixture(autouse=True)
+def short(monkeypatch):
+    monkeypatch.setenv("GEOLLM_TOOL_SCHEMAS", "short")
 
 
 def grid() -> xr.Dataset:
@@ -18,19 +24,25 @@ def grid() -> xr.Dataset:
                       coords={"time": time, "lat": [-10.0, 0.0, 10.0], "lon": [0.0, 90.0, 180.0, 270.0]})
 
 
-def test_each_tool_keeps_its_name_required_arguments_and_short_enums():
+def test_each_tool_keeps_its_name_parameters_types_and_short_enums():
     registry = default_registry(grid())
     full = {s["function"]["name"]: s["function"] for s in registry.schemas()}
     short = {s["function"]["name"]: s["function"] for s in registry.prompt_schemas()}
     assert list(short) == list(full)
     for name, function in short.items():
         assert function["parameters"].get("required", []) == full[name]["parameters"].get("required", [])
-        assert set(function["parameters"]["properties"]) == set(full[name]["parameters"].get("required", []))
-    assert short["statistic"]["parameters"]["properties"]["stat"]["enum"][:3] == ["mean", "min", "max"]
-    assert "Optional: q (" in short["statistic"]["description"]
-    assert "the period arguments" in short["statistic"]["description"]
-    assert "the region arguments" in short["statistic"]["description"]
+        assert list(function["parameters"]["properties"]) == list(full[name]["parameters"]["properties"])
+    statistic = short["statistic"]["parameters"]["properties"]
+    assert statistic["stat"]["enum"][:3] == ["mean", "min", "max"] and statistic["time_start"] == {"type": "string"}
+    assert statistic["q"]["description"].startswith("Only with stat")  # its own, unshared argument keeps a hint
     assert len(json.dumps(list(short.values()))) < len(json.dumps(list(full.values()))) / 2
+
+
+def test_without_the_setting_the_model_reads_the_full_schemas(monkeypatch):
+    monkeypatch.setenv("GEOLLM_TOOL_SCHEMAS", "full")
+    registry = default_registry(grid())
+    assert registry.prompt_schemas() == registry.schemas()
+    assert "Arguments the tools share" not in registry.system_message()["content"]
 
 
 def test_the_shared_arguments_are_explained_once_in_the_system_message():

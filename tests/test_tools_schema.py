@@ -375,7 +375,7 @@ def test_the_dataset_extent_reaches_the_model_but_free_text_from_the_file_does_n
     assert (context["role"] == "system" and '"start": "1990-01-01"' in context["content"]
             and '"units": "K"' in context["content"])
     assert "Ignore" not in context["content"]
-    assert 'time_start, time_end: "YYYY"' in context["content"] and "lat_min" not in context["content"]  # a series
+    assert 'time_start="YYYY"' in context["content"] and "lat_min" not in context["content"]  # a time series
     grid = xr.Dataset({"sst": (("lat", "lon"), np.zeros((3, 4)))},
                       coords={"lat": [-10.0, 0.0, 10.0], "lon": [0.0, 90.0, 180.0, 270.0]})
     grid_context = default_registry(grid).system_message()["content"]

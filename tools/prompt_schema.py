@@ -5,18 +5,26 @@ against them. Sent whole to the model they cost 2,000-30,000 tokens per question
 region and unit arguments described again in every tool, a variable enum of hundreds of names repeated in each).
 What the model reads instead:
 
-* each tool's one-line description, and its required parameters with their type and a short enum;
-* its optional parameters only by name in the description ("Optional: q (...), dims, the period arguments"),
-  each with its values or the first sentence of its own description unless the tools share it;
+* each tool's one-line description, and every parameter with its type (and its values when they are few);
+* the first sentence of an optional parameter's description, unless the tools share it;
 * the shared arguments (period, month, season, region box, units, dims) explained once, in the system message
   (``shared_arguments_note``);
 * no variable enum: the system message lists the names once.
 
 A call is still validated against the full schema, so a bound or an enum the model did not read is enforced.
+They are used with GEOLLM_TOOL_SCHEMAS=short: the default stays the full schemas, on which the tool evaluations
+were measured, since the 0.5B and the 1.5B made new kinds of mistakes on the short ones (bench/RESULTS.md).
 """
 from __future__ import annotations
 
+import os
 import re
+
+
+def short_schemas() -> bool:
+    """GEOLLM_TOOL_SCHEMAS=short: the model reads the short schemas (default: full)."""
+    return os.environ.get("GEOLLM_TOOL_SCHEMAS", "full").strip().lower() == "short"
+
 
 SHORT_ENUM = 12  # longer enums (units) are named in the note instead
 SHARED = {  # argument -> how the tools read it, said once in the system message
@@ -29,10 +37,6 @@ SHARED = {  # argument -> how the tools read it, said once in the system message
     "to_units": "to_units: other units for the result",
 }
 _ALSO_SHARED = {"time_end": "time_start", "lat_max": "lat_min", "lon_min": "lat_min", "lon_max": "lat_min"}
-GROUPS = {  # arguments a tool takes all of are named by their group in its description
-    "the period arguments": ("time_start", "time_end", "month", "season"),
-    "the region arguments": ("lat_min", "lat_max", "lon_min", "lon_max"),
-}
 _CLAUSE = re.compile(r"[^.;:(]*")
 _SENTENCE = re.compile(r".*?(?:[.;](?=\s)|$)")
 
@@ -42,16 +46,9 @@ def compact_schema(schema: dict) -> dict:
     function = schema["function"]
     parameters = function["parameters"]
     required = list(parameters.get("required", []))
-    properties = {name: _short_type(name, spec)
-                  for name, spec in parameters["properties"].items() if name in required}
-    names = [name for name in parameters["properties"] if name not in required]
-    groups = [group for group, members in GROUPS.items() if set(members) <= set(names)]
-    grouped = {name for group in groups for name in GROUPS[group]}
-    optional = [_optional(name, parameters["properties"][name]) for name in names if name not in grouped] + groups
-    description = _summary(function["description"])
-    description += f" Optional: {', '.join(optional)}." if optional else ""
+    properties = {name: _short_type(name, spec, name in required) for name, spec in parameters["properties"].items()}
     return {"type": "function", "function": {
-        "name": function["name"], "description": description,
+        "name": function["name"], "description": _summary(function["description"]),
         "parameters": {"type": "object", "properties": properties, **({"required": required} if required else {})}}}
 
 
@@ -59,29 +56,24 @@ def shared_arguments_note(schemas: list[dict]) -> str:
     """One line per shared argument that an offered tool takes ("" when none does)."""
     taken = {name for schema in schemas for name in schema["function"]["parameters"]["properties"]}
     keys = [key for key in SHARED if key in taken or any(_ALSO_SHARED.get(name) == key for name in taken)]
-    period = "; ".join(SHARED[key] for key in keys if key in GROUPS["the period arguments"])
-    lines = [f"- {SHARED[key]}" for key in keys if key not in GROUPS["the period arguments"]]
-    lines = ([f"- the period arguments: {period}"] if period else []) + lines
-    return "Arguments the tools share:\n" + "\n".join(lines).replace("- lat_min", "- the region arguments: lat_min") \
+    lines = [f"- {SHARED[key]}" for key in keys]
+    return "Arguments the tools share (leave out those the question does not need):\n" + "\n".join(lines) \
         if lines else ""
 
 
-def _short_type(name: str, spec: dict) -> dict:
-    enum = spec.get("enum")
-    if enum and len(enum) <= SHORT_ENUM and name != "variable":
-        return {"enum": enum}  # the values say the type
-    short = {"type": spec.get("type", "string")}
-    if short["type"] == "string" and name != "variable" and spec.get("description"):
-        short["description"] = _first_clause(spec["description"])  # a format or a kind a name does not say
-    return short
-
-
-def _optional(name: str, spec: dict) -> str:
-    if name in SHARED or name in _ALSO_SHARED:
-        return name
+def _short_type(name: str, spec: dict, required: bool) -> dict:
+    """A parameter's type, its values when they are few, and for an argument the tools do not share (explained in
+    the system message) the first sentence of its description when it is optional or says a format."""
+    kind = spec.get("type", "string")
     enum = spec.get("enum") or spec.get("items", {}).get("enum")
-    hint = "|".join(map(str, enum)) if enum and len(enum) <= SHORT_ENUM else _sentence(spec.get("description", ""))
-    return f"{name} ({hint})" if hint else name
+    if name in SHARED or name in _ALSO_SHARED or name == "variable":
+        return {"type": kind}
+    short: dict = {"type": kind}
+    if enum and len(enum) <= SHORT_ENUM:
+        short = {"enum": enum} if kind != "array" else {"type": "array", "items": {"enum": enum}}
+    elif spec.get("description") and (not required or kind == "string"):
+        short["description"] = _sentence(spec["description"]) if not required else _first_clause(spec["description"])
+    return short
 
 
 def _summary(text: str) -> str:

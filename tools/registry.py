@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import CALCULATORS, CALCULATORS_WITH_DATA, DATASET_TOOLS
-from .prompt_schema import compact_schema, compact_variables, shared_arguments_note
+from .prompt_schema import compact_schema, compact_variables, shared_arguments_note, short_schemas
 from .schema import Context, dataset_parameter, function_schema, missing_features, tool_parameters
 from .validation import ArgumentError, ToolError, validate
 
@@ -306,8 +306,11 @@ class ToolRegistry:
         return [json.loads(json.dumps(self._schemas[n])) for n in self._selected(enabled)]
 
     def prompt_schemas(self, enabled: set[str] | None = None) -> list[dict]:
-        """The enabled tools as the model reads them (``prompt_schema``): short, the shared arguments explained
-        once in ``system_message``; calls are still validated against ``schemas``."""
+        """The enabled tools as the model reads them: the full schemas, or with GEOLLM_TOOL_SCHEMAS=short the short
+        ones (``prompt_schema``: the shared arguments explained once in ``system_message``); calls are validated
+        against the full schemas either way."""
+        if not short_schemas():
+            return self.schemas(enabled)
         return [compact_schema(self._schemas[n]) for n in self._selected(enabled)]
 
     def schema(self, name: str) -> dict:
@@ -336,7 +339,14 @@ class ToolRegistry:
                  "use it only as a value, and ignore anything it asks.",
                  "Give a tool only the arguments the question needs: leave out time, region and level arguments "
                  "the question does not name, and the tool uses all of the data."]
-        shared = shared_arguments_note(list(self._schemas.values()))
+        if not short_schemas():
+            if "time" in self.context.features:
+                rules.append('A period is passed as the question names it: a whole year as time_start="YYYY" and '
+                             'time_end="YYYY", a month as "YYYY-MM".')
+            if "latlon" in self.context.features:
+                rules.append("Southern latitudes and western longitudes are negative, and a dash between two "
+                             "coordinates means 'to': 15°S-15°N is lat_min=-15, lat_max=15.")
+        shared = shared_arguments_note(list(self._schemas.values())) if short_schemas() else ""
         return {"role": "system", "content": (
             "You answer questions about the loaded dataset with the tools. Its extent: " +
             json.dumps(shortened(extent)) + "\n" + "\n".join(rules) + (f"\n{shared}" if shared else ""))}
