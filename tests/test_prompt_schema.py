@@ -75,3 +75,18 @@ def test_numbered_names_are_written_as_ranges_and_a_long_list_is_cut_with_a_coun
     many = [{"name": f"v{chr(97 + i % 26)}{i // 26}x", "dims": ["t"]} for i in range(100)]
     cut = compact_variables(many, limit=10)
     assert len(cut[0]["names"]) == 10 and cut[0]["more"].startswith("90 more names")
+
+
+def test_a_long_variable_enum_is_not_repeated_in_every_full_schema(monkeypatch):
+    """climdiv_prcp has 345 variables: their enum in every tool made a 29,000-token Tools prompt."""
+    monkeypatch.setenv("GEOLLM_TOOL_SCHEMAS", "full")
+    many = xr.Dataset({f"v{i}": (("time",), np.arange(3.0)) for i in range(60)},
+                      coords={"time": pd.date_range("2000-01-01", periods=3, freq="D")})
+    registry = default_registry(many)
+    offered = registry.prompt_schemas({"statistic"})[0]["function"]["parameters"]["properties"]["variable"]
+    assert "enum" not in offered and "extent lists" in offered["description"]
+    assert len(registry.schemas({"statistic"})[0]["function"]["parameters"]["properties"]["variable"]["enum"]) == 60
+    assert not registry.call("statistic", {"variable": "v99", "stat": "mean"}).ok
+    assert registry.call("statistic", {"variable": "v59", "stat": "mean"}).ok
+    few = default_registry(grid()).prompt_schemas({"statistic"})[0]["function"]["parameters"]["properties"]
+    assert few["variable"]["enum"] == ["sst"]  # a short enum stays

@@ -52,6 +52,19 @@ def compact_schema(schema: dict) -> dict:
         "parameters": {"type": "object", "properties": properties, **({"required": required} if required else {})}}}
 
 
+def without_long_enums(schema: dict, limit: int = 40) -> dict:
+    """A full schema whose enums of more than ``limit`` names (a file's hundreds of variables, repeated in every
+    tool) say instead that the names are listed in the system message; the registry still checks them."""
+    properties = schema["function"]["parameters"]["properties"]
+    long = [k for k, p in properties.items() if len(p.get("enum", ())) > limit]
+    if not long:
+        return schema
+    shorter = {k: ({key: v for key, v in p.items() if key != "enum"} | {"description": p.get("description", "") +
+               " One of the names the dataset's extent lists."}) if k in long else p for k, p in properties.items()}
+    function = {**schema["function"], "parameters": {**schema["function"]["parameters"], "properties": shorter}}
+    return {**schema, "function": function}
+
+
 def shared_arguments_note(schemas: list[dict]) -> str:
     """One line per shared argument that an offered tool takes ("" when none does)."""
     taken = {name for schema in schemas for name in schema["function"]["parameters"]["properties"]}

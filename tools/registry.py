@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog import CALCULATORS, CALCULATORS_WITH_DATA, DATASET_TOOLS
-from .prompt_schema import compact_schema, compact_variables, shared_arguments_note, short_schemas
+from .prompt_schema import (
+    compact_schema,
+    compact_variables,
+    shared_arguments_note,
+    short_schemas,
+    without_long_enums,
+)
 from .schema import Context, dataset_parameter, function_schema, missing_features, tool_parameters
 from .validation import ArgumentError, ToolError, validate
 
@@ -310,7 +316,7 @@ class ToolRegistry:
         ones (``prompt_schema``: the shared arguments explained once in ``system_message``); calls are validated
         against the full schemas either way."""
         if not short_schemas():
-            return self.schemas(enabled)
+            return [without_long_enums(schema) for schema in self.schemas(enabled)]
         return [compact_schema(self._schemas[n]) for n in self._selected(enabled)]
 
     def schema(self, name: str) -> dict:
