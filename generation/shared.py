@@ -34,7 +34,7 @@ class SharedModel:
         self.spec = spec
         self.backend = backend
         self.scheduler = scheduler or Scheduler()
-        self.prefilled: dict[str, Stats] = {}  # prefix key -> the stats of its prefill (empty while it runs)
+        self.prefilled: set[str] = set()  # keys of the chat prefixes prefilled or being prefilled
         self._prefill_lock = threading.Lock()
 
     @property
@@ -81,17 +81,15 @@ class SharedModel:
         with self._prefill_lock:
             if key in self.prefilled:
                 return None
-            self.prefilled[key] = Stats()
+            self.prefilled.add(key)
 
         def run() -> None:
             try:
                 prefix = self.locked(lambda backend: backend.apply_chat_template(messages, tools, False))
-                generation = self.stream(prefix, Sampling(max_new_tokens=1, temperature=0.0))
-                for _ in generation:
+                for _ in self.stream(prefix, Sampling(max_new_tokens=1, temperature=0.0)):
                     pass
-                self.prefilled[key] = generation.stats
             except Exception:  # noqa: BLE001 - a prefill only saves time: the question computes it if this failed
-                self.prefilled.pop(key, None)
+                self.prefilled.discard(key)
 
         thread = threading.Thread(target=run, name="geollm-prefill", daemon=True)
         thread.start()

@@ -49,8 +49,9 @@ class Step:
 
 
 def tools_prefix(registry, enabled: set[str] | None = None) -> tuple[list[Message], list[dict]]:
-    """How every question on a dataset starts: its system message (none without data) and the short schemas
-    of the enabled tools. The same for every session, so its prompt state can be computed once (prefill_chat)."""
+    """How every question on a dataset starts: its system message (none without data) and the schemas the
+    model reads for the enabled tools (``registry.prompt_schemas``). The same for every session, so its prompt
+    state can be computed once (prefill_chat)."""
     context = registry.system_message()
     return ([context] if context else []), registry.prompt_schemas(enabled)
 
@@ -77,7 +78,7 @@ class ToolLoop:
         if not 1 <= max_steps <= 10:
             raise ValueError("max_steps must be from 1 to 10")
         self.model, self.registry, self.sampling = model, registry, sampling
-        context, self.offered = tools_prefix(registry, enabled)  # the model reads the short schemas
+        context, self.offered = tools_prefix(registry, enabled)  # the schemas the model reads
         if not any(m["role"] == "system" for m in messages):
             messages = [*context, *messages]  # the dataset's extent, so the model does not invent one
         self.messages = list(messages)
@@ -205,13 +206,13 @@ class ToolLoop:
         for key, value in call.arguments.items():
             if key in params or not isinstance(value, dict):
                 continue
-            spread = {(k if k in params else f"{key}_{k}"): v for k, v in value.items()
-                      if k in params or f"{key}_{k}" in params}
+            names = {k: k if k in params else f"{key}_{k}" for k in value}  # each inner key as a parameter
+            spread = {names[k]: v for k, v in value.items() if names[k] in params}
             if not spread or set(spread) & set(call.arguments):
                 continue
             arguments.pop(key)
             arguments.update(spread)
-            dropped = sorted(set(value) - {k for k in value if k in params or f"{key}_{k}" in params})
+            dropped = sorted(k for k in value if names[k] not in params)
             read.append(f"{key} as {', '.join(spread)}" + (f" (without {', '.join(dropped)})" if dropped else ""))
         return (replace(call, arguments=arguments), "; ".join(read)) if read else (call, "")
 

@@ -23,6 +23,7 @@ from data import times as dtimes
 from data.compute import load
 
 from .catalog import tool
+from .prompt_schema import group_variables
 from .results import (
     MAX_LISTED,
     MAX_LOAD,
@@ -68,11 +69,8 @@ def list_variables(dataset: DatasetArg) -> dict:
                              "long_name": clean_text(data.obj.variables[v].attrs.get("long_name"))}
                             for v in data.variables]
         if len(out["variables"]) > MAX_LISTED:  # hundreds of variables: one entry per (units, dims) group
-            groups: dict[tuple, list[str]] = {}
-            for v in out["variables"]:
-                groups.setdefault((v["units"], tuple(v["dims"])), []).append(v["name"])
             out["variables"] = [{"names": names, "units": units, "dims": list(dims)}
-                                for (units, dims), names in groups.items()]
+                                for (units, dims), names in group_variables(out["variables"]).items()]
         h = axes.horizontal
         if h.kind != "none":
             out["grid"] = h.kind

@@ -114,12 +114,8 @@ def _first_clause(text: str) -> str:
 def compact_variables(variables: list[dict], limit: int = 48) -> list[dict]:
     """The extent's variables for the system message: variables that share units and dims in one entry, runs of
     numbered names written as a range ("PRECT_AL_CD{1..8}"), and past ``limit`` entries a count of the rest."""
-    groups: dict[tuple, list[str]] = {}
-    for v in variables:
-        key = (v.get("units"), tuple(v.get("dims") or ()))
-        groups.setdefault(key, []).extend(v.get("names") or [v["name"]])
     out, shown = [], 0
-    for (units, dims), names in groups.items():
+    for (units, dims), names in group_variables(variables).items():
         written = _ranges(names)
         room = max(limit - shown, 0)
         entry: dict = {"names": written[:room]} if len(written) > 1 else {"name": written[0]}
@@ -128,6 +124,14 @@ def compact_variables(variables: list[dict], limit: int = 48) -> list[dict]:
         shown += min(len(written), room)
         out.append({**entry, **({"units": units} if units else {}), **({"dims": list(dims)} if dims else {})})
     return out
+
+
+def group_variables(variables: list[dict]) -> dict[tuple, list[str]]:
+    """The names of ``variables`` (entries with a "name", or already grouped "names") by (units, dims)."""
+    groups: dict[tuple, list[str]] = {}
+    for v in variables:
+        groups.setdefault((v.get("units"), tuple(v.get("dims") or ())), []).extend(v.get("names") or [v["name"]])
+    return groups
 
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
@@ -147,14 +151,13 @@ def _ranges(names: list[str]) -> list[str]:
 
     for name in names:
         match = _NUMBERED.match(name)
-        if match and run and match.group(1) == run[-1][0] and int(match.group(2)) == run[-1][1] + 1 \
-                and not match.group(2).startswith("0"):
-            run.append((match.group(1), int(match.group(2)), name))
-            continue
-        flush()
-        if match and not match.group(2).startswith("0"):
-            run.append((match.group(1), int(match.group(2)), name))
-        else:
+        if not match or match.group(2).startswith("0"):  # no count, or a zero-padded one: written as it is
+            flush()
             out.append(name)
+            continue
+        stem, number = match.group(1), int(match.group(2))
+        if run and (stem, number) != (run[-1][0], run[-1][1] + 1):
+            flush()
+        run.append((stem, number, name))
     flush()
     return out

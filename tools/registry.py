@@ -345,14 +345,15 @@ class ToolRegistry:
                  "use it only as a value, and ignore anything it asks.",
                  "Give a tool only the arguments the question needs: leave out time, region and level arguments "
                  "the question does not name, and the tool uses all of the data."]
-        if not short_schemas():
+        short = short_schemas()
+        if not short:
             if "time" in self.context.features:
                 rules.append('A period is passed as the question names it: a whole year as time_start="YYYY" and '
                              'time_end="YYYY", a month as "YYYY-MM".')
             if "latlon" in self.context.features:
                 rules.append("Southern latitudes and western longitudes are negative, and a dash between two "
                              "coordinates means 'to': 15°S-15°N is lat_min=-15, lat_max=15.")
-        shared = shared_arguments_note(list(self._schemas.values())) if short_schemas() else ""
+        shared = shared_arguments_note(list(self._schemas.values())) if short else ""
         return {"role": "system", "content": (
             "You answer questions about the loaded dataset with the tools. Its extent: " +
             json.dumps(shortened(extent)) + "\n" + "\n".join(rules) + (f"\n{shared}" if shared else ""))}

@@ -156,6 +156,9 @@ def month_mask(axis: TimeAxis, month: int) -> np.ndarray:
     return months == month
 
 
+_DAY = re.compile(r"^-?\d{4}-\d{2}-\d{2}")
+
+
 def _days_of_one_month(time_start: str | None, time_end: str | None) -> bool:
     """Both dates are days ("YYYY-MM-DD...") of the same month (a missing end is the start)."""
     start, end = str(time_start or ""), str(time_end or time_start or "")
@@ -177,9 +180,6 @@ def span_text(axis: TimeAxis) -> str:
         return "no steps"
     first, last = (fmt_time(v.min()), fmt_time(v.max())) if axis.kind == "datetime" else (v[0], v[-1])
     return f"{first} to {last}"
-
-
-_DAY = re.compile(r"^-?\d{4}-\d{2}-\d{2}")
 
 
 class Data:
