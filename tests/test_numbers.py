@@ -63,6 +63,8 @@ def test_math_cannot_carry_html():
     answer = "$<img src=https://x.example/p.png>$ and 5"
     shown = markdown_with_marks(answer, check_numbers(answer, []))
     assert "<img" not in shown and r"$\lt img src=https://x.example/p.png>$" in shown
+    image = "$![a](https://x.example/p.png)$ and 5"  # a markdown image, should the page not take it for math
+    assert "![" not in markdown_with_marks(image, check_numbers(image, []))
 
 
 def test_a_date_with_its_time_of_day_is_one_claim():

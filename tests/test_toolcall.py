@@ -461,6 +461,9 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
     # the 1.5B with the short schemas: no season at all in the call; the season the question names is selected
     bare = loop._run(ParsedCall("area_weighted_mean", {"variable": "tas", "lat_min": -30, "lat_max": 30}, ""))
     assert bare.ok and bare.value["mean"] == expected.value["mean"] and "season='JJA'" in bare.text
+    mixed = ToolLoop(None, registry, [{"role": "user", "content": "Mean tas in Jan-Jul-Aug?"}],
+                     enabled=set(registry.enabled_names))  # JJA's initials, not its months: no season
+    assert "season" not in mixed._run(ParsedCall("area_weighted_mean", {"variable": "tas"}, "")).text
     summer = ToolLoop(None, registry, [{"role": "user", "content": "Mean tas in the northern summer?"}],
                       enabled=set(registry.enabled_names))  # "summer" is DJF in the south: not read as a season
     unseasoned = summer._run(ParsedCall("area_weighted_mean", {"variable": "tas"}, ""))

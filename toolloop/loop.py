@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from data.times import SEASON_MONTHS
 from generation.types import Message, Sampling, Stats
 
 from .numbers import MONTH_NAMES, Known, check_numbers, names_of, subjects_of, unit_kind, written_unit
@@ -241,10 +242,9 @@ class ToolLoop:
         selects none (nor a month). "Summer" is not read: it is DJF south of the equator."""
         offered = self._properties(tool).get("season", {}).get("enum", [])
         named = {s for s in offered if re.search(rf"\b{s}\b", question)}
-        for first, second, third in re.findall(r"\b([A-Z][a-z]+)[-/–]([A-Z][a-z]+)[-/–]([A-Z][a-z]+)\b", question):
-            initials = "".join(w[0] for w in (first, second, third))
-            named |= {s for s in offered if s == initials and all(
-                _month_number(w) for w in (first, second, third))}
+        for words in re.findall(r"\b([A-Z][a-z]+)[-/–]([A-Z][a-z]+)[-/–]([A-Z][a-z]+)\b", question):
+            months = tuple(_month_number(w) for w in words)  # "June-July-August" is JJA's months, not its initials
+            named |= {s for s in offered if SEASON_MONTHS.get(s) == months}
         if len(named) != 1 or arguments.get("season") or arguments.get("month") is not None:
             return None
         return named.pop()

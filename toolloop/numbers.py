@@ -485,15 +485,15 @@ def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
 
 def _as_text(answer: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
     """answer[start:end] with HTML and markdown images outside code spans made inert (code spans already show
-    HTML as text; in math a "<" is written as KaTeX's \\lt): model text is data, so it never loads a remote
-    image or frame on the page."""
+    HTML as text; in math a "<" is written as KaTeX's \\lt, and "![" is escaped as outside): model text is data,
+    so it never loads a remote image or frame on the page."""
     out, at = [], start
     for s_start, s_end, kind in spans:
         if s_end <= at or s_start >= end:
             continue
         out.append(_inert(answer[at:max(s_start, at)]))
         part = answer[max(s_start, at):min(s_end, end)]
-        out.append(part.replace("<", r"\lt ") if kind == "math" else part)
+        out.append(part.replace("<", r"\lt ").replace("![", "!\\[") if kind == "math" else part)
         at = min(s_end, end)
     out.append(_inert(answer[at:end]))
     return "".join(out)
