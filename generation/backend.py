@@ -102,6 +102,18 @@ class Backend(ABC):
         stats = Stats()
         return self._generation(self._stream(prompt, sampling, stats, **options), stats)
 
+    def prefill(self, prompt: str, stop: Callable[[], bool]) -> Stats:
+        """Compute the prompt state of `prompt` for the prompt cache, generating nothing worth keeping. A backend
+        that evaluates a prompt in steps asks `stop()` between them and ends early when it says so (finish_reason
+        "stopped"; the steps done stay in the cache); this default runs the prompt whole."""
+        generation = self.stream(prompt, Sampling(max_new_tokens=1, temperature=0.0))
+        try:
+            for _ in generation:
+                pass
+        finally:
+            generation.close()
+        return generation.stats
+
     def stream_chat(self, messages: list[Message], sampling: Sampling = Sampling(),
                     tools: list[Tool] | None = None, **options: Any) -> Generation:
         """Stream the assistant's reply to a chat (rendered with the model's template)."""

@@ -13,7 +13,11 @@ The rule. A waiting request's priority is its estimated seconds minus the second
 next (ties: the earlier arrival). All waiting requests age at the same pace, so the order is that of a fixed key,
 arrival time + estimated seconds. A short request overtakes a long one that arrived less than (long - short)
 seconds before it; nothing overtakes a request that has waited its own estimated seconds, so a long request is
-never starved. A running generation is never interrupted.
+never starved. A running generation is never interrupted (only background work yields, below).
+
+Background work (a prefill that only saves a later request time) goes only when no other request waits, and is
+never counted ahead of one: a student's question never waits for a queued prefill, and a running one stops at
+its next step when the backend can (generation.shared, Backend.prefill).
 
 The `on_wait` callback hears how many generations are ahead (the running one and those queued before it) and
 about how many seconds until this one starts (the running one's estimated rest plus the estimates of those
@@ -64,8 +68,12 @@ class Cost:
 class Request:
     cost: Cost
     seconds: float  # estimated work
-    key: tuple[float, int]  # (arrival + estimated seconds, arrival order): the lowest goes next
+    key: tuple[bool, float, int]  # (background, arrival + estimated seconds, arrival order): the lowest goes next
     started: float = 0.0
+
+    @property
+    def background(self) -> bool:
+        return self.key[0]
 
 
 @dataclass
@@ -106,11 +114,18 @@ class Scheduler:
     def waiting(self) -> int:
         return len(self._queue)
 
-    def acquire(self, cost: Cost = Cost(), on_wait: OnWait | None = None) -> None:
-        """Block until it is this request's turn, telling `on_wait` its place meanwhile."""
+    @property
+    def waiting_in_foreground(self) -> bool:
+        """Whether a request other than background work waits (a running prefill then stops at its next step)."""
+        with self._cond:
+            return any(not r.background for r in self._queue)
+
+    def acquire(self, cost: Cost = Cost(), on_wait: OnWait | None = None, background: bool = False) -> None:
+        """Block until it is this request's turn, telling `on_wait` its place meanwhile. A `background` request
+        goes only when no other request waits."""
         with self._cond:
             seconds = self.rates.seconds(cost)
-            request = Request(cost, seconds, (self._clock() + seconds, next(self._arrivals)))
+            request = Request(cost, seconds, (background, self._clock() + seconds, next(self._arrivals)))
             self._queue.append(request)
             self._cond.notify_all()  # those waiting may now have one more ahead of them
         told = None

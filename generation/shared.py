@@ -36,6 +36,9 @@ class SharedModel:
         self.scheduler = scheduler or Scheduler()
         self.prefilled: set[str] = set()  # keys of the chat prefixes prefilled or being prefilled
         self._prefill_lock = threading.Lock()
+        self._waiting_prefix: tuple[str, list[Message], list[Tool] | None] | None = None
+        self._prefill_thread: threading.Thread | None = None
+        self._prefills_stopped = False
 
     @property
     def busy(self) -> bool:
@@ -45,8 +48,8 @@ class SharedModel:
     def waiting(self) -> int:
         return self.scheduler.waiting
 
-    def acquire(self, on_wait: OnWait | None = None, cost: Cost = Cost()) -> None:
-        self.scheduler.acquire(cost, on_wait)
+    def acquire(self, on_wait: OnWait | None = None, cost: Cost = Cost(), background: bool = False) -> None:
+        self.scheduler.acquire(cost, on_wait, background)
 
     def release(self, stats: Stats | None = None) -> None:
         self.scheduler.release(stats)
@@ -74,26 +77,68 @@ class SharedModel:
     def prefill_chat(self, messages: list[Message], tools: list[Tool] | None = None) -> threading.Thread | None:
         """Compute the prompt state of a chat prefix (a dataset's system message and tool schemas) in the
         background, once per prefix for every session: the first question that starts with it then evaluates
-        only its own tokens (the engine's prompt cache keeps the state). The thread, when a prefill started."""
+        only its own tokens (the engine's prompt cache keeps the state).
+
+        A prefill is background work: it takes the model only when no request waits, and a request that comes
+        meanwhile stops it at its next step (Backend.prefill; it resumes afterwards from the steps done). One
+        prefix waits at a time: a newer one replaces it (a user switching tools on and off queues no pile of
+        prefills). The thread that prefills, when this prefix was not already prefilled or waiting."""
         if not self.backend.capabilities.prompt_cache:
             return None
         key = hashlib.sha256(json.dumps([messages, tools], sort_keys=True, default=str).encode()).hexdigest()
         with self._prefill_lock:
-            if key in self.prefilled:
+            if key in self.prefilled or self._prefills_stopped:
                 return None
             self.prefilled.add(key)
+            self._wait_to_prefill((key, messages, tools))
+            if self._prefill_thread is None:
+                self._prefill_thread = threading.Thread(target=self._prefill_waiting, name="geollm-prefill",
+                                                        daemon=True)
+                self._prefill_thread.start()
+            return self._prefill_thread
 
-        def run() -> None:
+    def stop_prefills(self) -> None:
+        """No more prefills (the model is being freed): the waiting one is forgotten, a running one stops at its
+        next step once the caller asks for the model's turn."""
+        with self._prefill_lock:
+            self._prefills_stopped = True
+            self._wait_to_prefill(None)
+
+    def _wait_to_prefill(self, prefix: tuple[str, list[Message], list[Tool] | None] | None) -> None:
+        """Make `prefix` the one waiting prefix (under the prefill lock); one replaced was never computed."""
+        if self._waiting_prefix is not None:
+            self.prefilled.discard(self._waiting_prefix[0])
+        self._waiting_prefix = prefix
+
+    def _prefill_waiting(self) -> None:
+        """The prefill thread: in a background turn, compute the newest waiting prefix; stop when none waits."""
+        while True:
+            with self._prefill_lock:
+                if self._waiting_prefix is None:
+                    self._prefill_thread = None
+                    return
+                cost = Cost.of_chat(*self._waiting_prefix[1:], 1)
+            self.acquire(cost=cost, background=True)
+            key, stats = None, None
             try:
-                prefix = self.locked(lambda backend: backend.apply_chat_template(messages, tools, False))
-                for _ in self.stream(prefix, Sampling(max_new_tokens=1, temperature=0.0)):
-                    pass
+                with self._prefill_lock:  # the newest prefix, taken only now that it starts
+                    key, messages, tools = self._waiting_prefix or (None, None, None)
+                    self._waiting_prefix = None
+                if key is None:
+                    continue
+                prefix = self.backend.apply_chat_template(messages, tools, False)
+                stats = self.backend.prefill(prefix, stop=lambda: self.scheduler.waiting_in_foreground)
+                if stats.finish_reason == "stopped":  # a request came: resume after it, unless replaced
+                    stats = None  # a part of a prompt says little about the model's speed
+                    with self._prefill_lock:
+                        if self._waiting_prefix is None and not self._prefills_stopped:
+                            self._waiting_prefix = (key, messages, tools)
+                        else:
+                            self.prefilled.discard(key)
             except Exception:  # noqa: BLE001 - a prefill only saves time: the question computes it if this failed
                 self.prefilled.discard(key)
-
-        thread = threading.Thread(target=run, name="geollm-prefill", daemon=True)
-        thread.start()
-        return thread
+            finally:
+                self.release(stats)
 
     def _in_turn(self, start: Callable[[], Generation], cost: Cost, on_wait: OnWait | None) -> Generation:
         stats = Stats()
@@ -145,7 +190,8 @@ class ModelPool:
 
     def _free_oldest(self) -> None:
         _, old = self._models.popitem(last=False)
-        old.acquire()  # let a running generation finish first
+        old.stop_prefills()
+        old.acquire()  # let a running generation finish first (a running prefill stops at its next step)
         try:
             old.backend.close()
         finally:

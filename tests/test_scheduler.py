@@ -40,12 +40,12 @@ class Queue:
         self.told: dict[str, list[tuple[int, float]]] = {}
         self.threads: list[threading.Thread] = []
 
-    def join(self, name: str, cost: Cost, at: float) -> None:
+    def join(self, name: str, cost: Cost, at: float, background: bool = False) -> None:
         self.clock.now = at
         self.told[name] = []
 
         def request():
-            self.scheduler.acquire(cost, lambda ahead, seconds: self.told[name].append((ahead, seconds)))
+            self.scheduler.acquire(cost, lambda ahead, seconds: self.told[name].append((ahead, seconds)), background)
             self.order.append(name)
             self.scheduler.release()
 
@@ -115,6 +115,18 @@ def test_the_wait_told_counts_those_ahead_and_their_estimated_seconds():
     settle(lambda: len(queue.told["long"]) == 2, "the long one was told its new place")
     assert queue.told["long"][1] == (2, 7)  # overtaken: two ahead now, 3 + 4 s
     queue.run()
+
+
+def test_background_work_goes_only_when_no_request_waits_and_is_never_counted_ahead():
+    """A prefill (background) queued first, even one that has waited long and is short, goes after every
+    request; a request is not told about it."""
+    queue = Queue(running=new_tokens(5))
+    queue.join("prefill", new_tokens(1), at=0, background=True)
+    queue.join("long question", new_tokens(60), at=100)
+    assert queue.told["long question"] == [(1, 0)]  # only the running one is ahead, not the waiting prefill
+    queue.join("second prefill", new_tokens(1), at=100, background=True)
+    assert queue.told["second prefill"][-1][0] == 3  # the running one, the question and the first prefill
+    assert queue.run() == ["long question", "prefill", "second prefill"]
 
 
 def test_a_waiting_request_that_is_stopped_leaves_the_queue():

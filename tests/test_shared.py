@@ -140,3 +140,117 @@ def test_pool_keeps_one_instance_and_frees_on_switch():
     assert pool.loaded() == [(SMALL, "transformers")] and second is not first
     pool.clear()
     assert pool.loaded() == []
+
+
+def test_a_prefill_waits_for_every_question_and_a_newer_prefix_replaces_a_waiting_one():
+    """Background prefills (the Tools page's dataset prefix) never delay a question, and switching tools on and
+    off queues one prefill, not a pile: of the prefixes asked for while the model was busy, only the newest runs."""
+    shared = SharedModel(load_models().get(SMALL), local_backend("llama.cpp"))
+    started = []  # the prompts the engine was given, in order
+    stream = shared.backend.stream
+    shared.backend.stream = lambda prompt, *args, **kw: (started.append(prompt), stream(prompt, *args, **kw))[1]
+    try:
+        holder = shared.stream("Hello", Sampling(max_new_tokens=50))
+        next(holder)  # another session is generating
+        started.clear()
+        prefixes = [[{"role": "system", "content": f"You answer about dataset {name}."}] for name in "ABC"]
+        threads = {shared.prefill_chat(prefix) for prefix in prefixes}
+        assert len(threads) == 1 and None not in threads  # one prefill thread serves them in turn
+        assert shared.prefill_chat(prefixes[2]) is None and len(shared.prefilled) == 1  # C only: A, B replaced
+        question = threading.Thread(target=lambda: "".join(shared.stream("Hi", Sampling(max_new_tokens=3))))
+        question.start()
+        settle(lambda: shared.waiting == 2, "the prefill and the question queued")
+        holder.close()
+        question.join(timeout=120)
+        threads.pop().join(timeout=120)
+        assert started[0] == "Hi" and len(started) == 2 and "dataset C" in started[1]
+        assert not shared.busy and shared.waiting == 0
+    finally:
+        shared.backend.stream = stream
+
+
+def long_prefix(quantity: str, columns: int = 200) -> list[dict]:
+    """A dataset-like system message, new to the prompt cache for each `quantity`; 200 columns are more than two
+    of llama.cpp's 512-token batches."""
+    return [{"role": "system", "content": f"{quantity} at stations: " +
+             ", ".join(f"station_{i} {quantity}" for i in range(columns))}]
+
+
+def test_a_llama_prefill_stops_between_batches_and_keeps_the_batches_done():
+    backend = local_backend("llama.cpp")
+    prompt = backend.apply_chat_template(long_prefix("temperature"), None, False)
+    asked = []
+    stopped = backend.prefill(prompt, stop=lambda: asked.append(1) or True)
+    assert stopped.finish_reason == "stopped" and asked == [1]  # asked once, after the first batch
+    whole = backend.stream(prompt, Sampling(max_new_tokens=1, temperature=0.0))
+    "".join(whole)
+    n_batch = backend.llm.n_batch
+    assert whole.stats.prompt_tokens > 2 * n_batch
+    kept = whole.stats.prompt_tokens - whole.stats.prompt_tokens_evaluated
+    assert n_batch <= kept <= n_batch + 8  # the first batch was kept (after the template's head, if held)
+    assert backend.prefill(prompt + " More.", stop=lambda: False).finish_reason != "stopped"
+
+
+def test_a_question_stops_a_running_prefill_which_resumes_after_it():
+    """A question that comes while a long prefix is being prefilled waits one batch, not the whole prefix; the
+    prefill then resumes and the prefix ends up prefilled."""
+    shared = SharedModel(load_models().get(SMALL), local_backend("llama.cpp"))
+    backend = shared.backend
+    started, reasons, answers = [], [], []  # the prompts the engine was given; how each prefill ended
+    question = threading.Thread(target=lambda: answers.append("".join(shared.stream("Hi", Sampling(max_new_tokens=3)))))
+
+    def question_comes_after_the_first_batch(stop):
+        def asked():
+            if not question.is_alive() and not answers:
+                question.start()
+                settle(lambda: shared.waiting == 1, "the question queued")
+            return stop()
+        return asked
+
+    def watched_prefill(prompt, stop):
+        stats = type(backend).prefill(backend, prompt, question_comes_after_the_first_batch(stop))
+        reasons.append(stats.finish_reason)
+        return stats
+
+    def watched_stream(prompt, *args, **kw):
+        started.append("question" if prompt == "Hi" else "prefix")
+        return type(backend).stream(backend, prompt, *args, **kw)
+
+    backend.prefill, backend.stream = watched_prefill, watched_stream
+    try:
+        shared.prefill_chat(long_prefix("salinity")).join(timeout=120)
+        assert started == ["prefix", "question", "prefix"] and answers[0]  # stopped, answered, then resumed
+        assert reasons[0] == "stopped" and reasons[1:] and reasons[1] != "stopped"
+        assert len(shared.prefilled) == 1 and not shared.busy and shared.waiting == 0
+    finally:
+        del backend.prefill, backend.stream
+
+
+def test_switching_model_stops_a_running_prefill_for_good():
+    """Freeing a model (another session picked another) waits one batch of a running prefill, not all of it, and
+    the prefill does not resume on the freed model."""
+    pool = ModelPool(capacity=1)
+    spec = load_models().get(SMALL)
+    shared = pool.get(spec, "llama.cpp")
+    backend = shared.backend
+    reasons, switched = [], []
+    switch = threading.Thread(target=lambda: switched.append(pool.get(spec, "transformers")))
+
+    def watched_prefill(prompt, stop):
+        def asked():
+            if not switch.is_alive() and not switched:
+                switch.start()
+                settle(lambda: shared.waiting == 1, "the switch waits for the model")
+            return stop()
+        stats = type(backend).prefill(backend, prompt, asked)
+        reasons.append(stats.finish_reason)
+        return stats
+
+    backend.prefill = watched_prefill
+    try:
+        shared.prefill_chat(long_prefix("pressure")).join(timeout=120)
+        switch.join(timeout=120)
+        assert reasons == ["stopped"] and pool.loaded() == [(SMALL, "transformers")]
+        assert shared.prefill_chat(long_prefix("wind", 3)) is None and not shared.prefilled  # nothing more on it
+    finally:
+        pool.clear()

@@ -4,7 +4,8 @@ Prompt cache: llama-cpp-python keeps the KV state of the last sequence and, when
 a prefix with it, evaluates only the rest. A RAM cache of saved states (GEOLLM_PROMPT_CACHE_MB,
 default 1024; 0 switches it off) keeps older prefixes too, so a dataset prompt survives a detour to
 another page or session. We count what `eval` really computes, so the cache is measurable
-(Stats.prompt_tokens_evaluated). Grammar: a JSON schema becomes a GBNF grammar.
+(Stats.prompt_tokens_evaluated). A background prefill stops between two batches of n_batch tokens when a
+question waits, keeping the batches done. Grammar: a JSON schema becomes a GBNF grammar.
 Flash attention is on (GEOLLM_FLASH_ATTN=0 switches it off): llama-cpp-python leaves it off while
 llama.cpp's own tools choose it automatically, and on CPU it prefills about 1.3x faster with the same
 greedy output (bench/generation.py, bench/RESULTS.md).
@@ -14,10 +15,11 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..backend import Backend, Progress
+from ..errors import GenerationError
 from ..provision import gguf_path
 from ..registry import ModelSpec
 from ..types import Capabilities, Message, Sampling, Stats, Tool
@@ -41,11 +43,15 @@ class LlamaCppBackend(Backend):
         self.model_id = model_id
         self.context_length = llm.n_ctx()
         self._evaluated: list[int] = []
+        self._stop: Callable[[], bool] | None = None  # asked between batches while a prefill runs
         original_eval = llm.eval
 
         def counting_eval(tokens):  # every batch llama.cpp computes passes through here
             self._evaluated.append(len(tokens))
-            return original_eval(tokens)
+            for start in range(0, len(tokens), llm.n_batch):  # as llama.cpp's eval steps, keeping each step
+                if start and self._stop is not None and self._stop():
+                    raise _Stopped
+                original_eval(tokens[start:start + llm.n_batch])
 
         llm.eval = counting_eval
         meta = llm.metadata
@@ -118,8 +124,23 @@ class LlamaCppBackend(Backend):
                 stats.prompt_tokens_evaluated = self._evaluated[0]
                 stats.generated_tokens = len(self._evaluated)
 
+    def prefill(self, prompt: str, stop: Callable[[], bool]) -> Stats:
+        """The prompt evaluated n_batch tokens at a time, asking `stop()` between batches: the batches done stay
+        in llama.cpp's context, so the next prompt sharing the prefix starts after them."""
+        self._stop = stop
+        try:
+            return super().prefill(prompt, stop)
+        except _Stopped:
+            return Stats(finish_reason="stopped")
+        finally:
+            self._stop = None
+
     def close(self) -> None:
         self.llm.close()
+
+
+class _Stopped(GenerationError):
+    """A prefill's stop() said to end between two batches (caught in prefill; never reaches a caller)."""
 
 
 def context_size(spec: ModelSpec) -> int:
