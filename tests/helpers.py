@@ -52,7 +52,10 @@ def start_server(command: list[str], ready_url: str, ready=lambda r: r.status_co
     import httpx
     import pytest
 
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ARTIFACTS.mkdir(exist_ok=True)  # the server's own output, for a failure seen only in CI
+    log = open(ARTIFACTS / f"server_{httpx.URL(ready_url).port}.log", "w")
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    log.close()  # the child holds its own handle
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 import pytest
-from e2e_helpers import no_exceptions, wait_for_app
+from e2e_helpers import no_exceptions, upload_on_summarize, wait_for_app
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
@@ -61,9 +61,7 @@ def test_hostile_uploads_load_nothing_from_outside_and_survive_navigation(page, 
 
     path = tmp_path / FILE_NAME
     pd.DataFrame({name: [1.0 + i, 2.0 + i, 3.5 + i] for i, name in enumerate(COLUMNS)}).to_csv(path, index=False)
-    page.get_by_text("Upload a file").click()
-    wait_for_app(page)
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    upload_on_summarize(page, path)
     look = page.locator('[data-testid="stExpander"]', has_text="Look at the data:").first
     expect(look).to_contain_text(FILE_NAME, timeout=300_000)  # the name shown as written, not rendered
     page.get_by_text("Prompt uses").wait_for(timeout=300_000)

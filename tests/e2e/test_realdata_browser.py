@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import xarray as xr
-from e2e_helpers import no_exceptions, wait_for_app
+from e2e_helpers import no_exceptions, upload_on_summarize, wait_for_app
 from playwright.sync_api import expect
 from test_tools_browser import pick_tool
 
@@ -36,8 +36,7 @@ def number_with_mark(answer: str, expected: float) -> bool:
 def test_upload_a_real_file_and_ask_the_tools(page, app_url, artifacts, name, kind, question, variable):
     expected = float(xr.open_dataset(REAL / name)[variable].max())
     page.goto(f"{app_url}/summarize")
-    page.get_by_text("Upload a file").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(REAL / name))
+    upload_on_summarize(page, REAL / name)
     page.get_by_text(f"Look at the data: {name}").wait_for(timeout=120_000)
     page.get_by_text("Prompt uses").wait_for(timeout=300_000)
     wait_for_app(page)

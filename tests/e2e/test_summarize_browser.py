@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import xarray as xr
-from e2e_helpers import no_exceptions, wait_for_app
+from e2e_helpers import no_exceptions, upload_on_summarize, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -19,8 +19,7 @@ def test_upload_netcdf_and_summarize(page, app_url, artifacts, tmp_path):
     ds.to_netcdf(path)
 
     page.goto(f"{app_url}/summarize")
-    page.get_by_text("Upload a file").click()
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    upload_on_summarize(page, path)
     page.get_by_text("Look at the data: browser_sst.nc").wait_for(timeout=120_000)
     page.get_by_text("Prompt uses").wait_for(timeout=300_000)
     wait_for_app(page)
