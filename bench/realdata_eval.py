@@ -329,12 +329,10 @@ def summarize(model: Any, enc: Any, obj: Any) -> dict:
 
 
 def page_known(enc: Any, obj: Any) -> list:
-    """The facts the Summarize page checks an answer against (with their subjects when numbers.py has them)."""
-    from generation import numbers
+    """The facts the Summarize page checks an answer against, each with the variable it is about."""
+    from toolloop.numbers import known_from_facts, names_of
 
-    if hasattr(numbers, "known_from_facts"):
-        return numbers.known_from_facts(enc.facts, numbers.names_of(obj))
-    return [numbers.Known(f.key, f.value, f.unit) for f in enc.facts]
+    return known_from_facts(enc.facts, names_of(obj))
 
 
 def _subject_names(obj: Any) -> dict[str, list[str]]:

@@ -61,6 +61,14 @@ def test_the_statistic_words_must_fit_the_fact():
     assert check("The strongest u is 78.52, at latitude 33.")[1][1]  # where its maximum is
 
 
+def test_the_statistic_is_the_one_named_nearest_the_number():
+    """SmolLM2 in the browser: "the average rainfall ..., with a standard deviation of 2.167" for a mean got ✓."""
+    assert check("The average zonal wind u, with a standard deviation of 7.328, varies.") == [
+        ("7.328", False, "this is u's mean, not a standard deviation")]
+    assert check("The zonal wind u, which has a standard deviation of 2, has a mean of 7.328.")[1][1]
+    assert check("The mean zonal wind u, which ranges from -20.31 to 78.52, is 7.328.") == [
+        ("-20.31", True, ""), ("78.52", True, ""), ("7.328", True, "")]
+
 def test_a_number_of_several_subjects_needs_the_sentence_to_say_which():
     known = ERA + [Known("var:z.std", 14.19, "m**2 s**-2", "z", "std")]
     (number,) = check("The value reached 14.19.", known)

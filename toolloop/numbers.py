@@ -47,6 +47,7 @@ _STAT_WORDS = {
 }
 # words that claim a number is a change between two states, which no plain statistic (a mean, a maximum) is
 _CHANGE_WORDS = frozenset({"change", "changes", "changed", "difference", "differences", "differs", "differ"})
+_CLAUSE = re.compile(r"[,;:()]|\b(?:with|which|while|whereas|but)\b")  # where the words next to a number end
 _RANGE_WORDS = ("between", "range", "ranges", "ranging", "from", "span", "spans")
 _KIND_WORDS = {"max": "maximum", "min": "minimum", "mean": "mean", "std": "standard deviation", "sum": "sum",
                "median": "median", "area_mean": "area-weighted mean", "missing_pct": "share of missing values",
@@ -282,9 +283,11 @@ class _Place:
         return bool({w.lower() for w in _WORD.findall(self.before)} & _CHANGE_WORDS)
 
     def claimed_stats(self, ranges: bool = True) -> set[str]:
-        """The statistics the words next to the number claim it is (before it first, else just after it);
-        "between"/"from" words claim a minimum and a maximum unless ``ranges`` is False."""
-        for text in (self.before, self.attached):
+        """The statistics the words next to the number claim it is: the nearest clause before it that names one,
+        else the words just after it. "between"/"from" words claim a minimum and a maximum unless ``ranges`` is
+        False."""
+        # "the average rain, with a standard deviation of 2.17" claims a standard deviation, not a mean
+        for text in (*_CLAUSE.split(self.before)[::-1], self.attached):
             words = {w.lower() for w in _WORD.findall(text)}
             found = {kind for kind, names in _STAT_WORDS.items() if words & set(names)}
             if words & set(_RANGE_WORDS) and not found and ranges:
