@@ -29,6 +29,13 @@ def test_percent_negative_and_scientific():
     assert [(c.text.strip(), c.found) for c in checked] == [("-55.9", False), ("5.59e+01", True), ("12%", False)]
 
 
+def test_the_exponents_of_a_unit_are_not_numbers_of_the_answer():
+    """The 1.5B wrote "4.267e-05 kg m-2 s-1" in a real file's summary: the 1 of s-1 got a ✓ from an unrelated fact."""
+    known = [*KNOWN, Known("var:pr.mean", 4.267e-05, "kg m-2 s-1"), Known("var:prob.max", 1)]
+    assert [c.text for c in check_numbers("pr is 4.267e-05 kg m-2 s-1 (m s**-1, m^-2, ERA-40).", known)] == [
+        "4.267e-05"]
+    assert marks("from -55.9 to 55.9, days 10-20") == [("-55.9", False), ("55.9", True), ("10", False), ("20", False)]
+
 def test_marks_are_inserted_after_each_number():
     answer = "1,461 days, max 99"
     html = markdown_with_marks(answer, check_numbers(answer, KNOWN))

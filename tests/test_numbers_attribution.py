@@ -69,6 +69,12 @@ def test_the_statistic_is_the_one_named_nearest_the_number():
     assert check("The mean zonal wind u, which ranges from -20.31 to 78.52, is 7.328.") == [
         ("-20.31", True, ""), ("78.52", True, ""), ("7.328", True, "")]
 
+def test_a_count_of_values_said_as_a_coordinate_gets_a_warning():
+    """The 1.5B on hgt.nc (73 latitudes from -90 to 90): "a spatial area of 73 degrees north to 90 degrees north"."""
+    assert check("The data cover 241 degrees north to 90 degrees north.") == [
+        ("241", False, "this is the number of latitude values, not a coordinate value"), ("90", True, "")]
+    assert [c[1] for c in check("The latitudes go from 90 to -90 degrees, 241 of them.")] == [True, True, True]
+
 def test_a_number_of_several_subjects_needs_the_sentence_to_say_which():
     known = ERA + [Known("var:z.std", 14.19, "m**2 s**-2", "z", "std")]
     (number,) = check("The value reached 14.19.", known)

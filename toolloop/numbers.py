@@ -23,9 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+# a number, not an exponent of a unit ("m s**-1", "m^-2", "kg m-2 s-1") nor part of a name ("ERA-40")
 _NUMBER = re.compile(
     r"(?<![\w.])(?P<date>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)(?![\w:])"
-    r"|(?<![\w.*^])(?<!\*\*-)(?<!\^-)(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
+    r"|(?<![\w.*^])(?<!\*\*-)(?<!\^-)(?<![A-Za-z][-−])(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
 _DATE_IN_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # spans a mark cannot go inside: code (shown as written) and math (KaTeX would show a mark's HTML as an error)
 _SPAN = re.compile(r"(?P<fenced>```.*?(?:```|$))|(?P<code>`[^`\n]*`)"
@@ -379,7 +380,12 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     axes_named = subjects.named(place.sentence, {k.variable for k in on_axis})
     # the extent of the data: a coordinate's end, a size
     if on_axis and (axes_named or not said_of_data or _AXIS_MARK.match(place.after)):
-        return next(k for k in on_axis if not axes_named or k.variable in axes_named).source, ""
+        pick = [k for k in on_axis if not axes_named or k.variable in axes_named]
+        if _AXIS_MARK.match(place.after):  # "73 degrees north" is a coordinate value, never a count of values
+            if all(k.kind in _SIZE_KINDS for k in pick):
+                return "", f"this is {describe(pick[0])}, not a coordinate value"
+            pick = [k for k in pick if k.kind not in _SIZE_KINDS]
+        return pick[0].source, ""
     if on_axis and not data:  # "the minimum temperature is -90": the value of an axis said of the data
         what = ", ".join(sorted(named & subjects.data)) or "a statistic of the data"
         return "", f"this is {describe(on_axis[0])}, not {what}"
