@@ -1,4 +1,6 @@
 """The numbers check finds every number in an answer and traces it to a known value, or flags it."""
+import re
+
 from toolloop.numbers import Known, check_numbers, markdown_with_marks
 
 KNOWN = [Known("column:temp_max.mean", 16.439), Known("shape.rows", 1461), Known("range.start", "2012-01-01"),
@@ -90,3 +92,14 @@ def test_model_text_never_becomes_html_or_a_remote_image():
     shown = markdown_with_marks(answer, check_numbers(answer, []))
     assert "<img" not in shown and "<iframe" not in shown and "![" not in shown
     assert "&lt;img src=https://x.example/?d=secret>" in shown and "`<b>`" in shown and "&amp; done" in shown
+
+
+def test_a_warning_naming_a_hostile_variable_shows_its_name_as_text():
+    """The ⚠ note names the variable a number really belongs to, and names come from files: a column named as a
+    markdown image made the browser fetch it (caught by the no-outside-requests browser test)."""
+    name = "![x](http://203.0.113.5/a.png) <img src=http://203.0.113.5/b.png>"
+    answer = "The average rain, with a standard deviation of 2.167, varies."
+    checked = check_numbers(answer, [Known(f"column:{name}.mean", 2.1667, variable=name, kind="mean")])
+    assert checked[0].note.startswith(f"this is {name}'s mean")
+    shown = re.sub(r'title="[^"]*"', "", markdown_with_marks(answer, checked))  # an attribute is never markdown
+    assert "![" not in shown and "<img" not in shown and "!\\[x](http://203.0.113.5/a.png) &lt;img" in shown

@@ -481,7 +481,7 @@ def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
         at = span[1] if span else c.end
         tip = f"from {c.source}" if c.found else c.note or "not found among the computed facts: check it"
         mark = "✓" if c.found else "⚠"
-        note = f' <small>({_attr(c.note)})</small>' if c.note and not c.found else ""
+        note = f' <small>({_inert(c.note)})</small>' if c.note and not c.found else ""  # names come from files
         out.append(_as_text(answer, last, at, spans))
         if span and "\n" in answer[span[0]:span[1]]:
             out.append("\n\n")  # after a block of math, on a line of its own: "$$" must end its line
