@@ -68,6 +68,10 @@ def test_the_statistic_is_the_one_named_nearest_the_number():
     assert check("The zonal wind u, which has a standard deviation of 2, has a mean of 7.328.")[1][1]
     assert check("The mean zonal wind u, which ranges from -20.31 to 78.52, is 7.328.") == [
         ("-20.31", True, ""), ("78.52", True, ""), ("7.328", True, "")]
+    # the 1.5B on mxclim.nc, after a mean was computed: "zonal mean" names the field, "strongest" the statistic
+    assert check("The strongest zonal mean zonal wind u in January is 7.328.") == [
+        ("7.328", False, "this is u's mean, not a maximum")]
+    assert check("The annual mean zonal wind u is 7.328.")[0][1]
 
 def test_a_count_of_values_said_as_a_coordinate_gets_a_warning():
     """The 1.5B on hgt.nc (73 latitudes from -90 to 90): "a spatial area of 73 degrees north to 90 degrees north"."""

@@ -442,6 +442,12 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
     assert box_from_question({"variable": "sst"}, "Niño 3.4 (5S-5N, 170W-120W)",
                               frozenset({"lat_min", "lat_max", "lon_min", "lon_max"}))[0] == {
         "variable": "sst", "lat_min": -5, "lat_max": 5, "lon_min": -170, "lon_max": -120}  # the tool takes a box
+    # "in the Southern Hemisphere" as lat -90..-30 (the 1.5B on mxclim.nc): the whole hemisphere
+    assert box_from_question({"lat_min": -90, "lat_max": -30}, "the maximum wind in the Southern Hemisphere") == (
+        {"lat_min": -90, "lat_max": 0}, "lat_max=0")
+    assert box_from_question({"lat_min": 10}, "in the northern hemisphere")[0] == {"lat_min": 0, "lat_max": 90}
+    assert box_from_question({"lat_min": -60}, "north of 60S in the Southern Hemisphere")[1] == ""  # a latitude given
+    assert box_from_question({"lat_min": 0}, "Northern minus Southern Hemisphere")[1] == ""  # both named
     from pathlib import Path
 
     import data

@@ -48,6 +48,10 @@ _STAT_WORDS = {
 }
 # words that claim a number is a change between two states, which no plain statistic (a mean, a maximum) is
 _CHANGE_WORDS = frozenset({"change", "changes", "changed", "difference", "differences", "differs", "differ"})
+# "the strongest zonal mean zonal wind", "the highest annual mean temperature": a mean that names the field, not the
+# statistic the number is
+_FIELD_MEAN = re.compile(r"\b(?:zonal(?:ly)?|meridional(?:ly)?|time|annual|monthly|daily|seasonal|yearly|decadal|"
+                         r"climatological)[ -](?:mean|average|averaged)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\b(?:with|which|while|whereas|but)\b")  # where the words next to a number end
 _RANGE_WORDS = ("between", "range", "ranges", "ranging", "from", "span", "spans")
 _KIND_WORDS = {"max": "maximum", "min": "minimum", "mean": "mean", "std": "standard deviation", "sum": "sum",
@@ -289,7 +293,7 @@ class _Place:
         False."""
         # "the average rain, with a standard deviation of 2.17" claims a standard deviation, not a mean
         for text in (*_CLAUSE.split(self.before)[::-1], self.attached):
-            words = {w.lower() for w in _WORD.findall(text)}
+            words = {w.lower() for w in _WORD.findall(_FIELD_MEAN.sub(" ", text))}
             found = {kind for kind, names in _STAT_WORDS.items() if words & set(names)}
             if words & set(_RANGE_WORDS) and not found and ranges:
                 return {"max", "min"}

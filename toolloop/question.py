@@ -1,5 +1,5 @@
 """What a question writes plainly, read so the tool loop can hold a call to it: the calendar filters a
-question names, and a latitude/longitude box in compass form ("30S-30N", "10W to 40E")."""
+question names, and a latitude/longitude box in compass form ("30S-30N", "10W to 40E") or as a hemisphere."""
 from __future__ import annotations
 
 import re
@@ -11,15 +11,21 @@ NAMED_IN_QUESTION = {
     "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
 }
 _COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
+_HEMISPHERE = re.compile(r"\b(northern|southern)\b(?=.*\bhemispheres?\b)", re.I)  # "Northern minus Southern Hemisphere"
 
 
 def box_from_question(arguments: dict, question: str, offered: frozenset = frozenset()) -> tuple[dict, str]:
-    """Latitude/longitude bounds as the question writes them ("30S and 30N", "10W to 40E"), where the call
+    """Latitude/longitude bounds as the question writes them ("30S and 30N", "10W to 40E", "the Southern
+    Hemisphere"), where the call
     has them otherwise (a sign lost, both edges the same) or leaves out a box the tool takes (``offered``):
     the arguments to use, and what was changed."""
     points = [(float(v) * (-1 if h in "SW" else 1), h in "NS") for v, h in _COMPASS.findall(question)]
     lats, lons = [v for v, is_lat in points if is_lat], [v for v, is_lat in points if not is_lat]
     wanted = {}
+    hemispheres = {h.lower() for h in _HEMISPHERE.findall(question)}
+    if not lats and len(hemispheres) == 1:  # "in the Southern Hemisphere": the whole of it (the 1.5B wrote -90..-30)
+        wanted.update(lat_min=0.0, lat_max=90.0) if "northern" in hemispheres else wanted.update(lat_min=-90.0,
+                                                                                                  lat_max=0.0)
     if len(lats) == 2:
         wanted.update(lat_min=min(lats), lat_max=max(lats))
     if len(lons) == 2:
