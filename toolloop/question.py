@@ -11,18 +11,20 @@ NAMED_IN_QUESTION = {
     "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
 }
 _COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
+_OF_EQUATOR = re.compile(r"\b(north|south) of the equator\b", re.I)
 _HEMISPHERE = re.compile(r"\b(northern|southern)\b(?=.*\bhemispheres?\b)", re.I)  # "Northern minus Southern Hemisphere"
 
 
 def box_from_question(arguments: dict, question: str, offered: frozenset = frozenset()) -> tuple[dict, str]:
     """Latitude/longitude bounds as the question writes them ("30S and 30N", "10W to 40E", "the Southern
-    Hemisphere"), where the call
-    has them otherwise (a sign lost, both edges the same) or leaves out a box the tool takes (``offered``):
-    the arguments to use, and what was changed."""
+    Hemisphere", "north of the equator"), where the call has them otherwise (a sign lost, both edges the same, a
+    part of the hemisphere) or leaves out a box the tool takes (``offered``): the arguments to use, and what was
+    changed."""
     points = [(float(v) * (-1 if h in "SW" else 1), h in "NS") for v, h in _COMPASS.findall(question)]
     lats, lons = [v for v, is_lat in points if is_lat], [v for v, is_lat in points if not is_lat]
     wanted = {}
-    hemispheres = {h.lower() for h in _HEMISPHERE.findall(question)}
+    hemispheres = {h.lower() for h in _HEMISPHERE.findall(question)} | {
+        "northern" if side.lower() == "north" else "southern" for side in _OF_EQUATOR.findall(question)}
     if not lats and len(hemispheres) == 1:  # "in the Southern Hemisphere": the whole of it (the 1.5B wrote -90..-30)
         wanted.update(lat_min=0.0, lat_max=90.0) if "northern" in hemispheres else wanted.update(lat_min=-90.0,
                                                                                                   lat_max=0.0)
