@@ -11,8 +11,9 @@ NAMED_IN_QUESTION = {
     "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
 }
 _COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
-_OF_EQUATOR = re.compile(r"\b(north|south) of the equator\b", re.I)
-_HEMISPHERE = re.compile(r"\b(northern|southern)\b(?=.*\bhemispheres?\b)", re.I)  # "Northern minus Southern Hemisphere"
+# "the Southern Hemisphere", "north of the equator" (and "Northern minus Southern Hemisphere", which names both)
+_HEMISPHERE = re.compile(r"\b(north|south)(?:ern\b(?=.*\bhemispheres?\b)| of the equator\b)", re.I)
+_HEMISPHERE_LATS = {"north": (0.0, 90.0), "south": (-90.0, 0.0)}
 
 
 def box_from_question(arguments: dict, question: str, offered: frozenset = frozenset()) -> tuple[dict, str]:
@@ -23,11 +24,9 @@ def box_from_question(arguments: dict, question: str, offered: frozenset = froze
     points = [(float(v) * (-1 if h in "SW" else 1), h in "NS") for v, h in _COMPASS.findall(question)]
     lats, lons = [v for v, is_lat in points if is_lat], [v for v, is_lat in points if not is_lat]
     wanted = {}
-    hemispheres = {h.lower() for h in _HEMISPHERE.findall(question)} | {
-        "northern" if side.lower() == "north" else "southern" for side in _OF_EQUATOR.findall(question)}
+    hemispheres = {side.lower() for side in _HEMISPHERE.findall(question)}
     if not lats and len(hemispheres) == 1:  # "in the Southern Hemisphere": the whole of it (the 1.5B wrote -90..-30)
-        wanted.update(lat_min=0.0, lat_max=90.0) if "northern" in hemispheres else wanted.update(lat_min=-90.0,
-                                                                                                  lat_max=0.0)
+        wanted.update(zip(("lat_min", "lat_max"), _HEMISPHERE_LATS[hemispheres.pop()]))
     if len(lats) == 2:
         wanted.update(lat_min=min(lats), lat_max=max(lats))
     if len(lons) == 2:
