@@ -274,3 +274,40 @@ def test_rows_over_time_come_with_their_mean_the_periods_mean():
     by_month = ok(mx, "area_weighted_mean", variable="U", dims=["lat"], level=200)
     assert by_level["dims_kept"]["lev"] == 14 and by_month["dims_kept"] == {"time": 2}
     assert "mean" not in by_level and "mean" not in by_month  # over levels or two months: no period's mean
+
+
+@pytest.mark.parametrize("name, axis", [("mxclim.nc", "lev"), ("camse_unstructured_grid.nc", "ncol"),
+                                        ("tas_rectilinear_grid_2D.nc", "time")])
+def test_a_variable_tool_asked_about_an_axis_lists_the_axes_instead_of_refusing(name, axis):
+    """"How many levels?" written as statistic(variable="lev", stat="count"): the answer is the axis's size."""
+    ds, reg = load(name)
+    res = reg.call("statistic", {"variable": axis, "stat": "count"})
+    assert res.ok and res.name == "list_variables", res.error
+    assert res.value["dims"][axis] == ds.sizes[axis]
+    assert f"{axis!r} is an axis" in res.text
+    assert not reg.call("statistic", {"variable": "no_such_name", "stat": "count"}).ok  # a typo is still refused
+
+
+def test_a_max_that_keeps_rows_also_says_the_overall_max_and_where_it_is():
+    """statistic(max) over lat keeps one row per level; the question "the strongest U, at what latitude" needs the
+    largest of those rows and its place, which the call did not ask where_extreme for."""
+    ds, reg = load("mxclim.nc")
+    res = ok(reg, "statistic", variable="U", stat="max", month=1)
+    u = ds.U.sel(time=1).load()
+    where = u.isel(u.argmax(dim=...))
+    assert res["overall_max"]["value"] == pytest.approx(float(u.max()), rel=REL)
+    assert res["overall_max"]["at"]["lat"] == pytest.approx(float(where.lat), rel=REL)
+    assert res["overall_max"]["at"]["lev"] == float(where.lev)
+    assert "overall_mean" not in ok(reg, "statistic", variable="U", stat="mean", month=1)
+
+
+def test_a_dim_with_one_value_is_reduced_even_when_the_call_names_other_dims():
+    """tos has one time step; dims=["y", "x"] used to keep it as a one-row table, which the numbers check then
+    read as one part of the result (⚠ on the right global mean) and which carried no place for a max."""
+    ds, reg = load("tos_ocean_bipolar_grid.nc")
+    assert ds.sizes["time"] == 1
+    mean = ok(reg, "area_weighted_mean", variable="tos", dims=["y", "x"])
+    assert "values" not in mean and mean["dims_reduced"] == ["y", "x", "time"]
+    tos = ds.tos.isel(time=0).load()
+    assert ok(reg, "statistic", variable="tos", stat="max", dims=["y", "x"])["at"]["lat"] == pytest.approx(
+        float(ds.lat.load()[tos.argmax(dim=...)["y"], tos.argmax(dim=...)["x"]]), rel=REL)

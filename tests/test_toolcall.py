@@ -425,6 +425,31 @@ def test_a_unit_the_question_asks_for_is_applied_when_the_call_leaves_it_out():
     assert run("Global mean tas in 2005 in mm/day?").value["mean"] == kelvin.value["mean"]  # not convertible: as is
 
 
+def test_the_prompts_example_band_copied_into_a_call_is_left_out():
+    """The 1.5B on the EURO-CORDEX file, asked "the highest tas value in this regional model file": it called
+    lat_min=-15, lat_max=15 (the prompt's own example band), twice refused (no grid points there)."""
+    from pathlib import Path
+
+    import data
+    from tools import default_registry
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "tas_rotated_grid_EUR11.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    call = ParsedCall("statistic", {"variable": "tas", "stat": "max", "lat_min": -15, "lat_max": 15}, "")
+
+    def run(question):
+        loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+        return loop._run(call)
+
+    copied = run("What is the highest tas value in this regional model file, in K?")
+    assert copied.ok and "left out lat_min=-15, lat_max=15" in copied.text
+    assert copied.value["value"] == registry.call("statistic", {"variable": "tas", "stat": "max"}).value["value"]
+    asked = run("What is the highest tas between 15S and 15N?")  # asked for: kept (and refused: not on this grid)
+    assert not asked.ok and "-15..15" in asked.error
+
+
 def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_them():
     """The 1.5B on real files: "30S and 30N" as lat_min=-30, lat_max=-30; "10W to 40E" as lon_min=10;
     "June-July-August (JJA)" as month=6 with season=JJA (refused: both)."""

@@ -32,7 +32,7 @@ from generation.types import Message, Sampling, Stats
 
 from .numbers import MONTH_NAMES, Known, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
-from .question import NAMED_IN_QUESTION, box_from_question
+from .question import NAMED_IN_QUESTION, box_from_question, copied_example
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 
@@ -169,6 +169,7 @@ class ToolLoop:
         call, unwrapped = self._unwrapped(call)
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
+        unasked += copied_example(call.arguments, question)
         arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
         if (arguments.get("month") is not None and arguments.get("season")
                 and NAMED_IN_QUESTION["season"].search(question)):

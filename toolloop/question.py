@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tools.prompt_schema import EXAMPLE_LATS
+
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values), which would
 # silently narrow the answer; each is kept only when the question names a month or a season.
 NAMED_IN_QUESTION = {
@@ -44,3 +46,13 @@ def box_from_question(arguments: dict, question: str, offered: frozenset = froze
     if not changed:
         return arguments, ""
     return {**arguments, **changed}, ", ".join(f"{k}={v:g}" for k, v in changed.items())
+
+
+def copied_example(arguments: dict, question: str) -> list[str]:
+    """The latitude arguments of a call that copied the prompts' own example band (15°S-15°N) into a question that
+    writes no such number ("the highest tas in this file": the 1.5B called lat -15..15 and was refused, outside
+    a European grid); they are left out like any unasked filter."""
+    lats = (arguments.get("lat_min"), arguments.get("lat_max"))
+    written = {abs(float(n)) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", question)}
+    copied = lats == EXAMPLE_LATS and not {abs(v) for v in EXAMPLE_LATS} & written
+    return ["lat_min", "lat_max"] if copied else []

@@ -201,7 +201,11 @@ def statistic(
         return convert_result(out, data, variable, to_units, delta)
     if int(r["n"].sum()) == 0:
         raise no_data()
-    return convert_result(table_result(data, out, r["v"], reduce), data, variable, to_units, delta)
+    table = table_result(data, out, r["v"], reduce)
+    overall = _where(dataset, variable, stat, sel, ("value", "time", "at"))
+    if overall:  # "the strongest wind, and at what latitude": the extreme of all rows, and where it is
+        table[f"overall_{stat}"] = overall
+    return convert_result(table, data, variable, to_units, delta)
 
 
 def _whole_grid(data: Any, values: Any, reduce: list) -> bool:
@@ -258,15 +262,15 @@ def area_weighted_mean(
     return convert_result(table_result(data, out, r["v"], reduce), data, variable, to_units)
 
 
-def _where(dataset: Any, variable: str, stat: str, sel: dict) -> dict:
-    """For a single max or min: when (and where) it occurs, so an answer need not guess the date."""
+def _where(dataset: Any, variable: str, stat: str, sel: dict, keys: tuple = ("time", "at", "row")) -> dict:
+    """For a max or min: when (and where) it occurs, so an answer need not guess the date or the place."""
     if stat not in ("max", "min"):
         return {}
     try:
         found = where_extreme(dataset, variable, stat, **sel)
     except ToolError:  # e.g. a grid too large to search: the statistic stands on its own
         return {}
-    return {k: found[k] for k in ("time", "at", "row") if k in found}
+    return {k: found[k] for k in keys if k in found}
 
 
 @tool(order=100)

@@ -27,12 +27,16 @@ def short_schemas() -> bool:
 
 
 SHORT_ENUM = 12  # longer enums (units) are named in the note instead
+# How the prompts show a latitude band; small models copy it into calls the question gave no box for
+# (toolloop.question.copied_example drops it there)
+EXAMPLE_BOX = "15°S-15°N is lat_min=-15, lat_max=15"
+EXAMPLE_LATS = (-15, 15)
 SHARED = {  # argument -> how the tools read it, said once in the system message
     "time_start": 'time_start, time_end: "YYYY", "YYYY-MM" or "YYYY-MM-DD" (a year or a month means all of it)',
     "month": "month: 1-12 (7 = every July)",
     "season": "season: DJF, MAM, JJA or SON",
-    "lat_min": "lat_min, lat_max, lon_min, lon_max: degrees, south and west negative (15°S-15°N is lat_min=-15, "
-               "lat_max=15), eastward from lon_min to lon_max",
+    "lat_min": "lat_min, lat_max, lon_min, lon_max: degrees, south and west negative ("
+               f"{EXAMPLE_BOX}), eastward from lon_min to lon_max",
     "dims": "dims: the dimensions to reduce over (the others stay as rows)",
     "to_units": "to_units: other units for the result",
 }

@@ -23,6 +23,7 @@ from typing import Any
 
 from .catalog import CALCULATORS, CALCULATORS_WITH_DATA, DATASET_TOOLS
 from .prompt_schema import (
+    EXAMPLE_BOX,
     compact_schema,
     compact_variables,
     shared_arguments_note,
@@ -352,7 +353,7 @@ class ToolRegistry:
                              'time_end="YYYY", a month as "YYYY-MM".')
             if "latlon" in self.context.features:
                 rules.append("Southern latitudes and western longitudes are negative, and a dash between two "
-                             "coordinates means 'to': 15°S-15°N is lat_min=-15, lat_max=15.")
+                             f"coordinates means 'to': {EXAMPLE_BOX}.")
         shared = shared_arguments_note(list(self._schemas.values())) if short else ""
         return {"role": "system", "content": (
             "You answer questions about the loaded dataset with the tools. Its extent: " +
@@ -420,13 +421,27 @@ class ToolRegistry:
         try:
             args = validate(self._schemas[name], self._enum_spelling(name, arguments))
         except ArgumentError as exc:
+            axis = self._axis_as_variable(name, raw)
+            if axis:  # "how many levels?" asked as statistic(variable="lev"): the axes are the answer
+                result = self._result("list_variables", {}, start)
+                result.text += (f"\n(The app listed the dataset's axes instead: {axis!r} is an axis (a dimension or "
+                                f"coordinate), not a variable {name} can compute on.)")
+                return result
             return fail(f"{name}: {exc}{self._other_tool_hint(name, raw)}", raw)
+        return self._result(name, args, start)
+
+    def _result(self, name: str, args: dict, start: float) -> ToolResult:
+        """Run the enabled or internal tool ``name`` on validated ``args`` and report (never raises)."""
+        def fail(message: str) -> ToolResult:
+            return ToolResult(name=name, arguments=args, ok=False, value=None, text=f"Error: {message}",
+                              error=message, duration_s=time.perf_counter() - start)
+
         try:
             value = _jsonable(self._tools[name](**args))
         except (ToolError, ArgumentError) as exc:
-            return fail(f"{name}: {exc}", args)
+            return fail(f"{name}: {exc}")
         except Exception as exc:  # a tool bug or a data problem: report it, never crash the chat
-            return fail(f"{name} failed ({type(exc).__name__}: {str(exc)[:300]})", args)
+            return fail(f"{name} failed ({type(exc).__name__}: {str(exc)[:300]})")
         payload = value if isinstance(value, dict) else {"result": value}
         numbers: list[float | int] = []
         dates: list[str] = []
@@ -434,6 +449,21 @@ class ToolRegistry:
         return ToolResult(name=name, arguments=args, ok=True, value=value,
                           text=json.dumps(payload, ensure_ascii=False), facts=numbers, dates=dates,
                           stated=_stated(args, value, *self._names()), duration_s=time.perf_counter() - start)
+
+    def _axis_as_variable(self, name: str, arguments: dict) -> str:
+        """The axis (a dimension or coordinate of the dataset, not one of its variables) that a variable argument
+        of ``name`` names, when ``list_variables`` can state its size and values; else ""."""
+        if "list_variables" not in self._tools:
+            return ""
+        variables = self.context.enums.get("variables") or []
+        obj = getattr(self._data, "obj", None)
+        axes = {str(n) for n in [*getattr(obj, "dims", ()), *getattr(obj, "coords", ()),
+                                 getattr(self._data, "time_name", None)] if n is not None}
+        for key, spec in self._params(name).items():
+            value = arguments.get(key)
+            if spec.get("enum") == variables and isinstance(value, str) and value in axes - set(variables):
+                return value
+        return ""
 
     def _names(self) -> tuple[frozenset[str], frozenset[str]]:
         """(the names that label an axis in a result, the dataset's variable names): its dimensions and

@@ -101,11 +101,13 @@ def compute_all(**arrays: Any) -> dict[str, Any]:
 
 
 def reduce_dims(da: Any, dims: list[str] | None, default: list[str]) -> list[str]:
+    """The dims to reduce: those named (else ``default``), and every dim with one value, which hides nothing (a
+    file's single time step kept as a one-row table reads as one part of the result, not the whole)."""
     reduce = list(dict.fromkeys(dims or default))
     unknown = [d for d in reduce if d not in da.dims]
     if unknown:
         raise ToolError(f"{da.name} has dimensions {', '.join(map(str, da.dims))}; not {', '.join(unknown)}")
-    return reduce
+    return reduce + [d for d in da.dims if da.sizes[d] == 1 and d not in reduce]
 
 
 def named_time_dims(data: Any, da: Any, sel: dict) -> list[str]:
