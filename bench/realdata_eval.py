@@ -189,7 +189,7 @@ def judge(case: rc.Case, want: float, answer: str, known: list) -> dict:
     checked = check_numbers(answer, known)
     marked, wrong_marked = [], []
     for c in checked:
-        value = _value(c.text)
+        value = c.value if c.value is not None else _value(c.text)  # "19.6°S" is -19.6
         if value is None or not c.found:
             continue
         hit = within(case, want, value)
@@ -198,7 +198,8 @@ def judge(case: rc.Case, want: float, answer: str, known: list) -> dict:
             wrong_marked.append(c.text)
     correct = any(m["hit"] for m in marked)
     return {"correct": correct,
-            "number_in_tolerance": any(within(case, want, float(n)) for n in answer_numbers(answer)),
+            "number_in_tolerance": any(within(case, want, float(n)) for n in answer_numbers(answer))
+            or any(c.value is not None and within(case, want, c.value) for c in checked),
             "marked": marked, "checked": [{"text": c.text, "found": c.found} for c in checked],
             "check_wrong": (not correct) and bool(wrong_marked), "wrong_marked": wrong_marked}
 

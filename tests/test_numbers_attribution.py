@@ -238,3 +238,53 @@ def test_a_number_is_the_value_its_digits_round_from_not_a_neighbour_within_a_te
     said = check("The area-weighted mean tas in JJA is 24.848 °C.", rows + [mean])
     assert said == [("24.848", True, "")]
     assert check("The mean is 24.84 °C.", rows)[0][1] is False  # only rows near it: one row said as the whole, ⚠
+
+
+def test_a_hemisphere_written_after_a_coordinate_gives_its_sign():
+    """The 1.5B on tos_ocean_bipolar_grid: "found at 19.62 degrees south" for lat -19.6199: right, and read as
+    -19.62; "19.62°N" for the same fact used to get a ✓ too (a positive number matched the fact's size)."""
+    known = [Known("where_extreme", -19.6199, "", "tos", "max_at.lat"), Known("stat", 240.5, "W m-2", "rlut", "mean")]
+    for answer in ("The warmest SST is at 19.62 degrees south.", "The warmest SST is at 19.62°S.",
+                   "The warmest SST is at latitude -19.62."):
+        (c, *_) = check_numbers(answer, known)
+        assert c.found and c.value == -19.62, answer
+    (north,) = check_numbers("The warmest SST is at 19.62°N.", known)
+    assert not north.found and north.value == 19.62
+    (watts,) = check_numbers("The mean rlut is 240.5 W m-2.", known)  # W of watts is not west
+    assert watts.found and watts.value == 240.5
+
+
+def test_a_box_written_with_between_is_a_selection_not_a_range_of_values():
+    """The 1.5B: "The mean 2 m temperature between 45N and 55N and 0E to 20E, in °C, is -0.715." got ⚠ "not a
+    maximum or minimum": "between" was read as the answer giving the values' range."""
+    box = (("lat", "45 to 55"), ("lon", "0 to 20"))
+    known = [Known("statistic", -0.715, "degC", "tas", "mean", box), Known("statistic", 4.1, "degC", "tas", "max", box)]
+    (mean,) = check("The mean 2 m temperature between 45N and 55N and 0E to 20E, in °C, is -0.715.", known)[1:]
+    assert mean == ("-0.715", True, "")
+    (low, high) = check("The temperature ranges between -0.715 and 4.1 °C.", known)
+    assert low[2] != "" and high == ("4.1", True, "")  # a range of values still claims its ends
+
+
+def test_a_rotated_grids_own_latitude_said_as_the_latitude_gets_a_warning():
+    """The 1.5B on the EURO-CORDEX file, asked for the true latitude of the warmest cell: "a true (geographic)
+    latitude of -23.375", which is the rotated grid's rlat (the true latitude is 25.1), got a ✓."""
+    import data
+    from toolloop.numbers import names_of, subjects_of
+    from tools import default_registry
+
+    path = REALDATA / "tas_rotated_grid_EUR11.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    result = registry.call("where_extreme", {"variable": "tas", "kind": "max"})
+    at = result.value["at"]
+    assert list(at)[:2] == ["lat", "lon"]  # the geographic position first, the grid's own after it
+    names = names_of(registry.dataset)
+    known = [Known("where_extreme", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+             for s in result.stated] + subjects_of(registry.dataset)
+    rlat, lat = f"{at['rlat']:g}", f"{at['lat']:g}"
+    (rotated,) = check(f"The warmest grid cell is at a true (geographic) latitude of {rlat}.", known)
+    assert not rotated[1] and rotated[2] == "this is the rlat of tas's maximum, not its lat"
+    assert check(f"The warmest grid cell is at latitude {lat}.", known)[0][1]
+    assert check(f"The warmest grid cell is at rlat {rlat}.", known)[0][1]
+    assert [c[1] for c in check(f"It is at {lat} N, {at['lon']:g} E.", known)] == [True, True]

@@ -36,6 +36,11 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # what follows a coordinate value: "500 hPa", "33°N", "45 degrees north", "120 m depth"
 _AXIS_MARK = re.compile(r"\s?(?:°|º|deg\b|degrees?\b|[NSEW]\b|hPa\b|mb\b|mbar\b|Pa\b|m\b|km\b|met(?:re|er)s?\b)")
 
+# a hemisphere or side written after a coordinate: "19.6°S", "19.6 S", "19.6 degrees south", "120 W" (not watts)
+_COMPASS_AFTER = re.compile(r"\s?(?:°|º|deg\b\.?|degrees?\b)?\s?"
+                            r"(?:(?P<negative>(?:S|W(?!\s?(?:/|\*|per\b|m\b|m\W?[-−⁻\d])))\b|(?i:south|west)\b)"
+                            r"|(?P<positive>[NE]\b|(?i:north|east)\b))")
+
 # The words that claim a statistic, by the fact kind they claim; "range" words fit a minimum and a maximum.
 _STAT_WORDS = {
     "max": ("max", "maximum", "maxima", "highest", "largest", "greatest", "strongest", "peak", "peaks", "warmest",
@@ -54,6 +59,9 @@ _FIELD_MEAN = re.compile(r"\b(?:zonal(?:ly)?|meridional(?:ly)?|time|annual|month
                          r"climatological)[ -](?:mean|average|averaged)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\b(?:with|which|while|whereas|but)\b")  # where the words next to a number end
 _RANGE_WORDS = ("between", "range", "ranges", "ranging", "from", "span", "spans")
+# "between 45N and 55N", "from 500 hPa", "from January to July": a selection of the data, not a range of values
+_SELECTED_RANGE = re.compile(r"\b(?:between|from)\s+(?=[-−]?\d+(?:\.\d+)?\s?(?:°|º|degrees?\b|[NSEW]\b|hPa\b|mb\b)"
+                             r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)", re.I)
 _KIND_WORDS = {"max": "maximum", "min": "minimum", "mean": "mean", "std": "standard deviation", "sum": "sum",
                "median": "median", "area_mean": "area-weighted mean", "missing_pct": "share of missing values",
                "n": "count of values", "first": "first value", "last": "last value", "start": "start",
@@ -140,6 +148,7 @@ class CheckedNumber:
     end: int
     source: str  # the known value's source when the number is right and attributed (✓), else ""
     note: str = ""  # for a ⚠ on a number that equals a fact: what it really is
+    value: float | None = None  # what the answer means by it: "19.6°S" is -19.6 (None for a date)
 
     @property
     def found(self) -> bool:
@@ -227,23 +236,30 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
             candidates = [k for k in known if isinstance(k.value, str) and date in k.value.replace(" ", "T")]
         else:
             written = match.group("num").replace(",", "").replace("−", "-")
-            candidates = _lookup(written, numbers, date_parts)
+            compass = _COMPASS_AFTER.match(answer, match.end())
+            if compass and not written.startswith("-"):  # "19.62 degrees south" is latitude -19.62, never +19.62
+                written = ("-" if compass.group("negative") else "") + written
+            value = float(written)
+            candidates = _lookup(written, numbers, date_parts, signed=bool(compass))
             if match.group("pct"):  # "27%": a share, when a share is among the equal facts
                 candidates = [k for k in candidates if k.unit == "%"] or candidates
         before_at = matches[i - 1].end() if i else 0
         after_at = matches[i + 1].start() if i + 1 < len(matches) else len(answer)
         source, note = _attribute(candidates, _Place(answer, match, before_at, after_at), subjects)
-        checked.append(CheckedNumber(match.group(0), match.start(), match.end(), source, note))
+        checked.append(CheckedNumber(match.group(0), match.start(), match.end(), source, note,
+                                     None if match.group("date") else value))
     return checked
 
 
-def _lookup(written: str, numbers: list[tuple[Known, float]], date_parts: list[tuple[Known, int]]) -> list[Known]:
-    """Every known value the written number equals."""
+def _lookup(written: str, numbers: list[tuple[Known, float]], date_parts: list[tuple[Known, int]],
+            signed: bool = False) -> list[Known]:
+    """Every known value the written number equals (a positive one also a negative fact's size, unless the answer
+    gave its sign in words: ``signed``)."""
     value = float(written)
     decimals = len(written.split(".")[1].split("e")[0].split("E")[0]) if "." in written else 0
     def equal(close: bool) -> list[Known]:
-        return [k for k, v in numbers
-                if any(_same(value, c, decimals, written, close) for c in ((v, abs(v)) if value >= 0 else (v,)))]
+        return [k for k, v in numbers if any(_same(value, c, decimals, written, close)
+                                             for c in ((v, abs(v)) if value >= 0 and not signed else (v,)))]
 
     found = equal(False) or equal(True)  # values the written digits round from first: 24.848 is not 24.835
     if not found and value.is_integer():
@@ -293,7 +309,7 @@ class _Place:
         False."""
         # "the average rain, with a standard deviation of 2.17" claims a standard deviation, not a mean
         for text in (*_CLAUSE.split(self.before)[::-1], self.attached):
-            words = {w.lower() for w in _WORD.findall(_FIELD_MEAN.sub(" ", text))}
+            words = {w.lower() for w in _WORD.findall(_SELECTED_RANGE.sub(" ", _FIELD_MEAN.sub(" ", text)))}
             found = {kind for kind, names in _STAT_WORDS.items() if words & set(names)}
             if words & set(_RANGE_WORDS) and not found and ranges:
                 return {"max", "min"}
@@ -334,11 +350,21 @@ class _Subjects:
                     or (len(parts) > 1 and all(starts(p) for p in parts)))
 
         found = {v for v in variables if names(v)}
-        by_words = {v for v in found if not (v in exact or v.lower() in lower or (len(v) >= 3 and starts(v.lower())))}
+        by_words = found - self.named_by_name(sentence, found)
         complete = {v for v in by_words if self.words.get(v, set()) <= lower}
         if complete and by_words - complete:  # "2 metre temperature" names t2m, not d2m ("2 metre dewpoint ...")
             found -= by_words - complete
         return found
+
+    @staticmethod
+    def named_by_name(sentence: str, variables: Iterable[str]) -> set[str]:
+        """Which of ``variables`` the sentence names by their own name, not by words of a long name: the name as
+        a word, or the start of a word ("lat" in "latitude")."""
+        words = _WORD.findall(sentence)
+        lower = {w.lower() for w in words} | {w.lower()[:-1] for w in words if w.lower().endswith("s")}
+        return {v for v in variables if v in words or v.lower() in lower
+                or (len(v) >= 3 and (any(w.startswith(v.lower()) for w in lower)
+                                     or bool(set(_STAT_WORDS.get(v.lower(), ())) & lower)))}
 
     def counted_axis(self, word: str) -> str:
         """The axis a word after a number counts ("months" -> month, "levels" -> lev), or ""."""
@@ -395,7 +421,7 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
         return "", f"this is {describe(on_axis[0])}, not {what}"
     at_named = [k for k in data if k.kind.partition("_at.")[2] in named]  # "at latitude -57.2"
     if at_named:
-        return _choose(at_named, place, subjects)
+        return _other_position(at_named[0], place, subjects) or _choose(at_named, place, subjects)
     others = sorted(named & subjects.data)
     if others:
         return "", f"this is {describe(data[0])}, not {' or '.join(others)}'s"
@@ -404,9 +430,24 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     claimed = place.claimed_stats()
     fitting = [k for k in pool if _stat(k) in claimed] or pool
     if len({k.variable for k in fitting}) == 1 or len({k.kind for k in fitting}) == 1:
-        return _choose(fitting, place, subjects)
+        return _other_position(fitting[0], place, subjects) or _choose(fitting, place, subjects)
     listed = ", ".join(describe(k) for k in fitting[:3]) + (", …" if len(fitting) > 3 else "")
     return "", f"this equals {listed}: the sentence does not say which"
+
+
+def _other_position(fact: Known, place: _Place, subjects: _Subjects) -> tuple[str, str] | None:
+    """A ⚠ for a position of an extreme (the rlat of the maximum) that the sentence says as another of its
+    positions, named by its own name ("latitude" for lat, where the rotated grid's rlat differs); else None."""
+    kind, _, axis = fact.kind.partition("_at.")
+    near = place.before + place.attached  # the words between this number and its neighbours; "33°N" is a latitude
+    compass = _COMPASS_AFTER.match(place.after)
+    near += (" latitude" if re.search(r"[NS]|north|south", compass.group(), re.I) else " longitude") if compass else ""
+    if not axis or subjects.named_by_name(near, {axis}):
+        return None
+    rivals = {k.kind.partition("_at.")[2] for k in subjects.known
+              if k.variable == fact.variable and k.kind.startswith(kind + "_at.")} - {axis}
+    said = sorted(subjects.named_by_name(near, rivals))
+    return ("", f"this is {describe(fact)}, not its {said[0]}") if said else None
 
 
 def _choose(facts: list[Known], place: _Place, subjects: _Subjects) -> tuple[str, str]:

@@ -338,7 +338,10 @@ def where_extreme(
     for k, v in scalars.items():
         if k not in at and k not in values.dims and k != WEIGHT and not str(k).startswith(POS):
             at[str(k)] = coord_value(v)
-    out["at"] = at
+    h = data.axes.horizontal
+    # the geographic position first: a rotated grid's own rlat, listed first, was read as "the latitude"
+    geographic = [k for k in (h.lat or "lat", h.lon or "lon") if k in at]
+    out["at"] = {**{k: at[k] for k in geographic}, **at}
     return out
 
 
