@@ -288,3 +288,45 @@ def test_a_rotated_grids_own_latitude_said_as_the_latitude_gets_a_warning():
     assert check(f"The warmest grid cell is at latitude {lat}.", known)[0][1]
     assert check(f"The warmest grid cell is at rlat {rlat}.", known)[0][1]
     assert [c[1] for c in check(f"It is at {lat} N, {at['lon']:g} E.", known)] == [True, True]
+
+
+@pytest.mark.parametrize("name, steps, unit, other", [("TREFHT.B06.66.atm.1890-1999ANN.nc", 110, "years", "months"),
+                                                      ("tas_rectilinear_grid_2D.nc", 12, "months", "years")])
+def test_a_count_of_time_steps_said_in_the_axis_own_calendar_unit(name, steps, unit, other):
+    """The 1.5B: "The TREFHT file covers 110 years." (an annual axis of 110 steps) got ⚠; "12 years" for the 12
+    steps of a monthly axis got a ✓ (any count word fitted a size nobody named)."""
+    import data
+    from toolloop.numbers import calendar_counts, subjects_of
+    from tools import default_registry
+
+    if not (REALDATA / name).exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(REALDATA / name))
+    known = subjects_of(registry.dataset) + calendar_counts(registry.time_axes)
+    assert check(f"The file covers {steps} {unit}.", known) == [(str(steps), True, "")]
+    (wrong,) = check(f"The file covers {steps} {other}.", known)
+    assert not wrong[1] and wrong[2] == f"these are {steps} {unit} of time, not {other}"
+
+
+def test_a_fact_of_the_area_mean_said_of_any_grid_point_gets_a_warning():
+    """The 1.5B, asked "In which year does the highest annual-mean TREFHT at any grid point occur?", called
+    climatology(by="year") (area means) and wrote its warmest year, 1951, with a ✓; the grid-point maximum is in
+    1924."""
+    import data
+    from toolloop.numbers import names_of, subjects_of
+    from tools import default_registry
+
+    path = REALDATA / "TREFHT.B06.66.atm.1890-1999ANN.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    result = registry.call("climatology", {"variable": "TREFHT", "by": "year"})
+    names = names_of(registry.dataset)
+    known = [Known("climatology", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+             for s in result.stated] + subjects_of(registry.dataset)
+    year, value = result.value["max"]["year"], result.value["max"]["value"]
+    (pointwise,) = check(f"The highest annual-mean TREFHT at any grid point occurs in {year}.", known)
+    assert pointwise == (str(year), False,
+                         "this is the year of TREFHT's maximum of the area mean, not at one grid point")
+    assert check(f"The warmest year of the global mean TREFHT is {year}.", known) == [(str(year), True, "")]
+    assert check(f"The highest global mean TREFHT is {value} K.", known)[0][1]

@@ -597,3 +597,41 @@ def test_a_datasets_prefix_prefilled_in_the_background_is_not_computed_again(qwe
     qwen.backend.llm.reset()  # forget the last sequence: only the saved state (shared by sessions) can serve it now
     warm = first_step(registry, "What is the mean tas?")
     assert warm.prompt_tokens > 400 and warm.prompt_tokens_evaluated < 40
+
+
+def test_a_unit_or_dims_the_tool_does_not_take_is_left_out_and_said():
+    """The 1.5B on TREFHT: linear_trend(variable="TREFHT", lat_min=60, lat_max=90, to_units="K") was refused twice
+    (linear_trend has no to_units); a selection the tool lacks is still refused."""
+    from pathlib import Path
+
+    import data
+    from tools import default_registry
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "TREFHT.B06.66.atm.1890-1999ANN.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    loop = ToolLoop(None, registry, [{"role": "user", "content": "What is the trend of TREFHT north of 60N?"}],
+                    enabled=set(registry.enabled_names))
+    trend = loop._run(ParsedCall("linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90,
+                                                  "to_units": "K", "dims": ["lat", "lon"]}, ""))
+    plain = registry.call("linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90})
+    assert trend.ok and trend.value == plain.value
+    assert "left out to_units='K', dims=['lat', 'lon']: linear_trend does not take to_units or dims" in trend.text
+    refused = loop._run(ParsedCall("linear_trend", {"variable": "TREFHT", "level": 500}, ""))
+    assert not refused.ok and "level" in refused.error
+
+
+def test_a_year_span_the_question_writes_wins_over_one_year_of_it():
+    """The 1.5B, asked "How much warmer is the global mean TREFHT in 1990-1999 than in 1890-1899?", called
+    difference(period_a="1990", period_b="1890"): two single years, said as the decades' difference with a ✓."""
+    from toolloop.question import spans_from_question
+
+    question = "How much warmer is the global mean TREFHT in 1990-1999 than in 1890-1899?"
+    assert spans_from_question({"period_a": "1990", "period_b": "1890"}, question)[0] == {
+        "period_a": "1990-1999", "period_b": "1890-1899"}
+    assert spans_from_question({"time_start": "1961", "time_end": "1961"}, "the mean from 1961 to 1990")[0] == {
+        "time_start": "1961", "time_end": "1990"}
+    kept = {"time_start": "1961", "time_end": "1975"}  # a part the call chose on purpose is not widened
+    assert spans_from_question(kept, "the mean from 1961 to 1990") == (kept, "")
+    assert spans_from_question({"period_a": "1990"}, "the change since 1990") == ({"period_a": "1990"}, "")

@@ -30,11 +30,15 @@ from typing import Any
 from data.times import SEASON_MONTHS
 from generation.types import Message, Sampling, Stats
 
-from .numbers import MONTH_NAMES, Known, check_numbers, names_of, subjects_of, unit_kind, written_unit
+from .numbers import MONTH_NAMES, Known, calendar_counts, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
-from .question import NAMED_IN_QUESTION, box_from_question, copied_example
+from .question import NAMED_IN_QUESTION, box_from_question, copied_example, spans_from_question
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
+# Arguments that say how to report a result, not which data or statistic: a call to a tool that lacks one runs
+# without it, and says so (linear_trend(..., to_units="K") was refused twice). Not "by": statistic(by="month")
+# is refused and pointed to climatology(by="month"), which computes what was asked.
+_HOW_TO_REPORT = ("to_units", "dims")
 
 
 @dataclass
@@ -175,7 +179,12 @@ class ToolLoop:
                 and NAMED_IN_QUESTION["season"].search(question)):
             unasked.append("month")  # "June-July-August (JJA)": the season, not its first month
             arguments.pop("month")
-        arguments, boxed = box_from_question(arguments, question, frozenset(self._properties(call.name)))
+        offered = self._properties(call.name)
+        ignored = [k for k in _HOW_TO_REPORT if offered and k not in offered and arguments.get(k) is not None]
+        arguments = {k: v for k, v in arguments.items() if k not in ignored}
+        arguments, boxed = box_from_question(arguments, question, frozenset(offered))
+        arguments, spanned = spans_from_question(arguments, question)
+        boxed = ", ".join(filter(None, [boxed, spanned]))
         month = self._named_month(call.name, arguments, question)
         if month:  # "mean January temperature over the whole record": every January, not the whole record
             arguments["month"] = month
@@ -197,6 +206,9 @@ class ToolLoop:
             result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
         if unwrapped:
             result.text += f"\n(The app read {unwrapped}: the tool's own arguments.)"
+        if ignored:
+            result.text += ("\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in ignored) +
+                            f": {call.name} does not take {' or '.join(ignored)}.)")
         return result
 
     def _unwrapped(self, call: ParsedCall) -> tuple[ParsedCall, str]:
@@ -375,4 +387,5 @@ class ToolLoop:
                     source = listed(result.name, result.arguments)
                     known += [Known(source, s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
                               for s in result.stated]
-        return known + self._question_known() + subjects_of(self.registry.dataset)
+        return (known + self._question_known() + subjects_of(self.registry.dataset)
+                + calendar_counts(self.registry.time_axes))

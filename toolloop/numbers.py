@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # a number, not an exponent of a unit ("m s**-1", "m^-2", "kg m-2 s-1") nor part of a name ("ERA-40")
@@ -58,6 +58,9 @@ _CHANGE_WORDS = frozenset({"change", "changes", "changed", "difference", "differ
 _FIELD_MEAN = re.compile(r"\b(?:zonal(?:ly)?|meridional(?:ly)?|time|annual|monthly|daily|seasonal|yearly|decadal|"
                          r"climatological)[ -](?:mean|average|averaged)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\b(?:with|which|while|whereas|but)\b")  # where the words next to a number end
+# a claim about single grid points, which a spatial mean's facts never are
+_POINTWISE = re.compile(r"\b(?:any(?:\s+single)?\s+(?:grid[ -]?)?(?:points?|cells?|locations?|places?|gridpoints?)"
+                        r"|anywhere|(?:a|one|each|every)\s+(?:single\s+)?grid[ -]?(?:points?|cells?))\b", re.I)
 _RANGE_WORDS = ("between", "range", "ranges", "ranging", "from", "span", "spans")
 # "between 45N and 55N", "from 500 hPa", "from January to July": a selection of the data, not a range of values
 _SELECTED_RANGE = re.compile(r"\b(?:between|from)\s+(?=[-−]?\d+(?:\.\d+)?\s?(?:°|º|degrees?\b|[NSEW]\b|hPa\b|mb\b)"
@@ -222,6 +225,24 @@ def subjects_of(obj: Any) -> list[Known]:
     return [Known(f"the variable {v}", str(v), "", str(v), "name", (), names.get(str(v), "")) for v in variables]
 
 
+_STEP_WORDS = {"hourly": "hour", "daily": "day", "monthly": "month", "seasonal": "season", "annual": "year",
+               "decadal": "decade"}
+
+
+def calendar_counts(times: Iterable[Any]) -> list[Known]:
+    """For each regular datetime axis, its size as a count of its steps' unit: an annual axis of 110 steps is
+    "110 years" (a monthly one of 110 steps is not)."""
+    from data.times import frequency
+
+    out = []
+    for t in times:
+        word = _STEP_WORDS.get(frequency(t.values) or "") if t.kind == "datetime" else None
+        if word:
+            out.append(Known(f"the {t.name} axis ({len(t.values)} {word}s)", len(t.values), "", str(t.name), "size",
+                             names=word))
+    return out
+
+
 def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
     known = list(known)
     numbers = [(k, float(k.value)) for k in known if _is_number(k.value)]
@@ -370,8 +391,10 @@ class _Subjects:
         """The axis a word after a number counts ("months" -> month, "levels" -> lev), or ""."""
         w = word.lower()
         singular = w[:-1] if w.endswith("s") else w
-        for axis in self.sizes:
+        for axis, size in self.sizes.items():
             a = axis.lower()
+            if singular == size.names:  # "110 years" of an annual time axis (calendar_counts)
+                return axis
             if singular == a or w == a or (len(a) >= 3 and singular.startswith(a[:3]) and
                                            singular in ("latitude", "longitude", "level", "month", "year",
                                                         "season", "depth", "time", "step")):
@@ -383,6 +406,13 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     """(source, "") for a ✓, ("", why) for a ⚠ on a number that equals facts, ("", "") when none is equal."""
     if not candidates:
         return "", ""
+    if _POINTWISE.search(place.sentence):  # "the highest TREFHT at any grid point": not a fact of an area mean
+        pointwise = [k for k in candidates if not any(key == "spatial_mean" for key, _ in k.selection)]
+        if not pointwise:
+            fact = candidates[0]
+            fact = replace(fact, selection=tuple(p for p in fact.selection if p[0] != "spatial_mean"))
+            return "", f"this is {describe(fact)} of the area mean, not at one grid point"
+        candidates = pointwise
     written = written_unit(place.after)
     if written:  # "289.4 °C" for a value in K: equal as a number, wrong as a claim
         fitting = [k for k in candidates if not k.unit or unit_kind(k.unit) in ("", written)]
@@ -391,6 +421,13 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
         candidates = fitting
     free = [k for k in candidates if not k.variable]
     word, axis = next(((w, a) for w in place.count_words if w and (a := subjects.counted_axis(w))), ("", ""))
+    steps = {a: k for a, k in subjects.sizes.items() if k.names in _STEP_WORDS.values()}  # calendar_counts
+    counted = [w for w in place.count_words if w and w.lower().removesuffix("s") in _STEP_WORDS.values()]
+    if counted and not axis:  # "12 years" for the 12 steps of a monthly axis
+        wrong = [k for k in candidates if k.variable in steps and k.kind in _SIZE_KINDS]
+        if wrong:
+            size = steps[wrong[0].variable]
+            return "", f"these are {size.value} {size.names}s of {size.variable}, not {counted[0]}"
     if axis:  # "7 months": a count of that dimension, right only when it is its size
         sizes = [k for k in candidates if k.variable == axis and k.kind in _SIZE_KINDS]
         if sizes:

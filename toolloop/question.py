@@ -3,6 +3,7 @@ question names, and a latitude/longitude box in compass form ("30S-30N", "10W to
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tools.prompt_schema import EXAMPLE_LATS
 
@@ -56,3 +57,33 @@ def copied_example(arguments: dict, question: str) -> list[str]:
     written = {abs(float(n)) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", question)}
     copied = lats == EXAMPLE_LATS and not {abs(v) for v in EXAMPLE_LATS} & written
     return ["lat_min", "lat_max"] if copied else []
+
+
+_YEAR_SPAN = re.compile(r"(?<![\w.-])([12]\d{3})\s*(?:-|–|to|through|until)\s*([12]\d{3})(?![\w.])")
+
+
+def spans_from_question(arguments: dict, question: str) -> tuple[dict, str]:
+    """Year spans as the question writes them ("1990-1999", "1961 to 1990") where the call wrote one year of
+    the span: a period ("period_a": "1990") or a period's start and end ("1990" to "1990"). The 1.5B, asked "How
+    much warmer is 1990-1999 than 1890-1899?", compared the single years 1990 and 1890."""
+    spans = [(a, b) for a, b in _YEAR_SPAN.findall(question) if a < b]
+    if not spans:
+        return arguments, ""
+
+    def span_of(year: Any) -> tuple[str, str] | None:
+        found = [s for s in spans if isinstance(year, (str, int)) and str(year).strip() in s]
+        return found[0] if len(found) == 1 else None
+
+    changed = {}
+    for key in ("period_a", "period_b"):
+        span = span_of(arguments.get(key))
+        if span:
+            changed[key] = f"{span[0]}-{span[1]}"
+    start, end = arguments.get("time_start"), arguments.get("time_end")
+    span = span_of(start)
+    if span and str(start).strip() == span[0] and (end is None or str(end).strip() == span[0]):
+        changed.update(time_start=span[0], time_end=span[1])
+    changed = {k: v for k, v in changed.items() if str(arguments.get(k)).strip() != v}
+    if not changed:
+        return arguments, ""
+    return {**arguments, **changed}, ", ".join(f"{k}={v!r}" for k, v in changed.items())

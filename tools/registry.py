@@ -208,6 +208,11 @@ def _walk(value: Any, here: Stated, key: str, axes: frozenset[str], variables: f
                      Stated("", variable, f"{here.kind or 'value'}_at.{k}", here.selection), k)
             elif k in variables and k != variable:  # another variable's value in the same row
                 walk(v, Stated("", k, "value", row), k)
+            elif k in _STATS and isinstance(v, dict):  # "max": {"year": 1951, "value": 285.4}: a row, and its label
+                for label, x in v.items():
+                    counts = _count(label) or label.startswith("n_")
+                    what = k if label == "value" else "n" if counts else f"{k}_at.{label}"
+                    walk(x, Stated("", variable, what, here.selection, unit if label == "value" else ""), label)
             elif k in sides:  # one side of a difference: the mean of its own selection
                 walk(v, Stated("", variable, "mean", sides[k] + row[len(here.selection):], unit), "value")
             else:
@@ -266,6 +271,11 @@ class ToolRegistry:
             self._tools[name] = bind_dataset(fn, self._data) if bound else fn
             self._schemas[name] = schema
         self.enabled: set[str] = set(self._tools)
+
+    @property
+    def time_axes(self) -> tuple:
+        """The dataset's time-like axes (``data.times.TimeAxis``), as the tools select on them; () without data."""
+        return self._data.axes.times if self._data is not None else ()
 
     @property
     def names(self) -> list[str]:

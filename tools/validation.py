@@ -11,7 +11,8 @@ message is written for the model (what was wrong, what is allowed).  Accepted, d
   "nan", "inf", "1_000", hex and everything else are rejected;
 * "true"/"false" strings for booleans; a single value, or a JSON array string, for a list;
 * an enum value that matches one allowed value case-insensitively (returned in its exact spelling);
-* null for an optional parameter (its default is used).
+* null for an optional parameter (its default is used), and for one the tool does not have (a small model
+  writes every argument it has seen, as null, in each call).
 
 Rejected: unknown and missing arguments, booleans where numbers are expected, NaN/infinity,
 values outside minimum/maximum, strings longer than ``MAX_STRING`` characters.
@@ -194,7 +195,7 @@ def validate(schema: dict[str, Any], arguments: Any) -> dict[str, Any]:
     params = schema["function"]["parameters"]
     props: dict[str, Any] = params["properties"]
     required = params.get("required", [])
-    extra = [k for k in args if k not in props]
+    extra = [k for k in args if k not in props and args[k] is not None]  # a null for no such argument says nothing
     if extra:
         names = ", ".join(repr(k) for k in extra[:10])
         allowed = ", ".join(props) or "no arguments"
@@ -205,7 +206,7 @@ def validate(schema: dict[str, Any], arguments: Any) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for key, value in args.items():
         if value is None and key not in required:
-            continue  # null for an optional argument: the function's default applies
+            continue  # null for an optional (or no such) argument: the function's default applies
         try:
             clean[key] = check_value(value, props[key], f"argument '{key}'")
         except ArgumentError as exc:
