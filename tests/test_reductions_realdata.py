@@ -311,3 +311,17 @@ def test_a_dim_with_one_value_is_reduced_even_when_the_call_names_other_dims():
     tos = ds.tos.isel(time=0).load()
     assert ok(reg, "statistic", variable="tos", stat="max", dims=["y", "x"])["at"]["lat"] == pytest.approx(
         float(ds.lat.load()[tos.argmax(dim=...)["y"], tos.argmax(dim=...)["x"]]), rel=REL)
+
+
+def test_climatology_by_year_on_an_axis_of_year_numbers():
+    """Boulder's temp_annual lies on TIME = 1897..2014 (integers): climatology(by="year") crashed with
+    AttributeError ('Index' object has no attribute 'month'); now one row per year, and by="month" says why not."""
+    ds, reg = load("Boulder.temp.1897-2014.nc")
+    res = ok(reg, "climatology", variable="temp_annual", by="year")
+    annual = ds.temp_annual.load()
+    assert res["n_groups"] == ds.sizes["TIME"]
+    assert res["max"] == {"year": int(ds.TIME[int(annual.argmax())]), "value": pytest.approx(float(annual.max()))}
+    refused = reg.call("climatology", {"variable": "temp_annual", "by": "month"})
+    assert not refused.ok and "holds years only" in refused.error
+    monthly = ok(reg, "climatology", variable="temp", by="month")["values"]
+    assert [row["month"] for row in monthly] == list(range(1, 13))

@@ -1,6 +1,8 @@
 """The tool-call parser on recorded real model outputs and malformed ones; the loop end to end on a real model."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from helpers import TOOL_MODEL
@@ -19,6 +21,18 @@ QWEN_REPEATED_AFTER_RESULT = '{"name": "multiply", "arguments": {"a": 12234585, 
 HERMES_TWO_CALLS = ('<tool_call>\n{"name": "add", "arguments": {"a": 1, "b": 2}}\n</tool_call>\n'
                     '<tool_call>\n{"name": "multiply", "arguments": {"a": 3, "b": 4}}\n</tool_call>')
 
+
+
+def real_registry(name: str):
+    """The Tools page's registry for a file of ../shared/realdata (the test is skipped without it)."""
+    from pathlib import Path
+
+    import data
+
+    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / name
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    return default_registry(data.open_path(path))
 
 def calls(text):
     return [(c.name, c.arguments, bool(c.error)) for c in parse_tool_calls(text)]
@@ -403,15 +417,7 @@ def test_a_month_and_season_the_question_never_named_are_left_out():
 
 def test_a_unit_the_question_asks_for_is_applied_when_the_call_leaves_it_out():
     """The 1.5B on a real file answered "289.411 °C" (the value in K) to a question asking for °C."""
-    from pathlib import Path
-
-    import data
-    from tools import default_registry
-
-    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "tas_rectilinear_grid_2D.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
+    registry = real_registry("tas_rectilinear_grid_2D.nc")
     call = ParsedCall("area_weighted_mean", {"variable": "tas", "time_start": "2005-07", "time_end": "2005-07"}, "")
 
     def run(question):
@@ -428,15 +434,7 @@ def test_a_unit_the_question_asks_for_is_applied_when_the_call_leaves_it_out():
 def test_the_prompts_example_band_copied_into_a_call_is_left_out():
     """The 1.5B on the EURO-CORDEX file, asked "the highest tas value in this regional model file": it called
     lat_min=-15, lat_max=15 (the prompt's own example band), twice refused (no grid points there)."""
-    from pathlib import Path
-
-    import data
-    from tools import default_registry
-
-    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "tas_rotated_grid_EUR11.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
+    registry = real_registry("tas_rotated_grid_EUR11.nc")
     call = ParsedCall("statistic", {"variable": "tas", "stat": "max", "lat_min": -15, "lat_max": 15}, "")
 
     def run(question):
@@ -475,15 +473,7 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
     assert box_from_question({"lat_min": 0}, "Northern minus Southern Hemisphere")[1] == ""  # both named
     assert box_from_question({"lat_min": -90, "lat_max": 90}, "mean T north of the equator in January")[0] == {
         "lat_min": 0, "lat_max": 90}  # the 1.5B on mxclim.nc (run F)
-    from pathlib import Path
-
-    import data
-    from tools import default_registry
-
-    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "tas_rectilinear_grid_2D.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
+    registry = real_registry("tas_rectilinear_grid_2D.nc")
     question = "What is the area-weighted mean tas between 30S and 30N in June-July-August (JJA)?"
     loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
     result = loop._run(ParsedCall("area_weighted_mean", {"variable": "tas", "month": 6, "season": "JJA",
@@ -517,24 +507,22 @@ def test_a_region_written_as_one_object_is_read_as_the_tools_own_arguments():
     unknown = loop._run(ParsedCall("statistic", {"variable": "tas", "stat": "mean", "box": {"north": 10}}, ""))
     assert not unknown.ok  # an object of other keys is not guessed at
     # the 0.5B copied the extent's time object: {"start", "end", "steps"} is time_start and time_end
-    copied = loop._run(ParsedCall("statistic", {"variable": "tas", "stat": "max", "time": {
-        "start": "2001-01-01", "end": "2001-12-31", "steps": 24}}, ""))
+    copy = ParsedCall("statistic", {"variable": "tas", "stat": "max", "time": {
+        "start": "2001-01-01", "end": "2001-12-31", "steps": 24}}, "")
+    in_2001 = ToolLoop(None, registry, [{"role": "user", "content": "Max tas in 2001?"}],
+                       enabled=set(registry.enabled_names))
+    copied = in_2001._run(copy)
     year = registry.call("statistic", {"variable": "tas", "stat": "max", "time_start": "2001", "time_end": "2001"})
     assert copied.ok and copied.value["value"] == year.value["value"]
     assert "read time as time_start, time_end (without steps)" in copied.text
+    unasked = loop._run(copy)  # a question naming no period: the copied one is left out, the whole record used
+    everything = registry.call("statistic", {"variable": "tas", "stat": "max"})
+    assert unasked.ok and unasked.value["value"] == everything.value["value"] and "left out time_start" in unasked.text
 
 
 def test_a_month_the_question_names_is_selected_when_the_call_leaves_it_out():
     """The 1.5B: "Boulder's mean January temperature over the whole record" averaged every month."""
-    from pathlib import Path
-
-    import data
-    from tools import default_registry
-
-    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "Boulder.temp.1897-2014.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
+    registry = real_registry("Boulder.temp.1897-2014.nc")
 
     def run(question, arguments):
         loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
@@ -553,23 +541,20 @@ def test_a_month_the_question_names_is_selected_when_the_call_leaves_it_out():
 def test_a_refused_word_is_pointed_to_the_offered_tool_that_takes_it():
     """The 1.5B asked `statistic` to reduce over "month" on Boulder's monthly series (its one dimension is time),
     twice, and could not answer: the retry now names the offered tool whose schema takes "month"."""
-    from pathlib import Path
-
-    import data
-    from tools import default_registry
-
-    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "Boulder.temp.1897-2014.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
-    bad = '{"name": "statistic", "arguments": {"variable": "temp", "stat": "mean", "dims": ["month"]}}'
-    model = ScriptedModel([bad, "I could not compute it."])
-    loop = ToolLoop(model, registry, [{"role": "user", "content": "In which month is Boulder warmest?"}],
+    registry = real_registry("Boulder.temp.1897-2014.nc")
+    bad = {"variable": "temp", "stat": "mean", "dims": ["month"]}
+    loop = ToolLoop(None, registry, [{"role": "user", "content": "In which month is Boulder warmest?"}],
+                    enabled=set(registry.enabled_names))
+    hint = loop._taken_elsewhere(ParsedCall("statistic", bad, ""))
+    assert hint == ' (climatology(by="month") takes it)'  # words the call used rightly get no hint
+    # one tool takes it: the app runs that tool (test_a_word_the_tool_refuses_runs_the_one_tool_that_takes_it);
+    # when that call fails too, the retry names it
+    model = ScriptedModel([json.dumps({"name": "statistic", "arguments": {**bad, "time_start": "2990"}}), "?"])
+    loop = ToolLoop(model, registry, [{"role": "user", "content": "In which month of 2990 is Boulder warmest?"}],
                     enabled=set(registry.enabled_names))
     list(loop.run())
     retry = model.seen[1][0][-1]["content"]
-    assert '"dims": ["month"]) failed' in retry and 'climatology(by="month") takes it' in retry
-    assert 'variable="temp"' not in retry.split("failed:")[1]  # words the call used rightly get no hint
+    assert '"dims": ["month"]' in retry and 'climatology(by="month") takes it' in retry
 
 
 def test_a_datasets_prefix_prefilled_in_the_background_is_not_computed_again(qwen):
@@ -602,15 +587,7 @@ def test_a_datasets_prefix_prefilled_in_the_background_is_not_computed_again(qwe
 def test_a_unit_or_dims_the_tool_does_not_take_is_left_out_and_said():
     """The 1.5B on TREFHT: linear_trend(variable="TREFHT", lat_min=60, lat_max=90, to_units="K") was refused twice
     (linear_trend has no to_units); a selection the tool lacks is still refused."""
-    from pathlib import Path
-
-    import data
-    from tools import default_registry
-
-    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "TREFHT.B06.66.atm.1890-1999ANN.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
+    registry = real_registry("TREFHT.B06.66.atm.1890-1999ANN.nc")
     loop = ToolLoop(None, registry, [{"role": "user", "content": "What is the trend of TREFHT north of 60N?"}],
                     enabled=set(registry.enabled_names))
     trend = loop._run(ParsedCall("linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90,
@@ -635,3 +612,43 @@ def test_a_year_span_the_question_writes_wins_over_one_year_of_it():
     kept = {"time_start": "1961", "time_end": "1975"}  # a part the call chose on purpose is not widened
     assert spans_from_question(kept, "the mean from 1961 to 1990") == (kept, "")
     assert spans_from_question({"period_a": "1990"}, "the change since 1990") == ({"period_a": "1990"}, "")
+
+
+def test_a_period_the_question_never_names_is_left_out():
+    """The 1.5B on Boulder: "What is the trend of Boulder's annual mean temperature in °C per decade?" called
+    linear_trend(..., time_start="1961", time_end="2014") and wrote that slope as the record's trend, with a ✓;
+    "How many years have ... above 11 °C?" counted 1990-2014 only."""
+    from data.synthetic import make_climate_dataset
+
+    registry = default_registry(make_climate_dataset(years=3, nlat=6, nlon=12))
+    call = ParsedCall("statistic", {"variable": "tas", "stat": "max", "time_start": "2001", "time_end": "2001"}, "")
+
+    def run(question):
+        return ToolLoop(None, registry, [{"role": "user", "content": question}],
+                        enabled=set(registry.enabled_names))._run(call)
+
+    whole = registry.call("statistic", {"variable": "tas", "stat": "max"}).value["value"]
+    one_year = registry.call("statistic", call.arguments).value["value"]
+    assert whole != one_year
+    assert run("What is the highest tas?").value["value"] == whole
+    for question in ("What is the highest tas in 2001?", "What was the highest tas in the last year?",
+                     "The highest tas since the 2000s?"):
+        assert run(question).value["value"] == one_year, question
+
+
+def test_a_word_the_tool_refuses_runs_the_one_tool_that_takes_it():
+    """The 1.5B on Boulder: statistic(variable="TEMP", stat="max", dims=["month"]) for "In which month is the mean
+    temperature highest" and statistic(..., by="year") for "Which year has the warmest annual mean", each refused
+    twice ("could not compute"); climatology(by=...) takes both words, so the app runs it and says so."""
+    registry = real_registry("Boulder.temp.1897-2014.nc")
+    question = "In which month is Boulder's mean temperature highest, in °C?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    month = loop._run(ParsedCall("statistic", {"variable": "TEMP", "stat": "max", "dims": ["month"]}, ""))
+    direct = registry.call("climatology", {"variable": "TEMP", "by": "month", "to_units": "degC"})
+    assert month.ok and month.name == "climatology" and month.value["values"] == direct.value["values"]
+    assert "instead: statistic does not take dims='month', climatology does" in month.text
+    year = loop._run(ParsedCall("statistic", {"variable": "temp_annual", "stat": "mean", "by": "year"}, ""))
+    assert year.ok and year.value["max"]["year"] == registry.call(
+        "climatology", {"variable": "temp_annual", "by": "year"}).value["max"]["year"]
+    made_up = loop._run(ParsedCall("statistic", {"variable": "TEMP", "stat": "mean", "dims": ["decade"]}, ""))
+    assert not made_up.ok  # a word no tool takes is still refused

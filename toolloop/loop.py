@@ -197,6 +197,13 @@ class ToolLoop:
         result = self.registry.call(call.name, {**arguments, "to_units": asked_unit}) if asked_unit else None
         if result is None or not result.ok:  # no unit asked, or the values cannot be converted to it
             result = self.registry.call(call.name, arguments)
+        redirect = None if result.ok else self._redirected(call.name, arguments)
+        if redirect:  # the words it refused belong to one other tool: run that one, and say so
+            other, redirected, why = redirect
+            moved = self.registry.call(other, redirected)
+            if moved.ok:
+                result = moved
+                result.text += f"\n(The app ran {listed(other, redirected)} instead: {why}.)"
         elif asked_unit:
             result.text += f"\n(The app converted the result to {asked_unit}: the question asks for it.)"
         if unasked:
@@ -293,20 +300,43 @@ class ToolLoop:
         """For a refused call, the offered tools that take one of its word arguments as an allowed value of
         theirs (``dims=["month"]`` on a series whose dimension is time: ``climatology(by="month")``); read from
         the schemas on offer, so it holds for any dataset's dimensions, variables and calendars."""
-        own = self._properties(call.name)
+        _, takers = self._elsewhere(call.name, call.arguments)
+        hints = list(dict.fromkeys(f'{tool}({name}="{word}")' for tool, name, word in takers))[:3]
+        return f" ({', '.join(hints)} takes it)" if hints else ""
+
+    def _elsewhere(self, tool: str, arguments: dict) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+        """The word arguments ``tool`` refuses as (parameter, word), and each (tool, parameter, word) of another
+        offered tool that takes one of those words as an allowed value."""
+        own = self._properties(tool)
+
         def refused_here(where: str, word: str) -> bool:  # no such parameter, or not one of its values
             return where not in own or bool(_enum(own[where])) and word not in _enum(own[where])
 
-        refused = sorted({(where, v) for where, value in call.arguments.items() for v in argument_values(value)
+        refused = sorted({(where, v) for where, value in arguments.items() for v in argument_values(value)
                           if isinstance(v, str) and refused_here(where, v)})
-        hints = []
-        for tool in self.schemas:
-            fn = tool["function"]
+        takers = []
+        for schema in self.schemas:
+            fn = schema["function"]
             for name, prop in fn.get("parameters", {}).get("properties", {}).items():
-                hints += [f'{fn["name"]}({name}="{word}")' for where, word in refused
-                          if word in _enum(prop) and (fn["name"], name) != (call.name, where)]
-        hints = list(dict.fromkeys(hints))[:3]
-        return f" ({', '.join(hints)} takes it)" if hints else ""
+                takers += [(fn["name"], name, word) for where, word in refused
+                           if word in _enum(prop) and (fn["name"], name) != (tool, where)]
+        return refused, list(dict.fromkeys(takers))
+
+    def _redirected(self, tool: str, arguments: dict) -> tuple[str, dict, str] | None:
+        """The one other offered tool that takes every word ``tool`` refused, each in one parameter, with the
+        arguments it also takes, and why: statistic(dims=["month"]) or statistic(by="year") is climatology(by=...)."""
+        refused, takers = self._elsewhere(tool, arguments)
+        if not refused or len({t for t, _, _ in takers}) != 1 or len(takers) != len(refused) \
+                or {w for _, _, w in takers} != {w for _, w in refused}:
+            return None
+        other = takers[0][0]
+        props = self._properties(other)
+        moved = {where for where, _ in refused}
+        redirected = {k: v for k, v in arguments.items() if k in props and k not in moved}
+        for _, name, word in takers:
+            redirected[name] = [word] if props[name].get("type") == "array" else word
+        why = ", ".join(f"{where}={word!r}" for where, word in refused)
+        return other, redirected, f"{tool} does not take {why}, {other} does"
 
     def _with_question(self, note: str) -> list[Message]:
         """The original conversation, its question followed by ``note``."""

@@ -253,13 +253,17 @@ def climatology(
     series, info, _ = data.series(variable, **selection_args(locals()))
     if series.empty:
         raise no_data()
-    months = np.asarray(series.index.month)
+    months, years = _calendar_parts(data, variable, series.index)
+    if (months if by in ("month", "season") else years) is None:
+        has, instead = ("years", "statistic or linear_trend") if years is not None else ("months", "statistic")
+        raise ToolError(f"{variable}'s time axis holds {has} only, so there is no {by} to group by; {instead} "
+                        "use its values as they are")
     if by == "month":
         keys = months
     elif by == "season":
         keys = np.array([next(s for s, ms in SEASONS.items() if m in ms) for m in months])
     else:
-        keys = np.asarray(series.index.year)
+        keys = years
     grouped = pd.Series(series.to_numpy(), index=keys).groupby(level=0)
     means, counts = grouped.mean(), grouped.count()
     order = list(SEASONS) if by == "season" else sorted(means.index)
@@ -274,6 +278,18 @@ def climatology(
                    max={by: int(hi), "value": num(means[hi])}, first=rows[0], last=rows[-1],
                    note=f"more than {MAX_LISTED} {by}s: summarised; narrow the period to list them")
     return convert_result(out, data, variable, to_units)
+
+
+def _calendar_parts(data: Any, variable: str, index: Any) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(calendar month, year) of each step of a series: from its dates, or from an axis of year numbers
+    (Boulder's annual TIME = 1897..2014) or of month numbers (1..12); None for a part the axis lacks."""
+    if hasattr(index, "month"):  # a DatetimeIndex or CFTimeIndex
+        return np.asarray(index.month), np.asarray(index.year)
+    t = data.axes.time if data.is_table else data.axes.time_of(data.obj[variable].dims)
+    kind = getattr(t, "kind", "")
+    values = np.asarray(index)
+    return (values.astype(int), None) if kind == "month" else (None, values.astype(int)) if kind == "year" else (
+        None, None)
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
