@@ -461,6 +461,10 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
         "lon_min": -170, "lon_max": -120}
     assert box_from_question({"lat_min": -30, "lat_max": 30}, "between 30S and 30N") == (
         {"lat_min": -30, "lat_max": 30}, "")
+    # "north of 15S" called as -15..15 (the prompt's example band) became -15..-15, refused twice
+    assert box_from_question({"lat_min": -15, "lat_max": 15}, "the mean SON precipitation north of 15S")[0] == {
+        "lat_min": -15, "lat_max": 90}
+    assert box_from_question({"lat_max": 60}, "south of 60S")[0] == {"lat_min": -90, "lat_max": -60}
     assert box_from_question({"variable": "tas"}, "at 30N")[1] == ""  # no box in the call: none added
     assert box_from_question({"variable": "sst"}, "Niño 3.4 (5S-5N, 170W-120W)",
                               frozenset({"lat_min", "lat_max", "lon_min", "lon_max"}))[0] == {

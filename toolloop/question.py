@@ -23,6 +23,7 @@ _COMPASS = re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d+)?)\s*°?\s*([NSEW])\b")
 # "the Southern Hemisphere", "north of the equator" (and "Northern minus Southern Hemisphere", which names both)
 _HEMISPHERE = re.compile(r"\b(north|south)(?:ern\b(?=.*\bhemispheres?\b)| of the equator\b)", re.I)
 _HEMISPHERE_LATS = {"north": (0.0, 90.0), "south": (-90.0, 0.0)}
+_SIDE_OF = re.compile(r"\b(north|south)(?:ward)? of\s+(?=\d{1,3}(?:\.\d+)?\s*°?\s*[NS]\b)", re.I)  # "north of 15S"
 
 
 def box_from_question(arguments: dict, question: str, offered: frozenset = frozenset()) -> tuple[dict, str]:
@@ -41,9 +42,12 @@ def box_from_question(arguments: dict, question: str, offered: frozenset = froze
     if len(lons) == 2:
         west, east = lons if (lons[1] - lons[0]) % 360 <= 180 else lons[::-1]  # the shorter way round, eastward
         wanted.update(lon_min=west, lon_max=east)
-    for key in ("lat_min", "lat_max") if len(lats) == 1 else ():
+    sides = _SIDE_OF.findall(question)
+    if len(lats) == 1 and len(sides) == 1:  # "north of 15S": from there to the pole (the call had -15..15)
+        wanted.update(zip(("lat_min", "lat_max"), (lats[0], 90.0) if sides[0].lower() == "north" else (-90.0, lats[0])))
+    for key in ("lat_min", "lat_max") if len(lats) == 1 and not sides else ():
         if isinstance(arguments.get(key), (int, float)) and arguments[key] == -lats[0]:
-            wanted[key] = lats[0]  # "north of 60S" written as 60
+            wanted[key] = lats[0]  # "at 60S" written as 60
     for key in ("lon_min", "lon_max") if len(lons) == 1 else ():
         if isinstance(arguments.get(key), (int, float)) and arguments[key] == -lons[0]:
             wanted[key] = lons[0]
