@@ -473,7 +473,8 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
     assert box_from_question({"lat_min": -90, "lat_max": -30}, "the maximum wind in the Southern Hemisphere") == (
         {"lat_min": -90, "lat_max": 0}, "lat_max=0")
     assert box_from_question({"lat_min": 10}, "in the northern hemisphere")[0] == {"lat_min": 0, "lat_max": 90}
-    assert box_from_question({"lat_min": -60}, "north of 60S in the Southern Hemisphere")[1] == ""  # a latitude given
+    assert box_from_question({"lat_min": -60}, "north of 60S in the Southern Hemisphere")[0] == {  # to the equator
+        "lat_min": -60, "lat_max": 0}
     assert box_from_question({"lat_min": 0}, "Northern minus Southern Hemisphere")[1] == ""  # both named
     assert box_from_question({"lat_min": -90, "lat_max": 90}, "mean T north of the equator in January")[0] == {
         "lat_min": 0, "lat_max": 90}  # the 1.5B on mxclim.nc (run F)

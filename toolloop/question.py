@@ -43,8 +43,9 @@ def box_from_question(arguments: dict, question: str, offered: frozenset = froze
         west, east = lons if (lons[1] - lons[0]) % 360 <= 180 else lons[::-1]  # the shorter way round, eastward
         wanted.update(lon_min=west, lon_max=east)
     sides = _SIDE_OF.findall(question)
-    if len(lats) == 1 and len(sides) == 1:  # "north of 15S": from there to the pole (the call had -15..15)
-        wanted.update(zip(("lat_min", "lat_max"), (lats[0], 90.0) if sides[0].lower() == "north" else (-90.0, lats[0])))
+    if len(lats) == 1 and len(sides) == 1:  # "north of 15S": to the pole, or the equator in the hemisphere named
+        far = 0.0 if hemispheres else 90.0  # (the 1.5B called "north of 15S" as -15..15)
+        wanted.update(zip(("lat_min", "lat_max"), (lats[0], far) if sides[0].lower() == "north" else (-far, lats[0])))
     for key in ("lat_min", "lat_max") if len(lats) == 1 and not sides else ():
         if isinstance(arguments.get(key), (int, float)) and arguments[key] == -lats[0]:
             wanted[key] = lats[0]  # "at 60S" written as 60
