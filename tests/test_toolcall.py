@@ -657,3 +657,23 @@ def test_a_word_the_tool_refuses_runs_the_one_tool_that_takes_it():
         "climatology", {"variable": "temp_annual", "by": "year"}).value["max"]["year"]
     made_up = loop._run(ParsedCall("statistic", {"variable": "TEMP", "stat": "mean", "dims": ["decade"]}, ""))
     assert not made_up.ok  # a word no tool takes is still refused
+
+
+def test_a_difference_reads_its_two_periods_from_the_question():
+    """The 1.5B on mxclim, asked "... at 850 hPa between 10S and 10N change from January to July?", called
+    difference(variable="T", month=1, level=850, ...): no periods, one level, refused twice."""
+    from toolloop.question import periods_from_question
+
+    assert periods_from_question("change from January to July 2005 (July minus January)?") == ("2005-01", "2005-07")
+    assert periods_from_question("from February 1958 to February 1977") == ("1958-02", "1977-02")
+    assert periods_from_question("change from DJF to JJA, in mm/day") == ("DJF", "JJA")
+    assert periods_from_question("from the first to the last day") is None
+    registry = real_registry("mxclim.nc")
+    question = "By how much does the zonal mean temperature at 850 hPa between 10S and 10N change from January to July?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    result = loop._run(ParsedCall("difference", {"variable": "T", "month": 1, "level": 850, "lat_min": -10,
+                                                 "lat_max": 10}, ""))
+    direct = registry.call("difference", {"variable": "T", "period_a": "January", "period_b": "July",
+                                          "level_a": 850, "level_b": 850, "lat_min": -10, "lat_max": 10})
+    assert result.ok and result.value["difference"] == direct.value["difference"]
+    assert "period_a='January', period_b='July', level_a=850, level_b=850" in result.text

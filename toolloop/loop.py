@@ -32,7 +32,7 @@ from generation.types import Message, Sampling, Stats
 
 from .numbers import MONTH_NAMES, Known, calendar_counts, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
-from .question import NAMED_IN_QUESTION, box_from_question, copied_example, spans_from_question
+from .question import NAMED_IN_QUESTION, box_from_question, copied_example, periods_from_question, spans_from_question
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 # Arguments that say how to report a result, not which data or statistic: a call to a tool that lacks one runs
@@ -183,8 +183,9 @@ class ToolLoop:
         ignored = [k for k in _HOW_TO_REPORT if offered and k not in offered and arguments.get(k) is not None]
         arguments = {k: v for k, v in arguments.items() if k not in ignored}
         arguments, boxed = box_from_question(arguments, question, frozenset(offered))
+        arguments, compared = self._two_sides(arguments, offered, question)
         arguments, spanned = spans_from_question(arguments, question)
-        boxed = ", ".join(filter(None, [boxed, spanned]))
+        boxed = ", ".join(filter(None, [boxed, compared, spanned]))
         month = self._named_month(call.name, arguments, question)
         if month:  # "mean January temperature over the whole record": every January, not the whole record
             arguments["month"] = month
@@ -217,6 +218,25 @@ class ToolLoop:
             result.text += ("\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in ignored) +
                             f": {call.name} does not take {' or '.join(ignored)}.)")
         return result
+
+    @staticmethod
+    def _two_sides(arguments: dict, offered: dict, question: str) -> tuple[dict, str]:
+        """For a tool comparing two selections (period_a/period_b, level_a/level_b): the periods the question
+        writes ("from January to July 2005") when the call gives neither, in place of the one-period filters it
+        wrote instead; and one ``level`` as the level of both sides. What was read, for the result's note."""
+        out, read = dict(arguments), []
+        periods = periods_from_question(question)
+        if "period_a" in offered and periods and not (out.get("period_a") or out.get("period_b")):
+            for key in ("month", "season", "time_start", "time_end"):
+                if key not in offered:
+                    out.pop(key, None)
+            out.update(period_a=periods[0], period_b=periods[1])
+            read.append(f"period_a={periods[0]!r}, period_b={periods[1]!r}")
+        if "level_a" in offered and "level" not in offered and out.get("level") is not None:
+            level = out.pop("level")
+            out.update(level_a=out.get("level_a", level), level_b=out.get("level_b", level))
+            read.append(f"level_a={out['level_a']!r}, level_b={out['level_b']!r}")
+        return out, ", ".join(read)
 
     def _unwrapped(self, call: ParsedCall) -> tuple[ParsedCall, str]:
         """The call with an object argument spread into the tool's own parameters, and which ones were: its keys

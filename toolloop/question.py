@@ -7,6 +7,8 @@ from typing import Any
 
 from tools.prompt_schema import EXAMPLE_LATS
 
+from .numbers import MONTH_NAMES
+
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
 _PERIOD = re.compile(r"(?<![\w.])[12]\d{3}s?(?![\w.])|\b(?:last|past|first|final|recent(?:ly)?|early|late|latest|"
@@ -98,3 +100,29 @@ def spans_from_question(arguments: dict, question: str) -> tuple[dict, str]:
     if not changed:
         return arguments, ""
     return {**arguments, **changed}, ", ".join(f"{k}={v!r}" for k, v in changed.items())
+
+
+_MONTH_WORD = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_PERIOD_WORDS = rf"(?:{_MONTH_WORD}(?:\s+[12]\d{{3}})?|DJF|MAM|JJA|SON|[12]\d{{3}}(?:\s*[-–]\s*[12]\d{{3}})?)"
+_FROM_TO = re.compile(rf"\bfrom\s+({_PERIOD_WORDS})\s+(?:to|until|through)\s+({_PERIOD_WORDS})\b", re.I)
+
+
+def periods_from_question(question: str) -> tuple[str, str] | None:
+    """The two periods of "from January to July 2005", "from DJF to JJA", "from February 1958 to February 1977",
+    as ``difference`` reads them ("2005-01", "JJA", "1958-02", "July" for every July); None when not written so.
+    A year written only after the second period is the first one's too."""
+    found = _FROM_TO.search(question)
+    if not found:
+        return None
+    first, second = found.groups()
+    year = re.search(r"[12]\d{3}", second)
+    return _period(first, year.group() if year and not re.search(r"\d", first) else None), _period(second, None)
+
+
+def _period(text: str, year: str | None) -> str:
+    words = text.split()
+    if re.fullmatch(_MONTH_WORD, words[0], re.I):
+        month = [m[:3] for m in MONTH_NAMES].index(words[0][:3].lower()) + 1
+        year = words[1] if len(words) > 1 else year
+        return f"{year}-{month:02d}" if year else words[0].capitalize()
+    return re.sub(r"\s+", "", text).upper()
