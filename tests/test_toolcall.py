@@ -521,7 +521,8 @@ def test_a_region_written_as_one_object_is_read_as_the_tools_own_arguments():
     assert copied.ok and copied.value["value"] == year.value["value"]
     assert "read time as time_start, time_end (without steps)" in copied.text
     unasked = loop._run(copy)  # a question naming no period: the copied one is left out, the whole record used
-    everything = registry.call("statistic", {"variable": "tas", "stat": "max"})
+    # (and the question's own statistic and box: "Mean tas between 40S and 40N?")
+    everything = registry.call("statistic", {"variable": "tas", "stat": "mean", "lat_min": -40, "lat_max": 40})
     assert unasked.ok and unasked.value["value"] == everything.value["value"] and "left out time_start" in unasked.text
 
 
@@ -677,3 +678,21 @@ def test_a_difference_reads_its_two_periods_from_the_question():
                                           "level_a": 850, "level_b": 850, "lat_min": -10, "lat_max": 10})
     assert result.ok and result.value["difference"] == direct.value["difference"]
     assert "period_a='January', period_b='July', level_a=850, level_b=850" in result.text
+
+
+def test_the_one_statistic_the_question_asks_for_wins_over_the_calls():
+    """The 1.5B on mxclim, "What is the strongest zonal mean zonal wind U in January, at any level and latitude?":
+    statistic(stat="mean", ...) (the "mean" of "zonal mean"), answered 7.06 m/s; the strongest is 42.8."""
+    from toolloop.question import stat_from_question
+
+    stats = {"stat": {"enum": ["mean", "min", "max", "std"]}}
+    assert stat_from_question({"stat": "max"}, "In which month is the mean temperature highest?", stats)[1] == ""
+    assert stat_from_question({"stat": "max"}, "What is the mean of tas?", stats)[0] == {"stat": "mean"}
+    registry = real_registry("mxclim.nc")
+    question = "What is the strongest zonal mean zonal wind U in January, at any level and latitude?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    result = loop._run(ParsedCall("statistic", {"variable": "U", "stat": "mean", "dims": ["time", "lev", "lat"],
+                                                "month": 1}, ""))
+    ds = registry.dataset
+    assert result.ok and result.value["value"] == pytest.approx(float(ds.U.sel(time=1).max()), rel=1e-5)
+    assert "stat='max'" in result.text

@@ -32,7 +32,14 @@ from generation.types import Message, Sampling, Stats
 
 from .numbers import MONTH_NAMES, Known, calendar_counts, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
-from .question import NAMED_IN_QUESTION, box_from_question, copied_example, periods_from_question, spans_from_question
+from .question import (
+    NAMED_IN_QUESTION,
+    box_from_question,
+    copied_example,
+    periods_from_question,
+    spans_from_question,
+    stat_from_question,
+)
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 # Arguments that say how to report a result, not which data or statistic: a call to a tool that lacks one runs
@@ -184,6 +191,8 @@ class ToolLoop:
         arguments = {k: v for k, v in arguments.items() if k not in ignored}
         arguments, boxed = box_from_question(arguments, question, frozenset(offered))
         arguments, compared = self._two_sides(arguments, offered, question)
+        arguments, asked = stat_from_question(arguments, question, offered)
+        compared = ", ".join(filter(None, [compared, asked]))
         arguments, spanned = spans_from_question(arguments, question)
         boxed = ", ".join(filter(None, [boxed, compared, spanned]))
         month = self._named_month(call.name, arguments, question)

@@ -42,7 +42,7 @@ _COMPASS_AFTER = re.compile(r"\s?(?:°|º|deg\b\.?|degrees?\b)?\s?"
                             r"|(?P<positive>[NE]\b|(?i:north|east)\b))")
 
 # The words that claim a statistic, by the fact kind they claim; "range" words fit a minimum and a maximum.
-_STAT_WORDS = {
+STAT_WORDS = {
     "max": ("max", "maximum", "maxima", "highest", "largest", "greatest", "strongest", "peak", "peaks", "warmest",
             "hottest", "wettest", "top"),
     "min": ("min", "minimum", "minima", "lowest", "smallest", "least", "weakest", "coldest", "coolest", "driest"),
@@ -55,7 +55,7 @@ _STAT_WORDS = {
 _CHANGE_WORDS = frozenset({"change", "changes", "changed", "difference", "differences", "differs", "differ"})
 # "the strongest zonal mean zonal wind", "the highest annual mean temperature": a mean that names the field, not the
 # statistic the number is
-_FIELD_MEAN = re.compile(r"\b(?:zonal(?:ly)?|meridional(?:ly)?|time|annual|monthly|daily|seasonal|yearly|decadal|"
+FIELD_MEAN = re.compile(r"\b(?:zonal(?:ly)?|meridional(?:ly)?|time|annual|monthly|daily|seasonal|yearly|decadal|"
                          r"climatological)[ -](?:mean|average|averaged)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\b(?:with|which|while|whereas|but)\b")  # where the words next to a number end
 # a claim about single grid points, which a spatial mean's facts never are
@@ -330,8 +330,8 @@ class _Place:
         False."""
         # "the average rain, with a standard deviation of 2.17" claims a standard deviation, not a mean
         for text in (*_CLAUSE.split(self.before)[::-1], self.attached):
-            words = {w.lower() for w in _WORD.findall(_SELECTED_RANGE.sub(" ", _FIELD_MEAN.sub(" ", text)))}
-            found = {kind for kind, names in _STAT_WORDS.items() if words & set(names)}
+            words = {w.lower() for w in _WORD.findall(_SELECTED_RANGE.sub(" ", FIELD_MEAN.sub(" ", text)))}
+            found = {kind for kind, names in STAT_WORDS.items() if words & set(names)}
             if words & set(_RANGE_WORDS) and not found and ranges:
                 return {"max", "min"}
             if found:
@@ -361,7 +361,7 @@ class _Subjects:
         exact = set(words)
 
         def starts(part: str) -> bool:  # a part naming a statistic ("max") is also said by its words ("highest")
-            return any(w.startswith(part) for w in lower) or bool(set(_STAT_WORDS.get(part, ())) & lower)
+            return any(w.startswith(part) for w in lower) or bool(set(STAT_WORDS.get(part, ())) & lower)
 
         def names(v: str) -> bool:  # "u" as a word, "lat" in "latitude", "temp_max" as "maximum temperature"
             if v.lower() in _COMMON:
@@ -385,7 +385,7 @@ class _Subjects:
         lower = {w.lower() for w in words} | {w.lower()[:-1] for w in words if w.lower().endswith("s")}
         return {v for v in variables if v in words or v.lower() in lower
                 or (len(v) >= 3 and (any(w.startswith(v.lower()) for w in lower)
-                                     or bool(set(_STAT_WORDS.get(v.lower(), ())) & lower)))}
+                                     or bool(set(STAT_WORDS.get(v.lower(), ())) & lower)))}
 
     def counted_axis(self, word: str) -> str:
         """The axis a word after a number counts ("months" -> month, "levels" -> lev), or ""."""
@@ -492,11 +492,11 @@ def _choose(facts: list[Known], place: _Place, subjects: _Subjects) -> tuple[str
     statistic ("the maximum ... 7.06" for a mean) or another selection ("in January ..." for July's value)."""
     claimed = place.claimed_stats()
     if place.claims_change():  # "the mean SST change ... is 24.6": a plain statistic is not a change
-        fitting = [k for k in facts if _stat(k) not in _STAT_WORDS]
+        fitting = [k for k in facts if _stat(k) not in STAT_WORDS]
         if not fitting:
             return "", f"this is {describe(facts[0])}, not a change or difference"
     else:
-        fitting = [k for k in facts if not claimed or _stat(k) in claimed or _stat(k) not in _STAT_WORDS]
+        fitting = [k for k in facts if not claimed or _stat(k) in claimed or _stat(k) not in STAT_WORDS]
     if not fitting:
         word = " or ".join(_KIND_WORDS[c] for c in sorted(claimed))
         return "", f"this is {describe(facts[0])}, not a {word}"

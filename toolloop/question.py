@@ -7,7 +7,7 @@ from typing import Any
 
 from tools.prompt_schema import EXAMPLE_LATS
 
-from .numbers import MONTH_NAMES
+from .numbers import FIELD_MEAN, MONTH_NAMES, STAT_WORDS
 
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
@@ -126,3 +126,18 @@ def _period(text: str, year: str | None) -> str:
         year = words[1] if len(words) > 1 else year
         return f"{year}-{month:02d}" if year else words[0].capitalize()
     return re.sub(r"\s+", "", text).upper()
+
+
+def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[dict, str]:
+    """The one statistic the question asks for ("the strongest", "the coldest"), where the call chose another of
+    the tool's choices: the 1.5B read "the strongest zonal mean zonal wind" as stat="mean". A mean that names
+    the field ("zonal mean", "annual mean") is not a statistic asked for."""
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", FIELD_MEAN.sub(" ", question))}
+    asked = {kind for kind, names in STAT_WORDS.items() if words & set(names)}
+    if len(asked) != 1:
+        return arguments, ""
+    (want,) = asked
+    for key in ("stat", "kind"):
+        if key in offered and arguments.get(key) not in (None, want) and want in offered[key].get("enum", []):
+            return {**arguments, key: want}, f"{key}={want!r}"
+    return arguments, ""
