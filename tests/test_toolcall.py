@@ -696,3 +696,21 @@ def test_the_one_statistic_the_question_asks_for_wins_over_the_calls():
     ds = registry.dataset
     assert result.ok and result.value["value"] == pytest.approx(float(ds.U.sel(time=1).max()), rel=1e-5)
     assert "stat='max'" in result.text
+
+
+def test_a_mean_called_for_a_change_between_two_periods_runs_difference():
+    """The 1.5B on the ICON file, "How much does the all-cell mean ta at 850 hPa change from January to July
+    1979?": statistic(stat="mean", time_start="1979-01", time_end="1979-07"), the mean of seven months."""
+    registry = real_registry("ta_ps_850.nc")
+    question = "How much does the all-cell mean ta at 850 hPa change from January to July 1979?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    result = loop._run(ParsedCall("statistic", {"variable": "ta", "stat": "mean", "dims": ["time", "ncells"],
+                                                "time_start": "1979-01", "time_end": "1979-07"}, ""))
+    ta = registry.dataset.ta
+    expected = float(ta.sel(time="1979-07").mean() - ta.sel(time="1979-01").mean())
+    assert result.ok and result.name == "difference"
+    assert result.value["difference"] == pytest.approx(expected, rel=1e-4)
+    assert "difference instead of statistic" in result.text
+    mean = ToolLoop(None, registry, [{"role": "user", "content": "Mean ta from January to July 1979?"}],
+                    enabled=set(registry.enabled_names))  # no change asked: the mean stays a mean
+    assert mean._run(ParsedCall("statistic", {"variable": "ta", "stat": "mean"}, "")).name == "statistic"

@@ -35,6 +35,7 @@ from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema
 from .question import (
     NAMED_IN_QUESTION,
     box_from_question,
+    change_between,
     copied_example,
     periods_from_question,
     spans_from_question,
@@ -178,6 +179,7 @@ class ToolLoop:
                               error=call.error)
         question = " ".join(m["content"] for m in self.original if m["role"] == "user")
         call, unwrapped = self._unwrapped(call)
+        call, switched = self._as_difference(call, question)
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         unasked += copied_example(call.arguments, question)
@@ -223,10 +225,23 @@ class ToolLoop:
             result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
         if unwrapped:
             result.text += f"\n(The app read {unwrapped}: the tool's own arguments.)"
+        if switched:
+            result.text += f"\n(The app ran difference instead of {switched}: the question asks for a change.)"
         if ignored:
             result.text += ("\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in ignored) +
                             f": {call.name} does not take {' or '.join(ignored)}.)")
         return result
+
+    def _as_difference(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """A mean (statistic or area_weighted_mean) called for a question asking the change between two periods
+        it names (the 1.5B averaged January to July 1979 for "How much does ta change from January to July
+        1979?") as the offered ``difference``, with the arguments it takes; and the tool it replaced."""
+        mean = call.name == "area_weighted_mean" or call.name == "statistic" and call.arguments.get("stat") == "mean"
+        offered = self._properties("difference")
+        if not (mean and offered and change_between(question)):
+            return call, ""
+        kept = {k: v for k, v in call.arguments.items() if k in offered or k == "level"}
+        return replace(call, name="difference", arguments=kept), call.name
 
     @staticmethod
     def _two_sides(arguments: dict, offered: dict, question: str) -> tuple[dict, str]:

@@ -355,6 +355,7 @@ def difference(
             continue
         reduce = data.horizontal_dims(values) + [d for d in [getattr(data.axes.time_of(values.dims), "dim", None)]
                                                  if d in values.dims]
+        reduce += [d for d in values.dims if values.sizes[d] == 1 and d not in reduce]  # one value hides nothing
         weighted = values.weighted(values[WEIGHT]) if WEIGHT in values.coords else values
         r = compute_all(v=weighted.mean(dim=reduce), n=values.count(dim=reduce))
         if int(r["n"].sum()) == 0:
