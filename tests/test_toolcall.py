@@ -9,6 +9,7 @@ from helpers import TOOL_MODEL
 
 from generation import POOL, Capabilities, Generation, Sampling, load_models
 from toolloop import ParsedCall, ToolLoop, call_schema, parse_tool_calls
+from toolloop.loop import Step
 from toolloop.numbers import check_numbers
 from tools import default_registry
 
@@ -443,6 +444,11 @@ def test_the_prompts_example_band_copied_into_a_call_is_left_out():
 
     copied = run("What is the highest tas value in this regional model file, in K?")
     assert copied.ok and "left out lat_min=-15, lat_max=15" in copied.text
+    from toolloop.question import copied_example
+
+    both = {"lat_min": -15, "lat_max": 15, "lon_min": -15, "lon_max": 15}  # the 1.5B on camse: "the highest T850"
+    assert copied_example(both, "What is the highest T850 value?") == ["lat_min", "lat_max", "lon_min", "lon_max"]
+    assert copied_example(both, "the highest T850 between 15S and 15N?") == []
     assert copied.value["value"] == registry.call("statistic", {"variable": "tas", "stat": "max"}).value["value"]
     asked = run("What is the highest tas between 15S and 15N?")  # asked for: kept (and refused: not on this grid)
     assert not asked.ok and "-15..15" in asked.error
@@ -714,3 +720,19 @@ def test_a_mean_called_for_a_change_between_two_periods_runs_difference():
     mean = ToolLoop(None, registry, [{"role": "user", "content": "Mean ta from January to July 1979?"}],
                     enabled=set(registry.enabled_names))  # no change asked: the mean stays a mean
     assert mean._run(ParsedCall("statistic", {"variable": "ta", "stat": "mean"}, "")).name == "statistic"
+
+
+def test_a_unit_that_cannot_be_applied_is_not_said_to_be_and_a_derived_variable_is_named_as_its_base():
+    """The 1.5B on ERA5, "the area-weighted mean 2 m dewpoint south of 35N, in °C": area_weighted_mean of d2m_C
+    (no units attribute). The result said "converted to degC" though nothing was converted, and the right number
+    got ⚠ "not d2m's": d2m_C, without a long name, is d2m in °C and is named by d2m's words."""
+    registry = real_registry("era5_1995-07-14T12.nc")
+    question = "What is the area-weighted mean 2 m dewpoint south of 35N, in °C?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    call = ParsedCall("area_weighted_mean", {"variable": "d2m_C", "lat_max": 35}, "")
+    (step,) = loop.steps = [Step(0, "", calls=[call], results=[loop._run(call)])]
+    result = step.results[0]
+    assert result.ok and "converted" not in result.text
+    value = result.value["mean"]
+    assert check_numbers(f"The area-weighted mean 2 m dewpoint south of 35N, in °C, is {value}.",
+                         loop.known())[-1].found

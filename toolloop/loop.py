@@ -207,7 +207,9 @@ class ToolLoop:
             boxed = ", ".join(filter(None, [boxed, f"season={season!r}"]))
         asked_unit = None if arguments.get("to_units") else self._asked_unit(call.name, question)
         result = self.registry.call(call.name, {**arguments, "to_units": asked_unit}) if asked_unit else None
-        if result is None or not result.ok:  # no unit asked, or the values cannot be converted to it
+        if result is not None and result.ok:
+            result.text += f"\n(The app converted the result to {asked_unit}: the question asks for it.)"
+        else:  # no unit asked, or the values cannot be converted to it
             result = self.registry.call(call.name, arguments)
         redirect = None if result.ok else self._redirected(call.name, arguments)
         if redirect:  # the words it refused belong to one other tool: run that one, and say so
@@ -216,8 +218,6 @@ class ToolLoop:
             if moved.ok:
                 result = moved
                 result.text += f"\n(The app ran {listed(other, redirected)} instead: {why}.)"
-        elif asked_unit:
-            result.text += f"\n(The app converted the result to {asked_unit}: the question asks for it.)"
         if unasked:
             result.text += "\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in unasked) + \
                 ": the question does not ask for " + " or ".join(unasked) + ".)"

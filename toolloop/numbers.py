@@ -212,8 +212,13 @@ def names_of(obj: Any) -> dict[str, str]:
     variables = getattr(obj, "variables", None)
     if not hasattr(variables, "items"):
         return {}
-    return {str(name): " ".join(str(v.attrs.get(a, "")) for a in ("long_name", "standard_name")).strip()
-            for name, v in variables.items() if hasattr(v, "attrs")}
+    names = {str(name): " ".join(str(v.attrs.get(a, "")) for a in ("long_name", "standard_name")).strip()
+             for name, v in variables.items() if hasattr(v, "attrs")}
+    for name, words in names.items():  # "d2m_C" (no long name) is d2m in other units: it is named as d2m is
+        base = name.rsplit("_", 1)[0]
+        if not words and base != name and names.get(base):
+            names[name] = names[base]
+    return names
 
 
 def subjects_of(obj: Any) -> list[Known]:

@@ -63,13 +63,14 @@ def box_from_question(arguments: dict, question: str, offered: frozenset = froze
 
 
 def copied_example(arguments: dict, question: str) -> list[str]:
-    """The latitude arguments of a call that copied the prompts' own example band (15°S-15°N) into a question that
-    writes no such number ("the highest tas in this file": the 1.5B called lat -15..15 and was refused, outside
-    a European grid); they are left out like any unasked filter."""
-    lats = (arguments.get("lat_min"), arguments.get("lat_max"))
+    """The latitude (or longitude) arguments of a call that copied the prompts' own example band (15°S-15°N) into
+    a question that writes no such number ("the highest tas in this file": the 1.5B called lat -15..15 and was
+    refused outside a European grid; "the highest T850": lat and lon -15..15); left out like any unasked filter."""
     written = {abs(float(n)) for n in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", question)}
-    copied = lats == EXAMPLE_LATS and not {abs(v) for v in EXAMPLE_LATS} & written
-    return ["lat_min", "lat_max"] if copied else []
+    if {abs(v) for v in EXAMPLE_LATS} & written:
+        return []
+    return [key for axis in ("lat", "lon") for key in (f"{axis}_min", f"{axis}_max")  # also as longitudes
+            if (arguments.get(f"{axis}_min"), arguments.get(f"{axis}_max")) == EXAMPLE_LATS]
 
 
 _YEAR_SPAN = re.compile(r"(?<![\w.-])([12]\d{3})\s*(?:-|–|to|through|until)\s*([12]\d{3})(?![\w.])")
