@@ -325,3 +325,15 @@ def test_climatology_by_year_on_an_axis_of_year_numbers():
     assert not refused.ok and "holds years only" in refused.error
     monthly = ok(reg, "climatology", variable="temp", by="month")["values"]
     assert [row["month"] for row in monthly] == list(range(1, 13))
+
+
+def test_a_level_selected_and_named_in_dims_and_an_area_mean_over_part_of_the_area():
+    """The 1.5B on the HYCOM file: area_weighted_mean(u, level=100, dims=["Depth", "Latitude"]) was refused ("u has
+    dimensions MT, Latitude, Longitude; not Depth": the level had removed Depth), and once it ran, Longitude was
+    kept as rows; the selected dim is already one value, and an area mean averages the whole area."""
+    ds, reg = load("archv.0021_016_00_3zu.nc")
+    named = ok(reg, "area_weighted_mean", variable="u", level=100, lat_min=0, lat_max=10, dims=["Depth", "Latitude"])
+    plain = ok(reg, "area_weighted_mean", variable="u", level=100, lat_min=0, lat_max=10)
+    assert "values" not in named and named["mean"] == plain["mean"]
+    assert ok(reg, "statistic", variable="u", stat="min", level=1000, dims=["Depth", "Latitude", "Longitude"])[
+        "value"] == pytest.approx(float(ds.u.sel(Depth=1000).min()), rel=REL)

@@ -736,3 +736,22 @@ def test_a_unit_that_cannot_be_applied_is_not_said_to_be_and_a_derived_variable_
     value = result.value["mean"]
     assert check_numbers(f"The area-weighted mean 2 m dewpoint south of 35N, in °C, is {value}.",
                          loop.known())[-1].found
+
+
+def test_the_surface_a_question_names_is_the_top_level():
+    """The 1.5B on HYCOM, "the strongest eastward velocity u at the surface": statistic(max) over all 33 depths
+    (0.92 m/s, with a ✓; at the surface it is 0.66); "surface grid points" counted every depth too."""
+    registry = real_registry("archv.0021_016_00_3zu.nc")
+    ds = registry.dataset
+
+    def run(question, call):
+        loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+        return loop._run(call)
+
+    top = run("What is the strongest eastward velocity u at the surface?",
+              ParsedCall("statistic", {"variable": "u", "stat": "max"}, ""))
+    assert top.value["value"] == pytest.approx(float(ds.u.sel(Depth=float(ds.Depth.min())).max()), rel=1e-5)
+    assert "(the surface)" in top.text
+    anywhere = run("What is the strongest eastward velocity u?", ParsedCall("statistic", {"variable": "u",
+                                                                                         "stat": "max"}, ""))
+    assert anywhere.value["overall_max"]["value"] == pytest.approx(float(ds.u.max()), rel=1e-5)  # levels as rows

@@ -201,6 +201,10 @@ class ToolLoop:
         if month:  # "mean January temperature over the whole record": every January, not the whole record
             arguments["month"] = month
             boxed = ", ".join(filter(None, [boxed, f"month={month}"]))
+        surface = self._named_surface(call.name, arguments, question)
+        if surface is not None:  # "the strongest u at the surface" on a file with depths: the top level only
+            arguments["level"] = surface
+            boxed = ", ".join(filter(None, [boxed, f"level={surface:g} (the surface)"]))
         season = self._named_season(call.name, arguments, question)
         if season:  # "in June-July-August (JJA)": the season's months, not the whole year
             arguments["season"] = season
@@ -300,6 +304,20 @@ class ToolLoop:
                 or arguments.get("season"):
             return None
         return names.pop()
+
+    def _named_surface(self, tool: str, arguments: dict, question: str) -> float | None:
+        """The level at the surface, when the question says "surface" and the call selects no level: the smallest
+        depth or height, the largest pressure. A 2-D "near-surface" variable has no levels to select."""
+        vertical = self.registry.vertical
+        if vertical is None or "level" not in self._properties(tool) or arguments.get("level") is not None \
+                or arguments.get("variable") is None or not re.search(r"\bsurface\b", question, re.I) \
+                or vertical.kind not in ("depth", "height", "pressure"):
+            return None
+        data_vars = getattr(self.registry.dataset, "data_vars", {})
+        if arguments["variable"] not in data_vars or vertical.dim not in data_vars[arguments["variable"]].dims:
+            return None
+        values = [float(v) for v in vertical.values]
+        return max(values) if vertical.kind == "pressure" else min(values, key=abs)
 
     def _named_season(self, tool: str, arguments: dict, question: str) -> str | None:
         """The one season the question names ("JJA", "June-July-August"), when the call takes a season and

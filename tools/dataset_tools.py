@@ -236,8 +236,8 @@ def area_weighted_mean(
 
     Args:
         variable: The variable to average.
-        dims: Dimensions to average over; default: the grid's horizontal dims, and time when a period,
-            month or season is given. Any other dim stays as one row per value.
+        dims: Dimensions to average over besides the grid's horizontal dims (always averaged); default:
+            time when a period, month or season is given. Any other dim stays as one row per value.
         {time}
         {box}
         {units}
@@ -251,6 +251,7 @@ def area_weighted_mean(
     single = [d for d in values.dims if values.sizes[d] == 1 and d not in space]  # one value: nothing hidden
     named = [d for d in named_time_dims(data, values, sel) + single if d not in space]
     reduce = reduce_dims(values, dims, space + named)
+    reduce += [d for d in space if d not in reduce]  # an area mean averages the whole area, whichever dims are named
     weighted = values.weighted(values[WEIGHT]) if WEIGHT in values.coords else values
     r = compute_all(v=weighted.mean(dim=reduce), n=values.count(dim=reduce))
     out = result_base(data, variable, info, weights=data.weights_text(values))

@@ -273,6 +273,11 @@ class ToolRegistry:
         self.enabled: set[str] = set(self._tools)
 
     @property
+    def vertical(self):
+        """The dataset's vertical axis (``data.axes.Vertical``: values, kind, positive), or None."""
+        return self._data.axes.vertical if self._data is not None else None
+
+    @property
     def time_axes(self) -> tuple:
         """The dataset's time-like axes (``data.times.TimeAxis``), as the tools select on them; () without data."""
         return self._data.axes.times if self._data is not None else ()

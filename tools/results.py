@@ -104,6 +104,8 @@ def reduce_dims(da: Any, dims: list[str] | None, default: list[str]) -> list[str
     """The dims to reduce: those named (else ``default``), and every dim with one value, which hides nothing (a
     file's single time step kept as a one-row table reads as one part of the result, not the whole)."""
     reduce = list(dict.fromkeys(dims or default))
+    selected = {d for d in reduce if d not in da.dims and d in da.coords and da.coords[d].ndim == 0}
+    reduce = [d for d in reduce if d not in selected]  # level=500 with dims=["lev", ...]: one level, nothing to reduce
     unknown = [d for d in reduce if d not in da.dims]
     if unknown:
         raise ToolError(f"{da.name} has dimensions {', '.join(map(str, da.dims))}; not {', '.join(unknown)}")
