@@ -330,3 +330,24 @@ def test_a_fact_of_the_area_mean_said_of_any_grid_point_gets_a_warning():
                          "this is the year of TREFHT's maximum of the area mean, not at one grid point")
     assert check(f"The warmest year of the global mean TREFHT is {year}.", known) == [(str(year), True, "")]
     assert check(f"The highest global mean TREFHT is {value} K.", known)[0][1]
+
+
+def test_among_hundreds_of_like_variables_only_a_named_one_gets_a_check():
+    """The 1.5B on climdiv (345 series, each "monthly precipitation total"), asked about Washington division 1,
+    computed Delaware's (PRECT_DE_CD1) and wrote "in Washington climate division 1 ... is 3.353 inches" with a ✓."""
+    import data
+    from toolloop.numbers import names_of, subjects_of
+    from tools import default_registry
+
+    path = REALDATA / "climdiv_prcp_1899-1999.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    result = registry.call("statistic", {"variable": "PRECT_DE_CD1", "stat": "mean", "month": 12})
+    names = names_of(registry.dataset)
+    known = [Known("statistic", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+             for s in result.stated] + subjects_of(registry.dataset)
+    value = f"{result.value['value']:.3f}"
+    wrong = check(f"The mean December precipitation in Washington climate division 1 is {value} inches.", known)[-1]
+    assert not wrong[1] and "names none of the 345 variables" in wrong[2]
+    assert check(f"The mean December PRECT_DE_CD1 is {value} inches.", known) == [(value, True, "")]

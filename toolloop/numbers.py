@@ -74,6 +74,8 @@ _KIND_WORDS = {"max": "maximum", "min": "minimum", "mean": "mean", "std": "stand
 AXIS_KINDS = frozenset({"size", "steps", "first", "last", "start", "end", "step", "median_step", "range",
                         "selected", "coord"})
 _SIZE_KINDS = frozenset({"size", "steps", "n"})
+# beyond this many data variables, a number is attributed only to a variable its sentence names
+MANY_VARIABLES = 12
 # short English words that are also variable names: only the exact spelling names the variable
 _COMMON = frozenset({"a", "i", "an", "as", "at", "be", "by", "do", "in", "is", "it", "of", "on", "or", "to", "we",
                      "us", "no", "so", "up"})
@@ -377,6 +379,11 @@ class _Subjects:
 
         found = {v for v in variables if names(v)}
         by_words = found - self.named_by_name(sentence, found)
+        for v in by_words:  # "precipitation", the long name of 345 division series, names none of them
+            said = self.words.get(v, set()) & lower
+            if said and sum(said <= words for words in self.words.values()) > MANY_VARIABLES:
+                found.discard(v)
+        by_words &= found
         complete = {v for v in by_words if self.words.get(v, set()) <= lower}
         if complete and by_words - complete:  # "2 metre temperature" names t2m, not d2m ("2 metre dewpoint ...")
             found -= by_words - complete
@@ -467,6 +474,8 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     others = sorted(named & subjects.data)
     if others:
         return "", f"this is {describe(data[0])}, not {' or '.join(others)}'s"
+    if len(subjects.data) > MANY_VARIABLES:  # 345 rain series: "in Washington division 1" for Delaware's
+        return "", f"this is {describe(data[0])}; the sentence names none of the {len(subjects.data)} variables"
     with_unit = [k for k in data if k.unit and re.search(rf"(?<!\w){re.escape(k.unit)}(?!\w)", place.sentence)]
     pool = with_unit or data
     claimed = place.claimed_stats()
