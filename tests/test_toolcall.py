@@ -644,7 +644,7 @@ def test_a_period_the_question_never_names_is_left_out():
     assert whole != one_year
     assert run("What is the highest tas?").value["value"] == whole
     for question in ("What is the highest tas in 2001?", "What was the highest tas in the last year?",
-                     "The highest tas since the 2000s?"):
+                     "The highest tas since the 2000s?", "The highest tas over model years 500 to 599?"):
         assert run(question).value["value"] == one_year, question
 
 

@@ -11,12 +11,14 @@ from .numbers import FIELD_MEAN, MONTH_NAMES, STAT_WORDS
 
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
-_PERIOD = re.compile(r"(?<![\w.])[12]\d{3}s?(?![\w.])|\b(?:last|past|first|final|recent(?:ly)?|early|late|latest|"
-                     r"earliest|since|before|after|until|till|during|through|century|today|yesterday|ago)\b", re.I)
+_PERIOD = re.compile(r"(?<![\w.])[12]\d{3}s?(?![\w.])|\byears?\s+\d|\b(?:last|past|first|final|recent(?:ly)?|early|"
+                     r"late|latest|earliest|since|before|after|until|till|during|through|century|today|yesterday|ago)\b",
+                     re.I)
 NAMED_IN_QUESTION = {
     "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|month", re.I),
     "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
-    # a period: a year ("1990", "the 1990s"), or words that place one ("the last 30 years", "since", "recent");
+    # a period: a year ("1990", "the 1990s", "model years 500 to 599"), or words that place one ("the last 30
+    # years", "since", "recent");
     # the 1.5B gave "Boulder's annual mean temperature trend" time_start="1961", time_end="2014", with a ✓
     "time_start": _PERIOD,
     "time_end": _PERIOD,
