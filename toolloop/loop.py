@@ -191,24 +191,28 @@ class ToolLoop:
         offered = self._properties(call.name)
         ignored = [k for k in _HOW_TO_REPORT if offered and k not in offered and arguments.get(k) is not None]
         arguments = {k: v for k, v in arguments.items() if k not in ignored}
-        arguments, boxed = box_from_question(arguments, question, frozenset(offered))
-        arguments, compared = self._two_sides(arguments, offered, question)
-        arguments, asked = stat_from_question(arguments, question, offered)
-        compared = ", ".join(filter(None, [compared, asked]))
-        arguments, spanned = spans_from_question(arguments, question)
-        boxed = ", ".join(filter(None, [boxed, compared, spanned]))
+        taken = []  # what the app took from the question's own words, for the result's note
+        arguments, said = box_from_question(arguments, question, frozenset(offered))
+        taken.append(said)
+        arguments, said = self._two_sides(arguments, offered, question)
+        taken.append(said)
+        arguments, said = stat_from_question(arguments, question, offered)
+        taken.append(said)
+        arguments, said = spans_from_question(arguments, question)
+        taken.append(said)
         month = self._named_month(call.name, arguments, question)
         if month:  # "mean January temperature over the whole record": every January, not the whole record
             arguments["month"] = month
-            boxed = ", ".join(filter(None, [boxed, f"month={month}"]))
+            taken.append(f"month={month}")
         surface = self._named_surface(call.name, arguments, question)
         if surface is not None:  # "the strongest u at the surface" on a file with depths: the top level only
             arguments["level"] = surface
-            boxed = ", ".join(filter(None, [boxed, f"level={surface:g} (the surface)"]))
+            taken.append(f"level={surface:g} (the surface)")
         season = self._named_season(call.name, arguments, question)
         if season:  # "in June-July-August (JJA)": the season's months, not the whole year
             arguments["season"] = season
-            boxed = ", ".join(filter(None, [boxed, f"season={season!r}"]))
+            taken.append(f"season={season!r}")
+        boxed = ", ".join(filter(None, taken))
         asked_unit = None if arguments.get("to_units") else self._asked_unit(call.name, question)
         result = self.registry.call(call.name, {**arguments, "to_units": asked_unit}) if asked_unit else None
         if result is not None and result.ok:

@@ -62,9 +62,6 @@ _CLAUSE = re.compile(r"[,;:()]|\b(?:with|which|while|whereas|but)\b")  # where t
 _POINTWISE = re.compile(r"\b(?:any(?:\s+single)?\s+(?:grid[ -]?)?(?:points?|cells?|locations?|places?|gridpoints?)"
                         r"|anywhere|(?:a|one|each|every)\s+(?:single\s+)?grid[ -]?(?:points?|cells?))\b", re.I)
 _RANGE_WORDS = ("between", "range", "ranges", "ranging", "from", "span", "spans")
-# "between 45N and 55N", "from 500 hPa", "from January to July": a selection of the data, not a range of values
-_SELECTED_RANGE = re.compile(r"\b(?:between|from)\s+(?=[-−]?\d+(?:\.\d+)?\s?(?:°|º|degrees?\b|[NSEW]\b|hPa\b|mb\b)"
-                             r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)", re.I)
 _KIND_WORDS = {"max": "maximum", "min": "minimum", "mean": "mean", "std": "standard deviation", "sum": "sum",
                "median": "median", "area_mean": "area-weighted mean", "missing_pct": "share of missing values",
                "n": "count of values", "first": "first value", "last": "last value", "start": "start",
@@ -81,6 +78,10 @@ _COMMON = frozenset({"a", "i", "an", "as", "at", "be", "by", "do", "in", "is", "
                      "us", "no", "so", "up"})
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december")
+MONTH_WORD = "(?:" + "|".join(m[:3] for m in MONTH_NAMES) + ")[a-z]*"  # "Jan", "January", "july"
+# "between 45N and 55N", "from 500 hPa", "from January to July": a selection of the data, not a range of values
+_SELECTED_RANGE = re.compile(r"\b(?:between|from)\s+(?=[-−]?\d+(?:\.\d+)?\s?(?:°|º|degrees?\b|[NSEW]\b|hPa\b|mb\b)"
+                             rf"|{MONTH_WORD}\b)", re.I)
 
 # Units an answer may write after a number, by what they are; a written unit that is not the fact's is a ⚠.
 _UNIT_ALIASES = {
@@ -492,7 +493,8 @@ def _other_position(fact: Known, place: _Place, subjects: _Subjects) -> tuple[st
     kind, _, axis = fact.kind.partition("_at.")
     near = place.before + place.attached  # the words between this number and its neighbours; "33°N" is a latitude
     compass = _COMPASS_AFTER.match(place.after)
-    near += (" latitude" if re.search(r"[NS]|north|south", compass.group(), re.I) else " longitude") if compass else ""
+    side = compass and (compass.group("negative") or compass.group("positive"))
+    near += (" latitude" if side[0] in "NSns" else " longitude") if side else ""
     if not axis or subjects.named_by_name(near, {axis}):
         return None
     rivals = {k.kind.partition("_at.")[2] for k in subjects.known

@@ -7,7 +7,7 @@ from typing import Any
 
 from tools.prompt_schema import EXAMPLE_LATS
 
-from .numbers import FIELD_MEAN, MONTH_NAMES, STAT_WORDS
+from .numbers import FIELD_MEAN, MONTH_NAMES, MONTH_WORD, STAT_WORDS
 
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
@@ -15,7 +15,7 @@ _PERIOD = re.compile(r"(?<![\w.])[12]\d{3}s?(?![\w.])|\byears?\s+\d|\b(?:last|pa
                      r"late|latest|earliest|since|before|after|until|till|during|through|century|today|yesterday|ago)\b",
                      re.I)
 NAMED_IN_QUESTION = {
-    "month": re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|month", re.I),
+    "month": re.compile(rf"\b{MONTH_WORD}\b|month", re.I),
     "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
     # a period: a year ("1990", "the 1990s", "model years 500 to 599"), or words that place one ("the last 30
     # years", "since", "recent");
@@ -105,8 +105,7 @@ def spans_from_question(arguments: dict, question: str) -> tuple[dict, str]:
     return {**arguments, **changed}, ", ".join(f"{k}={v!r}" for k, v in changed.items())
 
 
-_MONTH_WORD = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-_PERIOD_WORDS = rf"(?:{_MONTH_WORD}(?:\s+[12]\d{{3}})?|DJF|MAM|JJA|SON|[12]\d{{3}}(?:\s*[-–]\s*[12]\d{{3}})?)"
+_PERIOD_WORDS = rf"(?:{MONTH_WORD}(?:\s+[12]\d{{3}})?|DJF|MAM|JJA|SON|[12]\d{{3}}(?:\s*[-–]\s*[12]\d{{3}})?)"
 _FROM_TO = re.compile(rf"\bfrom\s+({_PERIOD_WORDS})\s+(?:to|until|through)\s+({_PERIOD_WORDS})\b", re.I)
 
 
@@ -124,7 +123,7 @@ def periods_from_question(question: str) -> tuple[str, str] | None:
 
 def _period(text: str, year: str | None) -> str:
     words = text.split()
-    if re.fullmatch(_MONTH_WORD, words[0], re.I):
+    if re.fullmatch(MONTH_WORD, words[0], re.I):
         month = [m[:3] for m in MONTH_NAMES].index(words[0][:3].lower()) + 1
         year = words[1] if len(words) > 1 else year
         return f"{year}-{month:02d}" if year else words[0].capitalize()

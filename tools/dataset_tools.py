@@ -248,9 +248,8 @@ def area_weighted_mean(
     space = data.horizontal_dims(values)
     if not space:
         raise ToolError(f"{variable} does not vary over the grid (its dimensions: {', '.join(map(str, values.dims))})")
-    single = [d for d in values.dims if values.sizes[d] == 1 and d not in space]  # one value: nothing hidden
-    named = [d for d in named_time_dims(data, values, sel) + single if d not in space]
-    reduce = reduce_dims(values, dims, space + named)
+    named = [d for d in named_time_dims(data, values, sel) if d not in space]
+    reduce = reduce_dims(values, dims, space + named)  # and any dim of one value: it hides nothing
     reduce += [d for d in space if d not in reduce]  # an area mean averages the whole area, whichever dims are named
     weighted = values.weighted(values[WEIGHT]) if WEIGHT in values.coords else values
     r = compute_all(v=weighted.mean(dim=reduce), n=values.count(dim=reduce))

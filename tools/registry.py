@@ -471,12 +471,10 @@ class ToolRegistry:
         if "list_variables" not in self._tools:
             return ""
         variables = self.context.enums.get("variables") or []
-        obj = getattr(self._data, "obj", None)
-        axes = {str(n) for n in [*getattr(obj, "dims", ()), *getattr(obj, "coords", ()),
-                                 getattr(self._data, "time_name", None)] if n is not None}
+        axes = self._axis_names() - set(variables)
         for key, spec in self._params(name).items():
             value = arguments.get(key)
-            if spec.get("enum") == variables and isinstance(value, str) and value in axes - set(variables):
+            if spec.get("enum") == variables and isinstance(value, str) and value in axes:
                 return value
         return ""
 
@@ -484,11 +482,16 @@ class ToolRegistry:
         """(the names that label an axis in a result, the dataset's variable names): its dimensions and
         coordinates with the usual keys, and its data variables or columns."""
         obj = getattr(self._data, "obj", None)
-        axes = [*getattr(obj, "dims", ()), *getattr(obj, "coords", ()), getattr(self._data, "time_name", None)
-                ] if obj is not None else []
         variables = getattr(obj, "data_vars", None) if obj is not None else None
         variables = variables if variables is not None else getattr(obj, "columns", ())
-        return _AXES | {str(n) for n in axes if n is not None}, frozenset(str(n) for n in variables)
+        return _AXES | self._axis_names(), frozenset(str(n) for n in variables)
+
+    def _axis_names(self) -> frozenset[str]:
+        """The dataset's own dimension and coordinate names, and its table's time column."""
+        obj = getattr(self._data, "obj", None)
+        axes = [*getattr(obj, "dims", ()), *getattr(obj, "coords", ()), getattr(self._data, "time_name", None)
+                ] if obj is not None else []
+        return frozenset(str(n) for n in axes if n is not None)
 
 
 def default_registry(dataset: Any = None) -> ToolRegistry:

@@ -28,6 +28,7 @@ from .results import (
     compute_all,
     convert_result,
     no_data,
+    reduce_dims,
     result_base,
     select_values,
     selection_args,
@@ -353,9 +354,8 @@ def difference(
         if data.is_table:
             sides.append((float(values.mean()) if len(values) else np.nan, info, []))
             continue
-        reduce = data.horizontal_dims(values) + [d for d in [getattr(data.axes.time_of(values.dims), "dim", None)]
-                                                 if d in values.dims]
-        reduce += [d for d in values.dims if values.sizes[d] == 1 and d not in reduce]  # one value hides nothing
+        time = [d for d in [getattr(data.axes.time_of(values.dims), "dim", None)] if d in values.dims]
+        reduce = reduce_dims(values, None, data.horizontal_dims(values) + time)  # and any dim of one value
         weighted = values.weighted(values[WEIGHT]) if WEIGHT in values.coords else values
         r = compute_all(v=weighted.mean(dim=reduce), n=values.count(dim=reduce))
         if int(r["n"].sum()) == 0:
