@@ -674,7 +674,8 @@ def test_a_difference_reads_its_two_periods_from_the_question():
     assert periods_from_question("change from January to July 2005 (July minus January)?") == ("2005-01", "2005-07")
     assert periods_from_question("from February 1958 to February 1977") == ("1958-02", "1977-02")
     assert periods_from_question("change from DJF to JJA, in mm/day") == ("DJF", "JJA")
-    assert periods_from_question("from the first to the last day") is None
+    assert periods_from_question("from the first to the last day") == ("first", "last")  # the loop reads the dates
+    assert periods_from_question("How much does the mean change?") is None
     registry = real_registry("mxclim.nc")
     question = "By how much does the zonal mean temperature at 850 hPa between 10S and 10N change from January to July?"
     loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))

@@ -27,19 +27,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from data.times import SEASON_MONTHS
+from data.times import SEASON_MONTHS, fmt
 from generation.types import Message, Sampling, Stats
 
 from .numbers import MONTH_NAMES, Known, calendar_counts, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
 from .question import (
+    FIRST_LAST,
     NAMED_IN_QUESTION,
     box_from_question,
     change_between,
     copied_example,
     periods_from_question,
+    plain_mean_asked,
+    pointwise_extreme,
     spans_from_question,
     stat_from_question,
+    unasked_box,
 )
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
@@ -47,6 +51,15 @@ ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 # without it, and says so (linear_trend(..., to_units="K") was refused twice). Not "by": statistic(by="month")
 # is refused and pointed to climatology(by="month"), which computes what was asked.
 _HOW_TO_REPORT = ("to_units", "dims")
+# Arguments that group or select (statistic(by="year"), linear_trend(level=500) on a file without levels): a tool
+# that lacks one refuses the call, never runs without it, which would answer another question
+_NEVER_LEFT_OUT = ("by", "groupby", "group_by", "per", "freq", "resample", "level", "level_a", "level_b", "month",
+                   "season", "time", "time_start", "time_end", "period_a", "period_b", "lat", "lon", "lat_min",
+                   "lat_max", "lon_min", "lon_max", "variable")
+# a question a count answers: a refused call is not run as count_threshold for "In which year is the lowest 500
+# hPa height found?" (the 1.5B wrote where_extreme(kind="min", threshold=500, direction="at_or_below"))
+_COUNTING = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\w*|\bfraction\b|\bpercent\w*|\bshare\b|\bproportion\b",
+                       re.I)
 
 
 @dataclass
@@ -180,9 +193,14 @@ class ToolLoop:
         question = " ".join(m["content"] for m in self.original if m["role"] == "user")
         call, unwrapped = self._unwrapped(call)
         call, switched = self._as_difference(call, question)
+        if not switched:
+            call, switched = self._as_pointwise(call, question)
+        if not switched:
+            call, switched = self._as_plain_mean(call, question)
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         unasked += copied_example(call.arguments, question)
+        unasked += [k for k in unasked_box(call.arguments, question) if k not in unasked]
         arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
         if (arguments.get("month") is not None and arguments.get("season")
                 and NAMED_IN_QUESTION["season"].search(question)):
@@ -213,19 +231,22 @@ class ToolLoop:
             arguments["season"] = season
             taken.append(f"season={season!r}")
         boxed = ", ".join(filter(None, taken))
-        asked_unit = None if arguments.get("to_units") else self._asked_unit(call.name, question)
-        result = self.registry.call(call.name, {**arguments, "to_units": asked_unit}) if asked_unit else None
-        if result is not None and result.ok:
-            result.text += f"\n(The app converted the result to {asked_unit}: the question asks for it.)"
-        else:  # no unit asked, or the values cannot be converted to it
-            result = self.registry.call(call.name, arguments)
-        redirect = None if result.ok else self._redirected(call.name, arguments)
-        if redirect:  # the words it refused belong to one other tool: run that one, and say so
+        result = self._call(call.name, arguments, question)
+        redirect = None if result.ok else self._redirected(call.name, arguments, question)
+        moved = self.registry.call(redirect[0], redirect[1]) if redirect else None
+        if moved is not None and moved.ok:  # the words it refused belong to one other tool: run that one, say so
             other, redirected, why = redirect
-            moved = self.registry.call(other, redirected)
-            if moved.ok:
-                result = moved
-                result.text += f"\n(The app ran {listed(other, redirected)} instead: {why}.)"
+            result = moved
+            result.text += f"\n(The app ran {listed(other, redirected)} instead: {why}.)"
+        # an argument the tool lacks (max_values=500 on statistic) is left out; not a grouping, a selection or an
+        # object ("box": {"north": 10}), without which it would answer another question
+        extra = [k for k in arguments if offered and k not in offered and k not in _NEVER_LEFT_OUT
+                 and not isinstance(arguments[k], (dict, list))]
+        if not result.ok and (moved is None or not moved.ok) and extra:
+            retried = self._call(call.name, {k: v for k, v in arguments.items() if k not in extra}, question)
+            if retried.ok:
+                result = retried
+                ignored += extra
         if unasked:
             result.text += "\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in unasked) + \
                 ": the question does not ask for " + " or ".join(unasked) + ".)"
@@ -234,30 +255,73 @@ class ToolLoop:
         if unwrapped:
             result.text += f"\n(The app read {unwrapped}: the tool's own arguments.)"
         if switched:
-            result.text += f"\n(The app ran difference instead of {switched}: the question asks for a change.)"
+            result.text += f"\n({switched})"
         if ignored:
             result.text += ("\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in ignored) +
                             f": {call.name} does not take {' or '.join(ignored)}.)")
         return result
 
+    def _call(self, tool: str, arguments: dict, question: str):
+        """The tool's result, in the unit the question asks for when the call gave none and the values convert."""
+        asked_unit = None if arguments.get("to_units") else self._asked_unit(tool, question)
+        result = self.registry.call(tool, {**arguments, "to_units": asked_unit}) if asked_unit else None
+        if result is not None and result.ok:
+            result.text += f"\n(The app converted the result to {asked_unit}: the question asks for it.)"
+            return result
+        return self.registry.call(tool, arguments)  # no unit asked, or the values cannot be converted to it
+
     def _as_difference(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """A mean (statistic or area_weighted_mean) called for a question asking the change between two periods
         it names (the 1.5B averaged January to July 1979 for "How much does ta change from January to July
-        1979?") as the offered ``difference``, with the arguments it takes; and the tool it replaced."""
+        1979?") as the offered ``difference``, with the arguments it takes; and the note saying so."""
         mean = call.name == "area_weighted_mean" or call.name == "statistic" and call.arguments.get("stat") == "mean"
         offered = self._properties("difference")
-        if not (mean and offered and change_between(question)):
+        if not (mean and offered and change_between(question) and self._question_periods(question)):
             return call, ""
         kept = {k: v for k, v in call.arguments.items() if k in offered or k == "level"}
-        return replace(call, name="difference", arguments=kept), call.name
+        return (replace(call, name="difference", arguments=kept),
+                f"The app ran difference instead of {call.name}: the question asks for a change.")
 
-    @staticmethod
-    def _two_sides(arguments: dict, offered: dict, question: str) -> tuple[dict, str]:
+    def _as_pointwise(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """A spatial mean (climatology, area_weighted_mean) called for one grid point's extreme ("the highest
+        annual-mean TREFHT anywhere in any year": the 1.5B called climatology(by="year"), the extreme of the
+        global means) as the offered ``statistic`` of that extreme over the same selection; and the note."""
+        want = pointwise_extreme(question)
+        offered = self._properties("statistic")
+        if not (want and call.name in ("climatology", "area_weighted_mean") and want in _enum(offered.get("stat", {}))):
+            return call, ""
+        kept = {k: v for k, v in call.arguments.items() if k in offered and k not in ("stat", "q", "dims")}
+        return (replace(call, name="statistic", arguments={**kept, "stat": want}),
+                f"The app ran statistic instead of {call.name}: the question asks for the {want} at one grid point, "
+                "not of an area mean.")
+
+    def _as_plain_mean(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """area_weighted_mean called for the plain mean of every grid point ("the precipitation averaged over all
+        grid points") as the offered ``statistic(stat="mean")``, where every grid point counts the same."""
+        offered = self._properties("statistic")
+        if not (call.name == "area_weighted_mean" and plain_mean_asked(question)
+                and "mean" in _enum(offered.get("stat", {}))):
+            return call, ""
+        kept = {k: v for k, v in call.arguments.items() if k in offered and k not in ("stat", "q")}
+        return (replace(call, name="statistic", arguments={**kept, "stat": "mean"}),
+                "The app ran statistic(stat=\"mean\") instead of area_weighted_mean: the question asks for the mean "
+                "of all grid points, each counting the same.")
+
+    def _question_periods(self, question: str) -> tuple[str, str] | None:
+        """The two periods the question writes (``periods_from_question``), "the first to the last day" as the
+        dataset's own first and last time steps; None when it writes none, or the dataset has no one time axis."""
+        periods = periods_from_question(question)
+        if periods != FIRST_LAST:
+            return periods
+        times = [t for t in self.registry.time_axes if t.kind == "datetime" and len(t.values) > 1]
+        return (fmt(times[0].values[0]), fmt(times[0].values[-1])) if len(times) == 1 else None
+
+    def _two_sides(self, arguments: dict, offered: dict, question: str) -> tuple[dict, str]:
         """For a tool comparing two selections (period_a/period_b, level_a/level_b): the periods the question
         writes ("from January to July 2005") when the call gives neither, in place of the one-period filters it
         wrote instead; and one ``level`` as the level of both sides. What was read, for the result's note."""
         out, read = dict(arguments), []
-        periods = periods_from_question(question)
+        periods = self._question_periods(question)
         if "period_a" in offered and periods and not (out.get("period_a") or out.get("period_b")):
             for key in ("month", "season", "time_start", "time_end"):
                 if key not in offered:
@@ -388,14 +452,17 @@ class ToolLoop:
                            if word in _enum(prop) and (fn["name"], name) != (tool, where)]
         return refused, list(dict.fromkeys(takers))
 
-    def _redirected(self, tool: str, arguments: dict) -> tuple[str, dict, str] | None:
+    def _redirected(self, tool: str, arguments: dict, question: str) -> tuple[str, dict, str] | None:
         """The one other offered tool that takes every word ``tool`` refused, each in one parameter, with the
-        arguments it also takes, and why: statistic(dims=["month"]) or statistic(by="year") is climatology(by=...)."""
+        arguments it also takes, and why: statistic(dims=["month"]) or statistic(by="year") is climatology(by=...).
+        A count answers only a question that counts."""
         refused, takers = self._elsewhere(tool, arguments)
         if not refused or len({t for t, _, _ in takers}) != 1 or len(takers) != len(refused) \
                 or {w for _, _, w in takers} != {w for _, w in refused}:
             return None
         other = takers[0][0]
+        if other == "count_threshold" and not _COUNTING.search(question):
+            return None
         props = self._properties(other)
         moved = {where for where, _ in refused}
         redirected = {k: v for k, v in arguments.items() if k in props and k not in moved}

@@ -59,7 +59,7 @@ FIELD_MEAN = re.compile(r"\b(?:zonal(?:ly)?|meridional(?:ly)?|time|annual|monthl
                          r"climatological)[ -](?:mean|average|averaged)\b", re.I)
 _CLAUSE = re.compile(r"[,;:()]|\b(?:with|which|while|whereas|but)\b")  # where the words next to a number end
 # a claim about single grid points, which a spatial mean's facts never are
-_POINTWISE = re.compile(r"\b(?:any(?:\s+single)?\s+(?:grid[ -]?)?(?:points?|cells?|locations?|places?|gridpoints?)"
+POINTWISE = re.compile(r"\b(?:any(?:\s+single)?\s+(?:grid[ -]?)?(?:points?|cells?|locations?|places?|gridpoints?)"
                         r"|anywhere|(?:a|one|each|every)\s+(?:single\s+)?grid[ -]?(?:points?|cells?))\b", re.I)
 _RANGE_WORDS = ("between", "range", "ranges", "ranging", "from", "span", "spans")
 _KIND_WORDS = {"max": "maximum", "min": "minimum", "mean": "mean", "std": "standard deviation", "sum": "sum",
@@ -419,7 +419,7 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     """(source, "") for a ✓, ("", why) for a ⚠ on a number that equals facts, ("", "") when none is equal."""
     if not candidates:
         return "", ""
-    if _POINTWISE.search(place.sentence):  # "the highest TREFHT at any grid point": not a fact of an area mean
+    if POINTWISE.search(place.sentence):  # "the highest TREFHT at any grid point": not a fact of an area mean
         pointwise = [k for k in candidates if not any(key == "spatial_mean" for key, _ in k.selection)]
         if not pointwise:
             fact = candidates[0]

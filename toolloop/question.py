@@ -7,7 +7,7 @@ from typing import Any
 
 from tools.prompt_schema import EXAMPLE_LATS
 
-from .numbers import FIELD_MEAN, MONTH_NAMES, MONTH_WORD, STAT_WORDS
+from .numbers import FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS
 
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
@@ -75,6 +75,49 @@ def copied_example(arguments: dict, question: str) -> list[str]:
             if (arguments.get(f"{axis}_min"), arguments.get(f"{axis}_max")) == EXAMPLE_LATS]
 
 
+# words that place a question somewhere (a box the model writes may come from them: "the tropics", "Niño 3.4")
+_PLACE_WORDS = re.compile(r"\b(?:lat|lon|latitudes?|longitudes?|north\w*|south\w*|east\w*|west\w*|equator\w*|"
+                          r"\w*tropic\w*|\w*arctic|pol(?:e|es|ar)|hemispheres?|regions?|regional|box|band|zone|sector|"
+                          r"basin|ocean\w*|seas?|gulf|coast\w*|continent\w*|land|islands?|mountains?|near|around|"
+                          r"midlatitudes?|mid-latitudes?|ni[ñn]o\w*|monsoon)\b",
+                          re.I)
+# a proper name that is not an acronym ("Europe", "Boulder's"; not "ERA5", "TREFHT", "DJF"), past the first word
+_PROPER_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][a-z\u00e0-\u00ff]+")
+
+
+def names_place(question: str) -> bool:
+    """Whether the question says where: coordinates ("30S", "10W"), a hemisphere, a word that places it (the
+    tropics, a region, an ocean) or a proper name (a month's name is not one)."""
+    names = [n for n in _PROPER_NAME.findall(question) if not re.fullmatch(MONTH_WORD, n, re.I)]
+    return bool(_COMPASS.search(question) or _HEMISPHERE.search(question) or _PLACE_WORDS.search(question)
+                or names)
+
+
+def unasked_box(arguments: dict, question: str) -> list[str]:
+    """The latitude/longitude bounds of a call for a question that names no place ("the area-weighted mean 2 m
+    temperature over this ERA5 domain": the 1.5B called lon -66..-125; "How many grid cells lie below 1500 m?":
+    lon -102..-100, which counted 420 of 51,525 cells); left out like any unasked filter."""
+    if names_place(question):
+        return []
+    return [k for k in ("lat_min", "lat_max", "lon_min", "lon_max") if arguments.get(k) is not None]
+
+
+_ALL_POINTS = re.compile(r"\bunweighted\b|\ball[- ](?:grid[- ]?)?(?:points?|cells?)\b|"
+                         r"\b(?:over|across|of)\s+(?:all|every|each)\s+(?:the\s+)?(?:grid[- ]?)?"
+                         r"(?:points?|cells?|columns?|gridpoints?)\b", re.I)
+
+
+def plain_mean_asked(question: str) -> bool:
+    """Whether the question asks for the plain mean of every grid point ("averaged over all grid points", "the
+    all-cell mean", "unweighted"), not an area-weighted one."""
+    return bool(_ALL_POINTS.search(question)) and not re.search(r"\barea|weight", question, re.I)
+
+
+_FIRST_LAST = re.compile(r"\b(?:from|between)\s+the\s+(?:first|start)\b[\w\s-]{0,20}?\s+(?:to|and)\s+the\s+"
+                         r"(?:last|end)\b", re.I)
+FIRST_LAST = ("first", "last")
+
+
 _YEAR_SPAN = re.compile(r"(?<![\w.-])([12]\d{3})\s*(?:-|–|to|through|until)\s*([12]\d{3})(?![\w.])")
 
 
@@ -111,11 +154,12 @@ _FROM_TO = re.compile(rf"\bfrom\s+({_PERIOD_WORDS})\s+(?:to|until|through)\s+({_
 
 def periods_from_question(question: str) -> tuple[str, str] | None:
     """The two periods of "from January to July 2005", "from DJF to JJA", "from February 1958 to February 1977",
-    as ``difference`` reads them ("2005-01", "JJA", "1958-02", "July" for every July); None when not written so.
-    A year written only after the second period is the first one's too."""
+    as ``difference`` reads them ("2005-01", "JJA", "1958-02", "July" for every July); FIRST_LAST for "from the
+    first to the last day" (the loop knows the dataset's times); None when not written so. A year written only
+    after the second period is the first one's too."""
     found = _FROM_TO.search(question)
     if not found:
-        return None
+        return FIRST_LAST if _FIRST_LAST.search(question) else None
     first, second = found.groups()
     year = re.search(r"[12]\d{3}", second)
     return _period(first, year.group() if year and not re.search(r"\d", first) else None), _period(second, None)
@@ -130,15 +174,27 @@ def _period(text: str, year: str | None) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
-def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[dict, str]:
-    """The one statistic the question asks for ("the strongest", "the coldest"), where the call chose another of
-    the tool's choices: the 1.5B read "the strongest zonal mean zonal wind" as stat="mean". A mean that names
-    the field ("zonal mean", "annual mean") is not a statistic asked for."""
+def asked_stat(question: str) -> str | None:
+    """The one statistic the question asks for ("the strongest": "max"), or None for none or several. A mean
+    that names the field ("zonal mean", "annual mean") is not a statistic asked for."""
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", FIELD_MEAN.sub(" ", question))}
     asked = {kind for kind, names in STAT_WORDS.items() if words & set(names)}
-    if len(asked) != 1:
+    return asked.pop() if len(asked) == 1 else None
+
+
+def pointwise_extreme(question: str) -> str | None:
+    """"max" or "min" for a question about one grid point's extreme ("the highest annual-mean TREFHT anywhere",
+    "at any grid point"), else None."""
+    want = asked_stat(question)
+    return want if want in ("max", "min") and POINTWISE.search(question) else None
+
+
+def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[dict, str]:
+    """The one statistic the question asks for ("the strongest", "the coldest"), where the call chose another of
+    the tool's choices: the 1.5B read "the strongest zonal mean zonal wind" as stat="mean"."""
+    want = asked_stat(question)
+    if want is None:
         return arguments, ""
-    (want,) = asked
     for key in ("stat", "kind"):
         if key in offered and arguments.get(key) not in (None, want) and want in offered[key].get("enum", []):
             return {**arguments, key: want}, f"{key}={want!r}"

@@ -1,0 +1,101 @@
+"""The tool loop holds a call to what the question writes, on the shared real files: each case is a call the 1.5B
+made in the whole real-data run (bench/RESULTS.md, "Model run, whole set"), and what the question asked instead."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_toolcall import real_registry
+
+from toolloop import ParsedCall, ToolLoop
+from toolloop.question import names_place, plain_mean_asked, pointwise_extreme
+
+
+def run(file: str, question: str, name: str, arguments: dict):
+    registry = real_registry(file)
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    return loop._run(ParsedCall(name, arguments, "")), registry.dataset
+
+
+def test_what_names_a_place():
+    for question in ("What is the mean tas between 30S and 30N?", "What is the mean SST in the Niño 3.4 region?",
+                     "What is the mean tas over Europe in January?", "What is the mean temperature in the tropics?",
+                     "What is the mean T north of the equator?", "What is Boulder's mean temperature?"):
+        assert names_place(question), question
+    for question in ("What is the area-weighted mean 2 m temperature over this ERA5 domain, in °C?",
+                     "How many grid cells lie below 1500 m?", "What is the mean January TREFHT?",
+                     "What is the highest T850 value?"):
+        assert not names_place(question), question
+
+
+def test_a_box_the_question_never_names_is_left_out():
+    """"over this ERA5 domain": the 1.5B called lon -66..-125 (reversed, invented) and the answer had a ✓."""
+    result, ds = run("era5_1995-07-14T12.nc",
+                     "What is the area-weighted mean 2 m temperature over this ERA5 domain, in °C?",
+                     "area_weighted_mean", {"variable": "t2m", "lat_min": -15, "lat_max": 15, "lon_min": -66,
+                                            "lon_max": -125})
+    weights = np.cos(np.deg2rad(ds.latitude))
+    expected = float(ds.t2m.weighted(weights).mean()) - 273.15
+    assert result.ok and result.value["mean"] == pytest.approx(expected, abs=0.01)
+    assert "left out lat_min=-15, lat_max=15, lon_min=-66, lon_max=-125" in result.text
+    counted, ds = run("colorado_elev.nc", "How many grid cells lie below 1500 m?", "count_threshold",
+                      {"variable": "z", "threshold": 1500, "direction": "below", "lon_min": -102, "lon_max": -100})
+    assert counted.value["count"] == int((ds.z < 1500).sum())  # not the 420 cells of the invented strip
+    boxed, _ = run("era5_1995-07-14T12.nc", "What is the mean 2 m temperature between 30N and 40N?",
+                   "area_weighted_mean", {"variable": "t2m", "lat_min": 30, "lat_max": 40})
+    assert boxed.value["selection"]["lat"] == [30, 40] and "left out" not in boxed.text
+
+
+def test_an_extreme_at_any_grid_point_is_not_the_extreme_of_an_area_mean():
+    """"the highest annual-mean TREFHT anywhere in any year": the 1.5B called climatology(by="year") and answered
+    with the warmest global mean (285.4 K); the grid-point maximum is 302.3 K, in 1924."""
+    question = "In which year does the highest annual-mean TREFHT at any grid point occur?"
+    assert pointwise_extreme(question) == "max" and pointwise_extreme("In which year is TREFHT highest?") is None
+    result, ds = run("TREFHT.B06.66.atm.1890-1999ANN.nc", question, "climatology",
+                     {"variable": "TREFHT", "by": "year", "lat_min": -90, "lat_max": 90})
+    assert result.ok and result.name == "statistic"
+    assert result.value["value"] == pytest.approx(float(ds.TREFHT.max()), rel=1e-5)
+    assert result.value["at"]["time"].startswith(str(int(ds.TREFHT.max("lat").max("lon").idxmax("time").dt.year)))
+    assert "instead of climatology" in result.text
+    means, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "In which year is the global mean TREFHT highest?",
+                   "climatology", {"variable": "TREFHT", "by": "year"})
+    assert means.name == "climatology"  # an area mean asked for stays one
+
+
+def test_the_mean_of_all_grid_points_counts_each_the_same():
+    """"the precipitation averaged over all grid points": the 1.5B called area_weighted_mean (22.295, with a ✓);
+    the mean of the grid points is 22.413."""
+    question = "What is the precipitation averaged over all grid points and all time steps?"
+    assert plain_mean_asked(question) and not plain_mean_asked("What is the area-weighted mean over all grid points?")
+    result, ds = run("pre.8912.mon.nc", question, "area_weighted_mean", {"variable": "pre"})
+    assert result.ok and result.name == "statistic"
+    assert result.value["value"] == pytest.approx(float(ds.pre.mean()), rel=1e-5)
+
+
+def test_from_the_first_to_the_last_day_compares_the_datasets_own_first_and_last_steps():
+    """ctorca.nc, "change from the first to the last day": the 1.5B averaged the five days (statistic mean)."""
+    result, ds = run("ctorca.nc", "By how much does the Niño 3.4 (5S-5N, 170W-120W) mean SST change from the first "
+                     "to the last day?", "statistic", {"variable": "sosstsst", "stat": "mean",
+                                                       "time_start": "1870-01-01", "time_end": "1870-01-05"})
+    assert result.ok and result.name == "difference"
+    first, last = result.value["selection_a"]["time"], result.value["selection_b"]["time"]
+    assert first[0] == first[1] and last[0] == last[1] and first[0] < last[0]
+    assert result.value["selection_a"]["time_steps"] == result.value["selection_b"]["time_steps"] == 1
+    sst = ds.sosstsst
+    assert result.value["b"] > result.value["a"] and str(sst.time_counter.values[-1])[:10] in last[0]
+
+
+def test_an_argument_the_tool_lacks_is_left_out_and_a_count_answers_only_a_count():
+    """hgt.nc, "In which year is the lowest 500 hPa height found?": the 1.5B wrote where_extreme(kind="min",
+    threshold=500, direction="at_or_below"), which the loop had run as count_threshold (0 values <= 500)."""
+    result, ds = run("hgt.nc", "In which year is the lowest 500 hPa height found?", "where_extreme",
+                     {"variable": "HGT", "kind": "min", "threshold": 500, "direction": "at_or_below"})
+    assert result.ok and result.name == "where_extreme"
+    assert result.value["value"] == pytest.approx(float(ds.HGT.min()), rel=1e-5)
+    assert "where_extreme does not take threshold or direction" in result.text
+    counted, _ = run("hgt.nc", "How many values of the 500 hPa height are at or below 5000 gpm?", "where_extreme",
+                     {"variable": "HGT", "kind": "min", "threshold": 5000, "direction": "at_or_below"})
+    assert counted.name == "count_threshold" and counted.value["count"] == int((ds.HGT <= 5000).sum())
+    lowest, _ = run("hgt.nc", "What is the lowest 500 hPa height in the file, in gpm?", "statistic",
+                    {"variable": "HGT", "stat": "min", "max_values": 500})
+    assert lowest.ok and lowest.value["value"] == pytest.approx(float(ds.HGT.min()), rel=1e-5)
+    assert "statistic does not take max_values" in lowest.text
