@@ -71,8 +71,19 @@ class SharedModel:
     def stream_chat(self, messages: list[Message], sampling: Sampling = Sampling(),
                     tools: list[Tool] | None = None, on_wait: OnWait | None = None,
                     **options: Any) -> Generation:
-        cost = Cost.of_chat(messages, tools, sampling.max_new_tokens)
+        cost = self._chat_cost(messages, tools, sampling.max_new_tokens)
         return self._in_turn(lambda: self.backend.stream_chat(messages, sampling, tools, **options), cost, on_wait)
+
+    def _chat_cost(self, messages: list[Message], tools: list[Tool] | None, max_new_tokens: int) -> Cost:
+        """A chat's estimated work, less its leading system messages and tools when that prefix was prefilled for
+        every session: only the question's own tokens are then evaluated, so a Tools question on a shared dataset
+        is short work, not a ~1,500-token prompt queued behind other students' summaries."""
+        cost = Cost.of_chat(messages, tools, max_new_tokens)
+        n = next((i for i, m in enumerate(messages) if m.get("role") != "system"), len(messages))
+        if n and _prefix_key(messages[:n], tools) in self.prefilled:
+            cached = Cost.of_chat(messages[:n], tools, 0).prompt_tokens
+            return Cost(max(cost.prompt_tokens - cached, 1), max_new_tokens)
+        return cost
 
     def prefill_chat(self, messages: list[Message], tools: list[Tool] | None = None) -> threading.Thread | None:
         """Compute the prompt state of a chat prefix (a dataset's system message and tool schemas) in the
@@ -85,7 +96,7 @@ class SharedModel:
         prefills). The thread that prefills, when this prefix was not already prefilled or waiting."""
         if not self.backend.capabilities.prompt_cache:
             return None
-        key = hashlib.sha256(json.dumps([messages, tools], sort_keys=True, default=str).encode()).hexdigest()
+        key = _prefix_key(messages, tools)
         with self._prefill_lock:
             if key in self.prefilled or self._prefills_stopped:
                 return None
@@ -159,6 +170,10 @@ class SharedModel:
                 generation.close()
                 vars(stats).update(vars(generation.stats), queued_s=stats.queued_s)
             self.release(generation.stats if generation is not None else None)
+
+
+def _prefix_key(messages: list[Message], tools: list[Tool] | None) -> str:
+    return hashlib.sha256(json.dumps([messages, tools], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def load_backend(spec: ModelSpec, backend_name: str, progress: Progress | None = None) -> Backend:

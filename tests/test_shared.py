@@ -254,3 +254,32 @@ def test_switching_model_stops_a_running_prefill_for_good():
         assert shared.prefill_chat(long_prefix("wind", 3)) is None and not shared.prefilled  # nothing more on it
     finally:
         pool.clear()
+
+
+def test_a_question_on_a_prefilled_dataset_prefix_is_short_work_and_goes_first():
+    """Two Tools-like questions of the same length queue behind a running generation; the one whose dataset
+    prefix (system message) every session shares, prefilled, goes first: the scheduler counts only its own tokens."""
+    shared = SharedModel(load_models().get(SMALL), local_backend("llama.cpp"))
+    shared_prefix, other_prefix = long_prefix("rainfall", 60), long_prefix("snowfall", 60)
+    shared.prefill_chat(shared_prefix).join(timeout=300)
+    holder = shared.stream("Hello", Sampling(max_new_tokens=50))
+    next(holder)
+    order = []
+
+    def session(name, prefix):
+        generation = shared.stream_chat([*prefix, {"role": "user", "content": "Wettest station?"}],
+                                        Sampling(max_new_tokens=2))
+        next(generation)
+        order.append(name)
+        generation.close()
+
+    first = threading.Thread(target=session, args=("not prefilled", other_prefix))
+    first.start()
+    settle(lambda: shared.waiting == 1, "the question on another dataset queued")
+    second = threading.Thread(target=session, args=("prefilled", shared_prefix))
+    second.start()
+    settle(lambda: shared.waiting == 2, "the question on the shared dataset queued")
+    holder.close()
+    for t in (first, second):
+        t.join(timeout=180)
+    assert order == ["prefilled", "not prefilled"]
