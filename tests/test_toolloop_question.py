@@ -99,3 +99,18 @@ def test_an_argument_the_tool_lacks_is_left_out_and_a_count_answers_only_a_count
                     {"variable": "HGT", "stat": "min", "max_values": 500})
     assert lowest.ok and lowest.value["value"] == pytest.approx(float(ds.HGT.min()), rel=1e-5)
     assert "statistic does not take max_values" in lowest.text
+
+
+def test_a_trend_question_keeps_its_trend_tool():
+    """TREFHT, "the trend per decade of the area-weighted mean TREFHT north of 60N": the 1.5B wrote
+    linear_trend(by="year", to_units="K"); moved to climatology(by="year") it gave yearly means, no trend."""
+    question = "What is the trend per decade of the area-weighted mean TREFHT north of 60N?"
+    result, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", question, "linear_trend",
+                    {"variable": "TREFHT", "by": "year", "lat_min": 60, "lat_max": 90, "to_units": "K"})
+    plain = real_registry("TREFHT.B06.66.atm.1890-1999ANN.nc").call(
+        "linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90})
+    assert result.ok and result.name == "linear_trend" and result.value == plain.value
+    assert "by='year'" in result.text
+    means, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "What are the yearly means of TREFHT north of 60N?",
+                   "statistic", {"variable": "TREFHT", "stat": "mean", "by": "year", "lat_min": 60})
+    assert means.name == "climatology"  # not a trend question: statistic(by="year") is still climatology's

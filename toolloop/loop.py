@@ -51,15 +51,21 @@ ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 # without it, and says so (linear_trend(..., to_units="K") was refused twice). Not "by": statistic(by="month")
 # is refused and pointed to climatology(by="month"), which computes what was asked.
 _HOW_TO_REPORT = ("to_units", "dims")
-# Arguments that group or select (statistic(by="year"), linear_trend(level=500) on a file without levels): a tool
-# that lacks one refuses the call, never runs without it, which would answer another question
-_NEVER_LEFT_OUT = ("by", "groupby", "group_by", "per", "freq", "resample", "level", "level_a", "level_b", "month",
-                   "season", "time", "time_start", "time_end", "period_a", "period_b", "lat", "lon", "lat_min",
-                   "lat_max", "lon_min", "lon_max", "variable")
-# a question a count answers: a refused call is not run as count_threshold for "In which year is the lowest 500
-# hPa height found?" (the 1.5B wrote where_extreme(kind="min", threshold=500, direction="at_or_below"))
-_COUNTING = re.compile(r"\bhow many\b|\bnumber of\b|\bcount\w*|\bfraction\b|\bpercent\w*|\bshare\b|\bproportion\b",
-                       re.I)
+# Arguments that select (linear_trend(level=500) on a file without levels) or group (statistic(by="year")): a tool
+# that lacks one refuses the call rather than run without it and answer another question; a grouping is left out
+# only by the tool the question asks for (linear_trend(by="year") for "the trend per decade": the same trend)
+_SELECTING = ("level", "level_a", "level_b", "month", "season", "time", "time_start", "time_end", "period_a",
+              "period_b", "lat", "lon", "lat_min", "lat_max", "lon_min", "lon_max", "variable")
+_GROUPING = ("by", "groupby", "group_by", "per", "freq", "resample")
+# Tools that answer one kind of question: a refused call is run as one only for such a question (not as
+# count_threshold for "In which year is the lowest 500 hPa height found?", where the 1.5B wrote
+# where_extreme(kind="min", threshold=500, direction="at_or_below")), and never moved away from one for it
+# (linear_trend(by="year") is not climatology(by="year") for "the trend per decade")
+_ANSWERS = {
+    "count_threshold": re.compile(r"\bhow many\b|\bnumber of\b|\bcount\w*|\bfraction\b|\bpercent\w*|\bshare\b|"
+                                  r"\bproportion\b", re.I),
+    "linear_trend": re.compile(r"\btrends?\b|\bper\s+(?:decade|century)\b|\bslope\b|\brate of\b", re.I),
+}
 
 
 @dataclass
@@ -240,7 +246,8 @@ class ToolLoop:
             result.text += f"\n(The app ran {listed(other, redirected)} instead: {why}.)"
         # an argument the tool lacks (max_values=500 on statistic) is left out; not a grouping, a selection or an
         # object ("box": {"north": 10}), without which it would answer another question
-        extra = [k for k in arguments if offered and k not in offered and k not in _NEVER_LEFT_OUT
+        kept = _SELECTING if self._answers(call.name, question) else _SELECTING + _GROUPING
+        extra = [k for k in arguments if offered and k not in offered and k not in kept
                  and not isinstance(arguments[k], (dict, list))]
         if not result.ok and (moved is None or not moved.ok) and extra:
             retried = self._call(call.name, {k: v for k, v in arguments.items() if k not in extra}, question)
@@ -269,6 +276,11 @@ class ToolLoop:
             result.text += f"\n(The app converted the result to {asked_unit}: the question asks for it.)"
             return result
         return self.registry.call(tool, arguments)  # no unit asked, or the values cannot be converted to it
+
+    @staticmethod
+    def _answers(tool: str, question: str) -> bool:
+        """Whether ``tool`` answers this kind of question only and the question is of that kind (_ANSWERS)."""
+        return tool in _ANSWERS and bool(_ANSWERS[tool].search(question))
 
     def _as_difference(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """A mean (statistic or area_weighted_mean) called for a question asking the change between two periods
@@ -455,13 +467,13 @@ class ToolLoop:
     def _redirected(self, tool: str, arguments: dict, question: str) -> tuple[str, dict, str] | None:
         """The one other offered tool that takes every word ``tool`` refused, each in one parameter, with the
         arguments it also takes, and why: statistic(dims=["month"]) or statistic(by="year") is climatology(by=...).
-        A count answers only a question that counts."""
+        Not from or to a tool that answers one kind of question, unless the question is of that kind (_ANSWERS)."""
         refused, takers = self._elsewhere(tool, arguments)
         if not refused or len({t for t, _, _ in takers}) != 1 or len(takers) != len(refused) \
                 or {w for _, _, w in takers} != {w for _, w in refused}:
             return None
         other = takers[0][0]
-        if other == "count_threshold" and not _COUNTING.search(question):
+        if self._answers(tool, question) or other in _ANSWERS and not self._answers(other, question):
             return None
         props = self._properties(other)
         moved = {where for where, _ in refused}
