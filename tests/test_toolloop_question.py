@@ -114,3 +114,18 @@ def test_a_trend_question_keeps_its_trend_tool():
     means, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "What are the yearly means of TREFHT north of 60N?",
                    "statistic", {"variable": "TREFHT", "stat": "mean", "by": "year", "lat_min": 60})
     assert means.name == "climatology"  # not a trend question: statistic(by="year") is still climatology's
+
+
+def test_where_an_extreme_is_asked_of_describe_variable_runs_where_extreme():
+    """tos, "At what latitude is the warmest sea surface temperature found?": the 1.5B called describe_variable
+    (the maximum's value, no place) and answered an invented 15°S."""
+    result, ds = run("tos_ocean_bipolar_grid.nc", "At what latitude is the warmest sea surface temperature found?",
+                     "describe_variable", {"variable": "tos"})
+    assert result.ok and result.name == "where_extreme"
+    lat = ds.lat.values.ravel()[int(np.nanargmax(ds.tos.values.ravel()))]
+    assert result.value["value"] == pytest.approx(float(ds.tos.max()), rel=1e-5)
+    assert any(v == pytest.approx(float(lat), abs=1e-3) for v in result.value["at"].values()
+               if isinstance(v, float))
+    described, _ = run("tos_ocean_bipolar_grid.nc", "What are the units of tos?", "describe_variable",
+                       {"variable": "tos"})
+    assert described.name == "describe_variable"

@@ -38,6 +38,7 @@ from .question import (
     box_from_question,
     change_between,
     copied_example,
+    extreme_located,
     periods_from_question,
     plain_mean_asked,
     pointwise_extreme,
@@ -203,6 +204,8 @@ class ToolLoop:
             call, switched = self._as_pointwise(call, question)
         if not switched:
             call, switched = self._as_plain_mean(call, question)
+        if not switched:
+            call, switched = self._as_located(call, question)
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         unasked += copied_example(call.arguments, question)
@@ -318,6 +321,18 @@ class ToolLoop:
         return (replace(call, name="statistic", arguments={**kept, "stat": "mean"}),
                 "The app ran statistic(stat=\"mean\") instead of area_weighted_mean: the question asks for the mean "
                 "of all grid points, each counting the same.")
+
+    def _as_located(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """describe_variable called for where or when an extreme is ("At what latitude is the warmest SST found?":
+        the 1.5B read the maximum's value from it and wrote an invented 15°S) as the offered ``where_extreme``."""
+        want = extreme_located(question)
+        offered = self._properties("where_extreme")
+        if not (want and call.name == "describe_variable" and call.arguments.get("variable") is not None
+                and want in _enum(offered.get("kind", {}))):
+            return call, ""
+        return (replace(call, name="where_extreme", arguments={"variable": call.arguments["variable"], "kind": want}),
+                f"The app ran where_extreme instead of describe_variable: the question asks where or when the {want} "
+                "is.")
 
     def _question_periods(self, question: str) -> tuple[str, str] | None:
         """The two periods the question writes (``periods_from_question``), "the first to the last day" as the

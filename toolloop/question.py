@@ -189,6 +189,18 @@ def pointwise_extreme(question: str) -> str | None:
     return want if want in ("max", "min") and POINTWISE.search(question) else None
 
 
+_WHERE_OR_WHEN = re.compile(r"\b(?:where|when)\b|\b(?:at|in|on)\s+(?:what|which)\b|\b(?:which|what)\s+(?:latitude|"
+                            r"longitude|location|place|grid\s*(?:point|cell)|year|month|day|date|time|level|depth)",
+                            re.I)
+
+
+def extreme_located(question: str) -> str | None:
+    """"max" or "min" for a question asking where or when an extreme is ("At what latitude is the warmest SST
+    found?", "In which year is the lowest height?"), else None."""
+    want = asked_stat(question)
+    return want if want in ("max", "min") and _WHERE_OR_WHEN.search(question) else None
+
+
 def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[dict, str]:
     """The one statistic the question asks for ("the strongest", "the coldest"), where the call chose another of
     the tool's choices: the 1.5B read "the strongest zonal mean zonal wind" as stat="mean"."""
