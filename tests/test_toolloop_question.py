@@ -129,3 +129,16 @@ def test_where_an_extreme_is_asked_of_describe_variable_runs_where_extreme():
     described, _ = run("tos_ocean_bipolar_grid.nc", "What are the units of tos?", "describe_variable",
                        {"variable": "tos"})
     assert described.name == "describe_variable"
+
+
+def test_a_range_of_names_copied_from_the_prompt_is_the_one_the_question_numbers():
+    """climdiv: the system message writes "PRECT_TX_CD{1..10}"; the 1.5B called it as a variable for "Texas
+    climate division 1"."""
+    result, ds = run("climdiv_prcp_1899-1999.nc", "What is the mean monthly precipitation of Texas climate "
+                     "division 1 in millimetres?", "statistic", {"variable": "PRECT_TX_CD{1..10}", "stat": "mean"})
+    assert result.ok and result.value["variable"] == "PRECT_TX_CD1"
+    assert result.value["value"] == pytest.approx(float(ds.PRECT_TX_CD1.mean()) * 25.4, rel=1e-4)
+    assert "as PRECT_TX_CD1" in result.text
+    unnamed, _ = run("climdiv_prcp_1899-1999.nc", "What is the mean precipitation in Texas?", "statistic",
+                     {"variable": "PRECT_TX_CD{1..10}", "stat": "mean"})
+    assert not unnamed.ok  # no division named: not guessed

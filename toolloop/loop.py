@@ -39,6 +39,7 @@ from .question import (
     change_between,
     copied_example,
     extreme_located,
+    name_from_range,
     periods_from_question,
     plain_mean_asked,
     pointwise_extreme,
@@ -199,6 +200,10 @@ class ToolLoop:
                               error=call.error)
         question = " ".join(m["content"] for m in self.original if m["role"] == "user")
         call, unwrapped = self._unwrapped(call)
+        ranged = call.arguments.get("variable")
+        named = name_from_range(ranged, question)
+        if named:  # the prompt's "PRECT_TX_CD{1..10}", for "Texas climate division 1"
+            call = replace(call, arguments={**call.arguments, "variable": named})
         call, switched = self._as_difference(call, question)
         if not switched:
             call, switched = self._as_pointwise(call, question)
@@ -264,6 +269,8 @@ class ToolLoop:
             result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
         if unwrapped:
             result.text += f"\n(The app read {unwrapped}: the tool's own arguments.)"
+        if named:
+            result.text += f"\n(The app read variable={ranged!r} as {named}: the one of them the question names.)"
         if switched:
             result.text += f"\n({switched})"
         if ignored:

@@ -201,6 +201,20 @@ def extreme_located(question: str) -> str | None:
     return want if want in ("max", "min") and _WHERE_OR_WHEN.search(question) else None
 
 
+_RANGE_NAME = re.compile(r"^(.*)\{(\d+)\.\.(\d+)\}(.*)$")
+
+
+def name_from_range(name: Any, question: str) -> str | None:
+    """The one variable of a range the prompt wrote ("PRECT_TX_CD{1..10}", copied as a variable name by the
+    1.5B) that the question names by its number ("Texas climate division 1": PRECT_TX_CD1); None otherwise."""
+    match = _RANGE_NAME.match(name) if isinstance(name, str) else None
+    if not match:
+        return None
+    stem, low, high, tail = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
+    numbers = {int(n) for n in re.findall(r"(?<![\w.])\d+(?![\w.])", question)} & set(range(low, high + 1))
+    return f"{stem}{numbers.pop()}{tail}" if len(numbers) == 1 else None
+
+
 def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[dict, str]:
     """The one statistic the question asks for ("the strongest", "the coldest"), where the call chose another of
     the tool's choices: the 1.5B read "the strongest zonal mean zonal wind" as stat="mean"."""
