@@ -351,3 +351,29 @@ def test_among_hundreds_of_like_variables_only_a_named_one_gets_a_check():
     wrong = check(f"The mean December precipitation in Washington climate division 1 is {value} inches.", known)[-1]
     assert not wrong[1] and "names none of the 345 variables" in wrong[2]
     assert check(f"The mean December PRECT_DE_CD1 is {value} inches.", known) == [(value, True, "")]
+
+
+def test_a_count_of_a_series_values_said_in_its_steps_unit():
+    """The 1.5B, "In how many years is tas above 294.5 K?" on a series of 56 annual values: count_threshold said
+    6 and "6 years" got ⚠ "the data have 56 years". A count among a grid's values is not a count of years."""
+    import data
+    from toolloop.numbers import calendar_counts, names_of, subjects_of
+    from tools import default_registry
+
+    def known_of(name, arguments):
+        if not (REALDATA / name).exists():
+            pytest.skip("shared real data not here")
+        registry = default_registry(data.open_path(REALDATA / name))
+        result = registry.call("count_threshold", arguments)
+        names = names_of(registry.dataset)
+        return result.value["count"], [
+            Known("count_threshold", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+            for s in result.stated] + subjects_of(registry.dataset) + calendar_counts(registry.time_axes)
+
+    count, known = known_of("tas_mod2_hist_rectilin_grid_2D.nc",
+                            {"variable": "tas", "threshold": 294.5, "direction": "above"})
+    assert check(f"In {count} years tas is above 294.5 K.", known)[0] == (str(count), True, "")
+    count, known = known_of("tas_rectilinear_grid_2D.nc", {"variable": "tas", "threshold": 316, "direction": "above"})
+    assert 0 < count <= 12  # grid values of 12 monthly fields, fewer than the months
+    (grid,) = check(f"In {count} months tas is above 316 K.", known)[:1]
+    assert not grid[1]

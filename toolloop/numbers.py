@@ -443,6 +443,11 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
             return "", f"these are {size.value} {size.names}s of {size.variable}, not {counted[0]}"
     if axis:  # "7 months": a count of that dimension, right only when it is its size
         sizes = [k for k in candidates if k.variable == axis and k.kind in _SIZE_KINDS]
+        # or a count of values among no more than the axis has ("In how many years is tas above 294.5 K?" on
+        # a series of 56 years: 6 of its 56 valid values), which are its steps
+        sizes += [k for k in candidates if k.kind == "count" and any(
+            n.source == k.source and n.kind == "n_valid" and float(n.value) <= float(subjects.sizes[axis].value)
+            for n in subjects.known)]
         if sizes:
             return sizes[0].source, ""
         what = f"; this is {describe(candidates[0])}" if candidates[0].variable else ""
