@@ -377,3 +377,25 @@ def test_a_count_of_a_series_values_said_in_its_steps_unit():
     assert 0 < count <= 12  # grid values of 12 monthly fields, fewer than the months
     (grid,) = check(f"In {count} months tas is above 316 K.", known)[:1]
     assert not grid[1]
+
+
+def test_the_number_in_a_variables_name_names_it_among_those_of_one_long_name():
+    """pr_mme: an1980, an2020, an2060 and their anvar* share the long name "Annual Mean: Precipitation" (with 18
+    more precipitation variables); "the largest annual mean precipitation in 2060" names an2060, and its right
+    maximum had ⚠ "the sentence names none of the 24 variables"."""
+    import data
+    from toolloop.numbers import names_of, subjects_of
+    from tools import default_registry
+
+    path = REALDATA / "pr_mme_change_sresa2.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    result = registry.call("statistic", {"variable": "an2060", "stat": "max", "to_units": "mm/day"})
+    names = names_of(registry.dataset)
+    known = [Known("statistic", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+             for s in result.stated] + subjects_of(registry.dataset)
+    value = f"{result.value['value']:g}"
+    assert check(f"The largest annual mean precipitation in 2060 is {value} mm/day.", known)[-1] == (value, True, "")
+    (_, wrong) = check(f"The largest annual mean precipitation in 1980 is {value} mm/day.", known)
+    assert not wrong[1] and "an1980" in wrong[2]

@@ -380,9 +380,14 @@ class _Subjects:
 
         found = {v for v in variables if names(v)}
         by_words = found - self.named_by_name(sentence, found)
+        numbers = set(re.findall(r"\d+", sentence))
         for v in by_words:  # "precipitation", the long name of 345 division series, names none of them
             said = self.words.get(v, set()) & lower
-            if said and sum(said <= words for words in self.words.values()) > MANY_VARIABLES:
+            # unless the sentence also writes the number in the name: "annual mean precipitation in 2060" names
+            # an2060 (and anvar2060) of the 6 "Annual Mean: Precipitation" variables
+            digits = set(re.findall(r"\d+", v)) & numbers
+            if said and sum(said <= words and digits <= set(re.findall(r"\d+", u))
+                            for u, words in self.words.items()) > MANY_VARIABLES:
                 found.discard(v)
         by_words &= found
         complete = {v for v in by_words if self.words.get(v, set()) <= lower}
