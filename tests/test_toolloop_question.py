@@ -159,3 +159,12 @@ def test_the_model_reads_the_call_that_ran_not_the_one_it_wrote():
     results = model.seen[1][0][-1]["content"]
     assert '- statistic("variable": "tas", "stat": "max") returned' in results
     assert '"time_end": "2005"' not in results
+
+
+def test_a_selection_a_variable_lacks_is_refused_naming_the_variables_that_have_it():
+    """pr_mme, "the mean SON precipitation in 1980": the 1.5B chose anvar2060 (lat, lon) twice; the error now
+    names the variables with seasons, seas1980 among them."""
+    registry = real_registry("pr_mme_change_sresa2.nc")
+    refused = registry.call("statistic", {"variable": "anvar2060", "stat": "mean", "season": "SON"})
+    assert not refused.ok and "does not vary with time" in refused.error
+    assert "these vary with time: seas1980, seas2020" in refused.error and "an1980" not in refused.error

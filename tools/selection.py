@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -282,6 +283,15 @@ class Data:
             info["season"] = season
         return mask
 
+    def _others_with(self, what: str, has: Callable[[tuple], bool], shown: int = 8) -> str:
+        """"; these vary with time: a, b, ..." for a refused selection (the 1.5B asked SON of pr_mme's
+        anvar2060, a lat-lon field, for "SON precipitation in 1980": seas1980 has the seasons); "" for none."""
+        names = [v for v in self.variables if has(tuple(self.obj[v].dims))]
+        if not names:
+            return ""
+        more = f", … ({len(names)} in all)" if len(names) > shown else ""
+        return f"; these {what}: {', '.join(names[:shown])}{more}"
+
     def grid(self, name: str, time_start: str | None = None, time_end: str | None = None,
              lat_min: float | None = None, lat_max: float | None = None, lon_min: float | None = None,
              lon_max: float | None = None, level: float | None = None, month: int | None = None,
@@ -292,7 +302,8 @@ class Data:
         if level is not None:
             v = self.axes.vertical
             if v is None or v.dim not in da.dims:
-                raise ToolError(f"{name} has no vertical levels (its dimensions: {', '.join(map(str, da.dims))})")
+                raise ToolError(f"{name} has no vertical levels (its dimensions: {', '.join(map(str, da.dims))})"
+                                + self._others_with("have levels", lambda dims: v is not None and v.dim in dims))
             i = int(np.argmin(np.abs(v.values - level)))
             da = da.isel({v.dim: i})
             info["level"] = num(v.values[i])
@@ -303,7 +314,8 @@ class Data:
         if time_start or time_end or month is not None or season is not None:
             t = self.axes.time_of(da.dims)
             if t is None:
-                raise ToolError(f"{name} does not vary with time (its dimensions: {', '.join(map(str, da.dims))})")
+                raise ToolError(f"{name} does not vary with time (its dimensions: {', '.join(map(str, da.dims))})"
+                                + self._others_with("vary with time", lambda dims: self.axes.time_of(dims) is not None))
             idx = np.flatnonzero(self._time_masks(t, time_start, time_end, month, season, info))
             if idx.size == 0 and _days_of_one_month(time_start, time_end) and _monthly_or_coarser(t):
                 # "2005-01-01" to "2005-01-01" on monthly means stamped 2005-01-16: the day stands for its month
