@@ -168,3 +168,15 @@ def test_a_selection_a_variable_lacks_is_refused_naming_the_variables_that_have_
     refused = registry.call("statistic", {"variable": "anvar2060", "stat": "mean", "season": "SON"})
     assert not refused.ok and "does not vary with time" in refused.error
     assert "these vary with time: seas1980, seas2020" in refused.error and "an1980" not in refused.error
+
+
+def test_a_change_question_keeps_difference_and_leaves_out_what_it_does_not_take():
+    """mxclim, "By how much does the zonal mean temperature at 850 hPa between 10S and 10N change from January to
+    July?": the 1.5B wrote difference(kind="max", month=1, level=850, ...) twice; kind is where_extreme's, but a
+    change is difference's."""
+    result, ds = run("mxclim.nc", "By how much does the zonal mean temperature at 850 hPa between 10S and 10N "
+                     "change from January to July?", "difference",
+                     {"variable": "T", "kind": "max", "month": 1, "lat_min": -10, "lat_max": 10, "level": 850})
+    assert result.ok and result.name == "difference"
+    assert result.value["selection_a"]["month"] == 1 and result.value["selection_b"]["month"] == 7
+    assert result.value["selection_a"]["level"] == 850 and "difference does not take kind" in result.text

@@ -33,6 +33,7 @@ from generation.types import Message, Sampling, Stats
 from .numbers import MONTH_NAMES, Known, calendar_counts, check_numbers, names_of, subjects_of, unit_kind, written_unit
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
 from .question import (
+    CHANGE,
     FIRST_LAST,
     NAMED_IN_QUESTION,
     box_from_question,
@@ -67,6 +68,7 @@ _ANSWERS = {
     "count_threshold": re.compile(r"\bhow many\b|\bnumber of\b|\bcount\w*|\bfraction\b|\bpercent\w*|\bshare\b|"
                                   r"\bproportion\b", re.I),
     "linear_trend": re.compile(r"\btrends?\b|\bper\s+(?:decade|century)\b|\bslope\b|\brate of\b", re.I),
+    "difference": CHANGE,  # difference(kind="max", ...) for "How much does T change from January to July?"
 }
 
 

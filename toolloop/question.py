@@ -227,11 +227,11 @@ def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[d
     return arguments, ""
 
 
-_CHANGE = re.compile(r"\b(?:chang\w*|differ\w*|warm(?:er|ing)|cool(?:er|ing)|cold(?:er)?|increas\w*|decreas\w*|"
+CHANGE = re.compile(r"\b(?:chang\w*|differ\w*|warm(?:er|ing)|cool(?:er|ing)|cold(?:er)?|increas\w*|decreas\w*|"
                      r"rise|rose|drop\w*|fall|fell|minus)\b", re.I)
 
 
 def change_between(question: str) -> tuple[str, str] | None:
     """The two periods of a question that asks for a change between them ("How much does ta change from January
     to July 1979?"), else None."""
-    return periods_from_question(question) if _CHANGE.search(question) else None
+    return periods_from_question(question) if CHANGE.search(question) else None
