@@ -180,3 +180,15 @@ def test_a_change_question_keeps_difference_and_leaves_out_what_it_does_not_take
     assert result.ok and result.name == "difference"
     assert result.value["selection_a"]["month"] == 1 and result.value["selection_b"]["month"] == 7
     assert result.value["selection_a"]["level"] == 850 and "difference does not take kind" in result.text
+
+
+def test_how_many_records_is_the_datas_own_size_not_a_count_of_valid_values():
+    """sfbay, "How many hourly records does the file hold?": the 1.5B counted the valid water temperatures
+    (8782 of 8784 rows), with a ✓."""
+    result, ds = run("sfbay_2020_met.nc", "How many hourly records does the file hold?", "statistic",
+                     {"variable": "Water Temp (°C)", "stat": "count"})
+    assert result.ok and result.name == "list_variables" and result.value["rows"] == len(ds)
+    valid, _ = run("sfbay_2020_met.nc", "How many hourly records have a water temperature above 18 °C?",
+                   "statistic", {"variable": "Water Temp (°C)", "stat": "count"})
+    assert valid.name == "statistic"  # a condition on the values: not the file's size
+    assert valid.value["value"] < len(ds)  # the valid values, fewer than the records

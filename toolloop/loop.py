@@ -44,6 +44,7 @@ from .question import (
     periods_from_question,
     plain_mean_asked,
     pointwise_extreme,
+    size_asked,
     spans_from_question,
     stat_from_question,
     unasked_box,
@@ -213,6 +214,8 @@ class ToolLoop:
             call, switched = self._as_plain_mean(call, question)
         if not switched:
             call, switched = self._as_located(call, question)
+        if not switched:
+            call, switched = self._as_extent(call, question)
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         unasked += copied_example(call.arguments, question)
@@ -342,6 +345,17 @@ class ToolLoop:
         return (replace(call, name="where_extreme", arguments={"variable": call.arguments["variable"], "kind": want}),
                 f"The app ran where_extreme instead of describe_variable: the question asks where or when the {want} "
                 "is.")
+
+    def _as_extent(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """A count of a variable's values (statistic(stat="count")) called for how many records, rows or time steps
+        the data hold as the offered ``list_variables``, which states them: sfbay, "How many hourly records does
+        the file hold?", counted the 8782 valid water temperatures of 8784 rows, with a ✓."""
+        if not (call.name == "statistic" and call.arguments.get("stat") == "count" and size_asked(question)
+                and any(t["function"]["name"] == "list_variables" for t in self.schemas)):
+            return call, ""
+        return (replace(call, name="list_variables", arguments={}),
+                "The app ran list_variables instead of statistic(stat=\"count\"): the question asks how many records "
+                "or steps the data hold, not how many values of one variable are valid.")
 
     def _question_periods(self, question: str) -> tuple[str, str] | None:
         """The two periods the question writes (``periods_from_question``), "the first to the last day" as the

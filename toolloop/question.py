@@ -215,6 +215,18 @@ def name_from_range(name: Any, question: str) -> str | None:
     return f"{stem}{numbers.pop()}{tail}" if len(numbers) == 1 else None
 
 
+_SIZE_ASKED = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,2}?(?:records|rows|entries|lines|time\s*steps|timesteps|"
+                         r"steps)\b", re.I)
+_CONDITION = re.compile(r"\b(?:above|below|over|under|exceed\w*|more|less|fewer|greater|higher|lower|at least|"
+                        r"at most|than|with|where|when|whose)\b", re.I)
+
+
+def size_asked(question: str) -> bool:
+    """Whether the question asks how many records, rows or time steps the data hold ("How many hourly records
+    does the file hold?"), with no condition on their values."""
+    return bool(_SIZE_ASKED.search(question)) and not _CONDITION.search(question)
+
+
 def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[dict, str]:
     """The one statistic the question asks for ("the strongest", "the coldest"), where the call chose another of
     the tool's choices: the 1.5B read "the strongest zonal mean zonal wind" as stat="mean"."""
