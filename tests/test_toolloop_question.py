@@ -192,3 +192,15 @@ def test_how_many_records_is_the_datas_own_size_not_a_count_of_valid_values():
                    "statistic", {"variable": "Water Temp (°C)", "stat": "count"})
     assert valid.name == "statistic"  # a condition on the values: not the file's size
     assert valid.value["value"] < len(ds)  # the valid values, fewer than the records
+
+
+def test_any_month_names_no_month():
+    """ta_ps_850, "What is the coldest 850 hPa temperature in any month, in K?": the 1.5B added month=1, and
+    January's minimum (238.28 K) got a ✓; the coldest of all months is lower."""
+    result, ds = run("ta_ps_850.nc", "What is the coldest 850 hPa temperature in any month, in K?", "where_extreme",
+                     {"variable": "ta", "kind": "min", "month": 1})
+    assert result.ok and result.value["value"] == pytest.approx(float(ds.ta.min()), rel=1e-5)
+    assert "left out month=1" in result.text
+    july, _ = run("ta_ps_850.nc", "What is the coldest 850 hPa temperature in July?", "where_extreme",
+                  {"variable": "ta", "kind": "min", "month": 7})
+    assert july.value["selection"]["month"] == 7

@@ -14,9 +14,11 @@ from .numbers import FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS
 _PERIOD = re.compile(r"(?<![\w.])[12]\d{3}s?(?![\w.])|\byears?\s+\d|\b(?:last|past|first|final|recent(?:ly)?|early|"
                      r"late|latest|earliest|since|before|after|until|till|during|through|century|today|yesterday|ago)\b",
                      re.I)
+# "in any month", "of all seasons", "in which month": the word without one named
+_NOT_ONE = r"(?<!any )(?<!every )(?<!each )(?<!all )(?<!which )(?<!what )"
 NAMED_IN_QUESTION = {
-    "month": re.compile(rf"\b{MONTH_WORD}\b|month", re.I),
-    "season": re.compile(r"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|season", re.I),
+    "month": re.compile(rf"\b{MONTH_WORD}\b|{_NOT_ONE}month", re.I),
+    "season": re.compile(rf"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|{_NOT_ONE}season", re.I),
     # a period: a year ("1990", "the 1990s", "model years 500 to 599"), or words that place one ("the last 30
     # years", "since", "recent");
     # the 1.5B gave "Boulder's annual mean temperature trend" time_start="1961", time_end="2014", with a ✓
