@@ -204,3 +204,22 @@ def test_any_month_names_no_month():
     july, _ = run("ta_ps_850.nc", "What is the coldest 850 hPa temperature in July?", "where_extreme",
                   {"variable": "ta", "kind": "min", "month": 7})
     assert july.value["selection"]["month"] == 7
+
+
+def test_two_levels_of_a_change_and_a_latitude_asked_for():
+    """HYCOM: "the mean u at the surface and at 500 m (surface minus 500 m)" was answered with the mean at 500 m
+    alone, with a ✓; "At what latitude is the most negative u at 1000 m depth?" got an invented box -10..10."""
+    result, ds = run("archv.0021_016_00_3zu.nc", "What is the difference between the mean u at the surface and at "
+                     "500 m (surface minus 500 m), area-weighted?", "area_weighted_mean",
+                     {"variable": "u", "level": 500})
+    assert result.ok and result.name == "difference"
+    top = float(ds.Depth.min())
+    assert (result.value["selection_a"]["level"], result.value["selection_b"]["level"]) == (500, top)
+    weights = np.cos(np.deg2rad(ds.Latitude))
+    mean = {d: float(ds.u.sel(Depth=d).weighted(weights).mean()) for d in (top, 500.0)}
+    assert result.value["difference"] == pytest.approx(mean[top] - mean[500.0], rel=1e-4)
+    assert not names_place("At what latitude is the most negative u at 1000 m depth?")
+    where, _ = run("archv.0021_016_00_3zu.nc", "At what latitude is the most negative u at 1000 m depth?",
+                   "statistic", {"variable": "u", "stat": "min", "level": 1000, "lat_min": -10, "lat_max": 10})
+    u = ds.u.sel(Depth=1000.0)
+    assert where.value["value"] == pytest.approx(float(u.min()), rel=1e-5)

@@ -40,6 +40,7 @@ from .question import (
     change_between,
     copied_example,
     extreme_located,
+    levels_from_question,
     name_from_range,
     periods_from_question,
     plain_mean_asked,
@@ -303,7 +304,8 @@ class ToolLoop:
         1979?") as the offered ``difference``, with the arguments it takes; and the note saying so."""
         mean = call.name == "area_weighted_mean" or call.name == "statistic" and call.arguments.get("stat") == "mean"
         offered = self._properties("difference")
-        if not (mean and offered and change_between(question) and self._question_periods(question)):
+        two = change_between(question) and self._question_periods(question) or self._question_levels(call, question)
+        if not (mean and offered and two):
             return call, ""
         kept = {k: v for k, v in call.arguments.items() if k in offered or k == "level"}
         return (replace(call, name="difference", arguments=kept),
@@ -357,6 +359,12 @@ class ToolLoop:
                 "The app ran list_variables instead of statistic(stat=\"count\"): the question asks how many records "
                 "or steps the data hold, not how many values of one variable are valid.")
 
+    def _question_levels(self, call: ParsedCall, question: str) -> tuple[float, float] | None:
+        """The two levels of a change the question writes (``levels_from_question``), "the surface" as the
+        variable's top level (hycom: "the mean u at the surface minus at 500 m" was called at 500 m only)."""
+        surface = self._named_surface("level_a", {**call.arguments, "level": None}, question, needs=False)
+        return levels_from_question(question, self.registry.vertical, surface)
+
     def _question_periods(self, question: str) -> tuple[str, str] | None:
         """The two periods the question writes (``periods_from_question``), "the first to the last day" as the
         dataset's own first and last time steps; None when it writes none, or the dataset has no one time axis."""
@@ -378,6 +386,11 @@ class ToolLoop:
                     out.pop(key, None)
             out.update(period_a=periods[0], period_b=periods[1])
             read.append(f"period_a={periods[0]!r}, period_b={periods[1]!r}")
+        levels = self._question_levels(ParsedCall("difference", out, ""), question)
+        if "level_a" in offered and levels and out.get("level_a") is None and out.get("level_b") is None:
+            out.pop("level", None)
+            out.update(level_a=levels[0], level_b=levels[1])
+            read.append(f"level_a={levels[0]:g}, level_b={levels[1]:g}")
         if "level_a" in offered and "level" not in offered and out.get("level") is not None:
             level = out.pop("level")
             out.update(level_a=out.get("level_a", level), level_b=out.get("level_b", level))
@@ -423,11 +436,12 @@ class ToolLoop:
             return None
         return names.pop()
 
-    def _named_surface(self, tool: str, arguments: dict, question: str) -> float | None:
+    def _named_surface(self, tool: str, arguments: dict, question: str, needs: bool = True) -> float | None:
         """The level at the surface, when the question says "surface" and the call selects no level: the smallest
-        depth or height, the largest pressure. A 2-D "near-surface" variable has no levels to select."""
+        depth or height, the largest pressure. A 2-D "near-surface" variable has no levels to select. With
+        ``needs`` only for a tool that takes a level."""
         vertical = self.registry.vertical
-        if vertical is None or "level" not in self._properties(tool) or arguments.get("level") is not None \
+        if vertical is None or needs and "level" not in self._properties(tool) or arguments.get("level") is not None \
                 or arguments.get("variable") is None or not re.search(r"\bsurface\b", question, re.I) \
                 or vertical.kind not in ("depth", "height", "pressure"):
             return None

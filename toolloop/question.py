@@ -87,9 +87,13 @@ _PLACE_WORDS = re.compile(r"\b(?:lat|lon|latitudes?|longitudes?|north\w*|south\w
 _PROPER_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][a-z\u00e0-\u00ff]+")
 
 
+_ASKS_WHERE = re.compile(r"\b(?:what|which)\s+(?:latitudes?|longitudes?|lat|lon)\b", re.I)
+
+
 def names_place(question: str) -> bool:
     """Whether the question says where: coordinates ("30S", "10W"), a hemisphere, a word that places it (the
     tropics, a region, an ocean) or a proper name (a month's name is not one)."""
+    question = _ASKS_WHERE.sub(" ", question)  # "At what latitude is ...?" asks where; it places nothing
     names = [n for n in _PROPER_NAME.findall(question) if not re.fullmatch(MONTH_WORD, n, re.I)]
     return bool(_COMPASS.search(question) or _HEMISPHERE.search(question) or _PLACE_WORDS.search(question)
                 or names)
@@ -243,6 +247,38 @@ def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[d
 
 CHANGE = re.compile(r"\b(?:chang\w*|differ\w*|warm(?:er|ing)|cool(?:er|ing)|cold(?:er)?|increas\w*|decreas\w*|"
                      r"rise|rose|drop\w*|fall|fell|minus)\b", re.I)
+
+
+_LEVEL = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|meters?|metres?|hPa|mb|mbar|Pa)\b|\b(surface)\b", re.I)
+_TO_LEVEL_UNITS = {("hpa", "pa"): 100.0, ("pa", "hpa"): 0.01}
+
+
+def levels_from_question(question: str, vertical: Any, surface: float | None) -> tuple[float, float] | None:
+    """The two levels of a change the question writes ("the mean u at the surface minus at 500 m", "from 850 hPa
+    to 500 hPa") as (level_a, level_b) for ``difference`` (B minus A), in the vertical axis' units; None unless
+    it writes exactly two in units the axis has (``surface``: the axis' surface level, or None)."""
+    if vertical is None or not CHANGE.search(question):
+        return None
+    axis = {"m": "m", "meters": "m", "meter": "m", "metres": "m", "metre": "m", "hpa": "hpa", "mb": "hpa",
+            "mbar": "hpa", "millibar": "hpa", "millibars": "hpa", "pa": "pa"}.get(str(vertical.units or "").lower())
+    found: list[tuple[float, int]] = []
+    for match in _LEVEL.finditer(question):
+        if match.group(3):
+            value = surface
+        else:
+            unit = {"meters": "m", "meter": "m", "metres": "m", "metre": "m", "mb": "hpa", "mbar": "hpa"}.get(
+                match.group(2).lower(), match.group(2).lower())
+            factor = 1.0 if unit == axis else _TO_LEVEL_UNITS.get((unit, axis))
+            value = float(match.group(1)) * factor if axis and factor else None
+        if value is None:
+            return None
+        if value not in [v for v, _ in found]:
+            found.append((value, match.start()))
+    if len(found) != 2:
+        return None
+    (first, _), (second, _) = found
+    minus = re.search(r"\bminus\b", question, re.I)
+    return (second, first) if minus else (first, second)  # "X minus Y" is B=X, A=Y
 
 
 def change_between(question: str) -> tuple[str, str] | None:
