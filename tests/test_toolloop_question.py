@@ -223,3 +223,17 @@ def test_two_levels_of_a_change_and_a_latitude_asked_for():
                    "statistic", {"variable": "u", "stat": "min", "level": 1000, "lat_min": -10, "lat_max": 10})
     u = ds.u.sel(Depth=1000.0)
     assert where.value["value"] == pytest.approx(float(u.min()), rel=1e-5)
+
+
+def test_model_years_written_as_numbers_and_a_trend_per_century():
+    """NAO (years 1-999 as numbers): "over model years 500 to 599" was called 1950-1999 (refused twice); "the
+    trend per century" was called over an invented 1900-2000 ("century" read as naming a period)."""
+    span, ds = run("NAO_b053.03_0000-0999.nc", "What is the mean NAO index over model years 500 to 599?",
+                   "statistic", {"variable": "NAO", "stat": "mean", "time_start": "1950", "time_end": "1999"})
+    assert span.ok and span.value["value"] == pytest.approx(float(ds.NAO.sel(time=slice(500, 599)).mean()), rel=1e-5)
+    trend, _ = run("NAO_b053.03_0000-0999.nc", "What is the trend of the NAO index per century?", "linear_trend",
+                   {"variable": "NAO", "time_start": "1900", "time_end": "2000"})
+    assert trend.ok and trend.value["n"] == ds.sizes["time"] and "left out time_start='1900'" in trend.text
+    since, _ = run("NAO_b053.03_0000-0999.nc", "What is the NAO trend over the last century?", "linear_trend",
+                   {"variable": "NAO", "time_start": "900", "time_end": "999"})
+    assert since.ok and since.value["n"] == 100  # "the last century" does name a period

@@ -42,6 +42,7 @@ from .question import (
     extreme_located,
     levels_from_question,
     name_from_range,
+    number_span,
     periods_from_question,
     plain_mean_asked,
     pointwise_extreme,
@@ -237,6 +238,8 @@ class ToolLoop:
         arguments, said = stat_from_question(arguments, question, offered)
         taken.append(said)
         arguments, said = spans_from_question(arguments, question)
+        taken.append(said)
+        arguments, said = number_span(arguments, question, self.registry.time_axes)
         taken.append(said)
         month = self._named_month(call.name, arguments, question)
         if month:  # "mean January temperature over the whole record": every January, not the whole record

@@ -12,8 +12,8 @@ from .numbers import FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
 _PERIOD = re.compile(r"(?<![\w.])[12]\d{3}s?(?![\w.])|\byears?\s+\d|\b(?:last|past|first|final|recent(?:ly)?|early|"
-                     r"late|latest|earliest|since|before|after|until|till|during|through|century|today|yesterday|ago)\b",
-                     re.I)
+                     r"late|latest|earliest|since|before|after|until|till|during|through|today|yesterday|ago)\b|"
+                     r"(?<!per )(?<!a )\bcentury\b", re.I)  # "the trend per century" is a unit, not a period
 # "in any month", "of all seasons", "in which month": the word without one named
 _NOT_ONE = r"(?<!any )(?<!every )(?<!each )(?<!all )(?<!which )(?<!what )"
 NAMED_IN_QUESTION = {
@@ -125,6 +125,22 @@ FIRST_LAST = ("first", "last")
 
 
 _YEAR_SPAN = re.compile(r"(?<![\w.-])([12]\d{3})\s*(?:-|–|to|through|until)\s*([12]\d{3})(?![\w.])")
+
+
+_NUMBER_SPAN = re.compile(r"\byears?\s+(\d{1,4})\s*(?:-|–|to|through|until)\s*(\d{1,4})(?![\w.])", re.I)
+
+
+def number_span(arguments: dict, question: str, time_axes: Any) -> tuple[dict, str]:
+    """The span of "model years 500 to 599" on an axis of year numbers, where the call wrote another period
+    (the 1.5B wrote 1950 to 1999 on NAO's years 1-999, and every call was refused)."""
+    spans = _NUMBER_SPAN.findall(question)
+    numbered = [t for t in time_axes if t.kind in ("year", "number")]
+    if len(spans) != 1 or len(numbered) != 1 or arguments.get("time_start") is None:
+        return arguments, ""
+    start, end = spans[0]
+    if (str(arguments.get("time_start")), str(arguments.get("time_end"))) == (start, end):
+        return arguments, ""
+    return {**arguments, "time_start": start, "time_end": end}, f"time_start={start!r}, time_end={end!r}"
 
 
 def spans_from_question(arguments: dict, question: str) -> tuple[dict, str]:
