@@ -144,23 +144,6 @@ def test_a_range_of_names_copied_from_the_prompt_is_the_one_the_question_numbers
     assert not unnamed.ok  # no division named: not guessed
 
 
-def test_the_model_reads_the_call_that_ran_not_the_one_it_wrote():
-    """tas_mod2, "Which year has the highest tas?": the 1.5B wrote statistic(max, time_start="1950",
-    time_end="2005"); the period was left out (unasked), and the answer named 2005, copied from its own call as
-    the results listed it. The results now list the arguments the tool ran with."""
-    from test_toolcall import ScriptedModel
-
-    registry = real_registry("tas_mod2_hist_rectilin_grid_2D.nc")
-    model = ScriptedModel(['{"name": "statistic", "arguments": {"variable": "tas", "stat": "max", '
-                           '"time_start": "1950", "time_end": "2005"}}', "The warmest year is 2003."])
-    loop = ToolLoop(model, registry, [{"role": "user", "content": "Which year has the highest tas?"}],
-                    enabled=set(registry.enabled_names))
-    list(loop.run())
-    results = model.seen[1][0][-1]["content"]
-    assert '- statistic("variable": "tas", "stat": "max") returned' in results
-    assert '"time_end": "2005"' not in results
-
-
 def test_a_selection_a_variable_lacks_is_refused_naming_the_variables_that_have_it():
     """pr_mme, "the mean SON precipitation in 1980": the 1.5B chose anvar2060 (lat, lon) twice; the error now
     names the variables with seasons, seas1980 among them."""

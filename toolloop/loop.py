@@ -487,7 +487,7 @@ class ToolLoop:
         """
         errors = "\n".join(f"- {call_name(c)} failed: {r.error}{self._taken_elsewhere(c)}"
                            for c, r in self._results() if not r.ok)
-        ran = "\n".join(f"- {listed(r.name, r.arguments)} returned {r.text}" for _, r in self._results() if r.ok)
+        ran = "\n".join(f"- {listed(c.name, c.arguments)} returned {r.text}" for c, r in self._results() if r.ok)
         ran = f"The app ran these tools on the real data:\n{ran}\n\n" if ran else ""
         return self._with_question(f"{ran}Earlier tool calls for this question could not run:\n{errors}\n\nWrite a "
                                    "corrected tool call (another tool may fit the question better), or answer in "
@@ -550,8 +550,8 @@ class ToolLoop:
         With ``invite`` the model may instead write one more call (the tools are listed by name and
         arguments), for a question that needs a second selection or a difference; otherwise it must answer.
         """
-        lines = "\n".join(f"- {listed(r.name, r.arguments)} returned {r.text}"
-                          for _, r in self._results() if r.ok)
+        lines = "\n".join(f"- {listed(c.name, c.arguments)} returned {r.text}"
+                          for c, r in self._results() if r.ok)
         answer = ("Answer the question in plain sentences using these results; copy the numbers exactly as they "
                   "appear and write dates in full (YYYY-MM-DD).")
         if invite:
@@ -592,8 +592,7 @@ class ToolLoop:
             return ("Could not compute this: every tool call failed, so the app has no result to answer with.\n"
                     f"{reasons}{said}")
         if index > 0 and parse_tool_calls(text, self.schemas):  # still a call, not an answer
-            lines = "\n".join(f"- `{listed(r.name, r.arguments) if r.ok else listed(c.name, c.arguments)}` → "
-                              f"{r.text if r.ok else r.error}" for c, r in results)
+            lines = "\n".join(f"- `{listed(c.name, c.arguments)}` → {r.text if r.ok else r.error}" for c, r in results)
             return ("The model did not write an answer after its tool calls, so here are the results the app "
                     "computed:\n" + lines)
         return text
