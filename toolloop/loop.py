@@ -209,15 +209,12 @@ class ToolLoop:
         named = name_from_range(ranged, question)
         if named:  # the prompt's "PRECT_TX_CD{1..10}", for "Texas climate division 1"
             call = replace(call, arguments={**call.arguments, "variable": named})
-        call, switched = self._as_difference(call, question)
-        if not switched:
-            call, switched = self._as_pointwise(call, question)
-        if not switched:
-            call, switched = self._as_plain_mean(call, question)
-        if not switched:
-            call, switched = self._as_located(call, question)
-        if not switched:
-            call, switched = self._as_extent(call, question)
+        switched = ""  # the first tool that can answer what the call cannot, and the note saying so
+        for rescue in (self._as_difference, self._as_pointwise, self._as_plain_mean, self._as_located,
+                       self._as_extent):
+            call, switched = rescue(call, question)
+            if switched:
+                break
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         unasked += copied_example(call.arguments, question)
@@ -307,7 +304,8 @@ class ToolLoop:
         1979?") as the offered ``difference``, with the arguments it takes; and the note saying so."""
         mean = call.name == "area_weighted_mean" or call.name == "statistic" and call.arguments.get("stat") == "mean"
         offered = self._properties("difference")
-        two = change_between(question) and self._question_periods(question) or self._question_levels(call, question)
+        two = (change_between(question) and self._question_periods(question)
+               or self._question_levels(call.arguments, question))
         if not (mean and offered and two):
             return call, ""
         kept = {k: v for k, v in call.arguments.items() if k in offered or k == "level"}
@@ -362,10 +360,10 @@ class ToolLoop:
                 "The app ran list_variables instead of statistic(stat=\"count\"): the question asks how many records "
                 "or steps the data hold, not how many values of one variable are valid.")
 
-    def _question_levels(self, call: ParsedCall, question: str) -> tuple[float, float] | None:
+    def _question_levels(self, arguments: dict, question: str) -> tuple[float, float] | None:
         """The two levels of a change the question writes (``levels_from_question``), "the surface" as the
         variable's top level (hycom: "the mean u at the surface minus at 500 m" was called at 500 m only)."""
-        surface = self._named_surface("level_a", {**call.arguments, "level": None}, question, needs=False)
+        surface = self._named_surface("difference", {**arguments, "level": None}, question, needs=False)
         return levels_from_question(question, self.registry.vertical, surface)
 
     def _question_periods(self, question: str) -> tuple[str, str] | None:
@@ -389,7 +387,7 @@ class ToolLoop:
                     out.pop(key, None)
             out.update(period_a=periods[0], period_b=periods[1])
             read.append(f"period_a={periods[0]!r}, period_b={periods[1]!r}")
-        levels = self._question_levels(ParsedCall("difference", out, ""), question)
+        levels = self._question_levels(out, question)
         if "level_a" in offered and levels and out.get("level_a") is None and out.get("level_b") is None:
             out.pop("level", None)
             out.update(level_a=levels[0], level_b=levels[1])

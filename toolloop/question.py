@@ -266,6 +266,8 @@ CHANGE = re.compile(r"\b(?:chang\w*|differ\w*|warm(?:er|ing)|cool(?:er|ing)|cold
 
 
 _LEVEL = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|meters?|metres?|hPa|mb|mbar|Pa)\b|\b(surface)\b", re.I)
+_LEVEL_UNITS = {"m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m", "hpa": "hpa", "mb": "hpa",
+                "mbar": "hpa", "millibar": "hpa", "millibars": "hpa", "pa": "pa"}  # a level's unit, by its kind
 _TO_LEVEL_UNITS = {("hpa", "pa"): 100.0, ("pa", "hpa"): 0.01}
 
 
@@ -275,15 +277,13 @@ def levels_from_question(question: str, vertical: Any, surface: float | None) ->
     it writes exactly two in units the axis has (``surface``: the axis' surface level, or None)."""
     if vertical is None or not CHANGE.search(question):
         return None
-    axis = {"m": "m", "meters": "m", "meter": "m", "metres": "m", "metre": "m", "hpa": "hpa", "mb": "hpa",
-            "mbar": "hpa", "millibar": "hpa", "millibars": "hpa", "pa": "pa"}.get(str(vertical.units or "").lower())
+    axis = _LEVEL_UNITS.get(str(vertical.units or "").lower())
     found: list[tuple[float, int]] = []
     for match in _LEVEL.finditer(question):
         if match.group(3):
             value = surface
         else:
-            unit = {"meters": "m", "meter": "m", "metres": "m", "metre": "m", "mb": "hpa", "mbar": "hpa"}.get(
-                match.group(2).lower(), match.group(2).lower())
+            unit = _LEVEL_UNITS[match.group(2).lower()]
             factor = 1.0 if unit == axis else _TO_LEVEL_UNITS.get((unit, axis))
             value = float(match.group(1)) * factor if axis and factor else None
         if value is None:
