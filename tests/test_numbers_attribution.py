@@ -349,8 +349,14 @@ def test_among_hundreds_of_like_variables_only_a_named_one_gets_a_check():
              for s in result.stated] + subjects_of(registry.dataset)
     value = f"{result.value['value']:.3f}"
     wrong = check(f"The mean December precipitation in Washington climate division 1 is {value} inches.", known)[-1]
-    assert not wrong[1] and "names none of the 345 variables" in wrong[2]
+    assert not wrong[1] and "not PRECT_WA_CD1's" in wrong[2]  # the state named by name, its code in state_name
     assert check(f"The mean December PRECT_DE_CD1 is {value} inches.", known) == [(value, True, "")]
+    right = f"The mean December precipitation in Delaware climate division 1 is {value} inches."
+    assert check(right, known)[-1] == (value, True, "")
+    other = check(f"The mean December precipitation in Delaware climate division 2 is {value} inches.", known)[-1]
+    assert not other[1] and "not PRECT_DE_CD2's" in other[2]
+    vague = check(f"The mean December precipitation is {value} inches.", known)[-1]
+    assert not vague[1] and "names none of the 345 variables" in vague[2]
 
 
 def test_a_count_of_a_series_values_said_in_its_steps_unit():

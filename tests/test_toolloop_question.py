@@ -220,3 +220,28 @@ def test_model_years_written_as_numbers_and_a_trend_per_century():
     since, _ = run("NAO_b053.03_0000-0999.nc", "What is the NAO trend over the last century?", "linear_trend",
                    {"variable": "NAO", "time_start": "900", "time_end": "999"})
     assert since.ok and since.value["n"] == 100  # "the last century" does name a period
+
+
+def test_a_state_named_by_name_and_a_count_asked_hold_the_call():
+    """climdiv: "Arizona climate division 7" was called as Arkansas's PRECT_AR_CD7 (the code AR), and the count
+    as statistic(stat="max"), twice; the answer listed that maximum with a ✓."""
+    question = "How many months have more than 3 inches of precipitation in Arizona climate division 7?"
+    result, ds = run("climdiv_prcp_1899-1999.nc", question, "statistic",
+                     {"variable": "PRECT_AR_CD7", "stat": "max", "dims": ["time"]})
+    assert result.ok and result.name == "count_threshold"
+    assert result.value["count"] == int((ds.PRECT_AZ_CD7 > 3).sum()) != int((ds.PRECT_AR_CD7 > 3).sum())
+    assert "as PRECT_AZ_CD7: the one the question names" in result.text
+    assert "ran count_threshold instead of statistic" in result.text
+    # a division the question does not name by its number is not taken: the call stays as written
+    kept, _ = run("climdiv_prcp_1899-1999.nc", "What is the wettest month on record in California?", "statistic",
+                  {"variable": "PRECT_CA_CD4", "stat": "max"})
+    assert kept.ok and kept.arguments["variable"] == "PRECT_CA_CD4" and "the one the question names" not in kept.text
+
+
+def test_a_threshold_in_other_units_or_a_count_of_means_is_not_rescued():
+    asked = "On the last day, how many ocean grid points have an SST above 29 °C?"  # the SST is in K
+    result, _ = run("tos_ocean_bipolar_grid.nc", asked, "statistic", {"variable": "tos", "stat": "max"})
+    assert result.name == "statistic" and "count_threshold" not in result.text
+    means, _ = run("Boulder.temp.1897-2014.nc", "How many years have an annual mean temperature above 11?",
+                   "statistic", {"variable": "temp", "stat": "max"})
+    assert means.name == "statistic"

@@ -30,7 +30,17 @@ from typing import Any
 from data.times import SEASON_MONTHS, fmt
 from generation.types import Message, Sampling, Stats
 
-from .numbers import MONTH_NAMES, Known, calendar_counts, check_numbers, names_of, subjects_of, unit_kind, written_unit
+from .numbers import (
+    MONTH_NAMES,
+    Known,
+    calendar_counts,
+    check_numbers,
+    names_of,
+    sibling_named,
+    subjects_of,
+    unit_kind,
+    written_unit,
+)
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
 from .question import (
     CHANGE,
@@ -49,6 +59,7 @@ from .question import (
     size_asked,
     spans_from_question,
     stat_from_question,
+    threshold_asked,
     unasked_box,
 )
 
@@ -73,6 +84,11 @@ _ANSWERS = {
     "linear_trend": re.compile(r"\btrends?\b|\bper\s+(?:decade|century)\b|\bslope\b|\brate of\b", re.I),
     "difference": CHANGE,  # difference(kind="max", ...) for "How much does T change from January to July?"
 }
+
+# tools that state a value of the data, never how many values pass a threshold; a count of means ("how many years
+# have an annual mean above 11 °C") is not a count of the values, and is left to the model's own calls
+_NOT_COUNTING = ("statistic", "where_extreme", "describe_variable")
+_OF_MEANS = re.compile(r"\b(?:mean|average|averaged|total|sum)\b", re.I)
 
 
 @dataclass
@@ -206,12 +222,12 @@ class ToolLoop:
         question = " ".join(m["content"] for m in self.original if m["role"] == "user")
         call, unwrapped = self._unwrapped(call)
         ranged = call.arguments.get("variable")
-        named = name_from_range(ranged, question)
-        if named:  # the prompt's "PRECT_TX_CD{1..10}", for "Texas climate division 1"
+        named = name_from_range(ranged, question) or sibling_named(self.registry.dataset, ranged, question)
+        if named:  # the prompt's "PRECT_TX_CD{1..10}", or Arkansas's PRECT_AR_CD7, for "Arizona climate division 7"
             call = replace(call, arguments={**call.arguments, "variable": named})
         switched = ""  # the first tool that can answer what the call cannot, and the note saying so
         for rescue in (self._as_difference, self._as_pointwise, self._as_plain_mean, self._as_located,
-                       self._as_extent):
+                       self._as_extent, self._as_count):
             call, switched = rescue(call, question)
             if switched:
                 break
@@ -276,7 +292,7 @@ class ToolLoop:
         if unwrapped:
             result.text += f"\n(The app read {unwrapped}: the tool's own arguments.)"
         if named:
-            result.text += f"\n(The app read variable={ranged!r} as {named}: the one of them the question names.)"
+            result.text += f"\n(The app read variable={ranged!r} as {named}: the one the question names.)"
         if switched:
             result.text += f"\n({switched})"
         if ignored:
@@ -359,6 +375,28 @@ class ToolLoop:
         return (replace(call, name="list_variables", arguments={}),
                 "The app ran list_variables instead of statistic(stat=\"count\"): the question asks how many records "
                 "or steps the data hold, not how many values of one variable are valid.")
+
+    def _as_count(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """Another tool called for a count over a threshold the question writes ("How many months have more than 3
+        inches ...?": the 1.5B called statistic(stat="max") twice) as the offered ``count_threshold``, when the
+        threshold is in the variable's own units; and the note saying so."""
+        asked = threshold_asked(question)
+        offered = self._properties("count_threshold")
+        variable = call.arguments.get("variable")
+        if not (asked and offered and call.name in _NOT_COUNTING and isinstance(variable, str)
+                and not _OF_MEANS.search(question) and self._in_own_units(variable, asked[2])):
+            return call, ""
+        value, direction, _ = asked
+        kept = {k: v for k, v in call.arguments.items() if k in offered and k not in ("dims", "threshold", "direction")}
+        return (replace(call, name="count_threshold", arguments={**kept, "threshold": value, "direction": direction}),
+                f"The app ran count_threshold instead of {call.name}: the question counts values {direction} "
+                f"{value:g}.")
+
+    def _in_own_units(self, variable: str, written: str) -> bool:
+        """Whether a unit written after a number ("3 inches", "", "K") is the variable's own units."""
+        own = getattr(getattr(self.registry.dataset, "variables", {}).get(variable), "attrs", {}).get("units", "")
+        own = own if isinstance(own, str) else ""
+        return not written or written.lower() == own.lower() or unit_kind(written) == unit_kind(own) != ""
 
     def _question_levels(self, arguments: dict, question: str) -> tuple[float, float] | None:
         """The two levels of a change the question writes (``levels_from_question``), "the surface" as the

@@ -210,18 +210,55 @@ def _subject_of_key(key: str) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     return (variable, kind, selection) if variable else (rest, "", selection)
 
 
-def names_of(obj: Any) -> dict[str, str]:
-    """Each variable's long_name and standard_name (an xarray Dataset; {} for anything else)."""
+def _long_names(obj: Any) -> dict[str, str]:
     variables = getattr(obj, "variables", None)
     if not hasattr(variables, "items"):
         return {}
-    names = {str(name): " ".join(str(v.attrs.get(a, "")) for a in ("long_name", "standard_name")).strip()
-             for name, v in variables.items() if hasattr(v, "attrs")}
+    return {str(name): " ".join(str(v.attrs.get(a, "")) for a in ("long_name", "standard_name")).strip()
+            for name, v in variables.items() if hasattr(v, "attrs")}
+
+
+def names_of(obj: Any) -> dict[str, str]:
+    """Each variable's long_name and standard_name, and the words that tell it from the variables of the same
+    long name (an xarray Dataset; {} for anything else)."""
+    names = _long_names(obj)
+    if not names:
+        return {}
+    variables = obj.variables
     for name, words in names.items():  # "d2m_C" (no long name) is d2m in other units: it is named as d2m is
         base = name.rsplit("_", 1)[0]
         if not words and base != name and names.get(base):
             names[name] = names[base]
+    for name, words in _telling_attributes(variables, names).items():
+        names[name] = f"{names[name]} {words}".strip()
     return names
+
+
+# attributes that describe how a variable is stored or computed, never which place or series it is
+_BOOKKEEPING = frozenset({"long_name", "standard_name", "units", "cell_methods", "coordinates", "grid_mapping",
+                          "comment", "history", "_FillValue", "missing_value", "positive", "axis", "calendar",
+                          "bounds", "cell_measures", "ancillary_variables", "valid_range", "valid_min",
+                          "valid_max", "scale_factor", "add_offset", "source", "references", "institution"})
+
+
+def _telling_attributes(variables: Any, names: dict[str, str]) -> dict[str, str]:
+    """Words that tell apart variables sharing one long name, from a short text attribute whose value differs
+    between them (``state_name = "AZ"`` on PRECT_AZ_CD7), with the place a code abbreviates ("Arizona"):
+    "Arizona climate division 7" then names PRECT_AZ_CD7 among the 345 "monthly precipitation total" series."""
+    from data.places import place_name
+
+    values: dict[tuple[str, str], dict[str, str]] = {}  # (long name, attribute) -> variable -> value
+    for name, v in variables.items():
+        for key, value in getattr(v, "attrs", {}).items():
+            if (key not in _BOOKKEEPING and isinstance(value, str) and 0 < len(value.strip()) <= 30
+                    and ":" not in value and names.get(str(name))):
+                values.setdefault((names[str(name)], key), {})[str(name)] = value.strip()
+    words: dict[str, str] = {}
+    for by_variable in values.values():
+        if len(by_variable) > 1 and len(set(by_variable.values())) > 1:
+            for name, value in by_variable.items():
+                words[name] = " ".join(w for w in (words.get(name, ""), value, place_name(value)) if w)
+    return words
 
 
 def subjects_of(obj: Any) -> list[Known]:
@@ -230,7 +267,27 @@ def subjects_of(obj: Any) -> list[Known]:
     variables = getattr(obj, "data_vars", None)
     variables = variables if variables is not None else getattr(obj, "columns", ())
     names = names_of(obj)
-    return [Known(f"the variable {v}", str(v), "", str(v), "name", (), names.get(str(v), "")) for v in variables]
+    units = {str(v): _units_of(obj, v) for v in variables}
+    return [Known(f"the variable {v}", str(v), units[str(v)], str(v), "name", (), names.get(str(v), ""))
+            for v in variables]
+
+
+def sibling_named(obj: Any, variable: Any, question: str) -> str | None:
+    """The one variable of ``variable``'s long name that the question names, when it does not name ``variable``:
+    asked about "Arizona climate division 7", the 1.5B called Arkansas's PRECT_AR_CD7 (PRECT_AZ_CD7); else None."""
+    long_names = _long_names(obj)
+    if not isinstance(variable, str) or not long_names.get(variable):
+        return None
+    siblings = [v for v in getattr(obj, "data_vars", ()) if long_names.get(str(v)) == long_names[variable]]
+    named = _Subjects(subjects_of(obj)).named(question, map(str, siblings)) if len(siblings) > 1 else set()
+    return named.pop() if len(named) == 1 and variable not in named else None
+
+
+def _units_of(obj: Any, variable: Any) -> str:
+    """A Dataset variable's units attribute ("" for a table's column or no units)."""
+    variables = getattr(obj, "variables", None)
+    units = variables[variable].attrs.get("units", "") if hasattr(variables, "get") and variable in variables else ""
+    return units if isinstance(units, str) else ""
 
 
 _STEP_WORDS = {"hourly": "hour", "daily": "day", "monthly": "month", "seasonal": "season", "annual": "year",
@@ -347,6 +404,10 @@ class _Place:
         return set()
 
 
+def _digits(name: str) -> set[str]:
+    return set(re.findall(r"\d+", name))
+
+
 class _Subjects:
     """The variables among the known facts, and the words that name each in a sentence."""
 
@@ -380,20 +441,33 @@ class _Subjects:
 
         found = {v for v in variables if names(v)}
         by_words = found - self.named_by_name(sentence, found)
-        numbers = set(re.findall(r"\d+", sentence))
+        numbers = set(re.findall(r"\d+", self._without_amounts(sentence)))
         for v in by_words:  # "precipitation", the long name of 345 division series, names none of them
             said = self.words.get(v, set()) & lower
             # unless the sentence also writes the number in the name: "annual mean precipitation in 2060" names
             # an2060 (and anvar2060) of the 6 "Annual Mean: Precipitation" variables
-            digits = set(re.findall(r"\d+", v)) & numbers
-            if said and sum(said <= words and digits <= set(re.findall(r"\d+", u))
+            digits = _digits(v) & numbers
+            if said and sum(said <= words and digits <= _digits(u)
                             for u, words in self.words.items()) > MANY_VARIABLES:
                 found.discard(v)
         by_words &= found
+        told = {v for v in by_words if _digits(v) and _digits(v) <= numbers}
+        if told:  # "Arizona climate division 7" names PRECT_AZ_CD7, not Arizona's other six divisions
+            found -= {v for v in by_words - told if _digits(v)}
+            by_words &= found
         complete = {v for v in by_words if self.words.get(v, set()) <= lower}
         if complete and by_words - complete:  # "2 metre temperature" names t2m, not d2m ("2 metre dewpoint ...")
             found -= by_words - complete
         return found
+
+    def _without_amounts(self, sentence: str) -> str:
+        """The sentence without its amounts ("3 inches", "20.1 mm"): a number with a unit after it is a value,
+        never the number in a variable's name."""
+        units = {k.unit for k in self.known if k.unit and isinstance(k.unit, str)}
+        if not units:
+            return sentence
+        unit = "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
+        return re.sub(rf"\d[\d,]*(?:\.\d+)?\s*(?:{unit})\b", " ", sentence, flags=re.I)
 
     @staticmethod
     def named_by_name(sentence: str, variables: Iterable[str]) -> set[str]:

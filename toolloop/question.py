@@ -301,3 +301,24 @@ def change_between(question: str) -> tuple[str, str] | None:
     """The two periods of a question that asks for a change between them ("How much does ta change from January
     to July 1979?"), else None."""
     return periods_from_question(question) if CHANGE.search(question) else None
+
+
+_COUNTS = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
+_THRESHOLD = re.compile(r"\b(?P<word>(?:more|greater|higher|larger|warmer|wetter|less|fewer|lower|smaller|colder|"
+                        r"drier)\s+than|at\s+or\s+(?:above|below)|above|below|over|under|exceed(?:s|ing)?|at\s+least|at\s+most)\s+"
+                        r"(?P<value>[-−]?\d+(?:\.\d+)?)\s*(?P<unit>[^\s\d?,.;:)]*)", re.I)
+_ABOVE = ("more", "greater", "higher", "larger", "warmer", "wetter", "above", "over", "exceed")
+
+
+def threshold_asked(question: str) -> tuple[float, str, str] | None:
+    """The one threshold a counting question writes ("How many months have more than 3 inches of ...?"): its
+    value, the direction (as count_threshold takes it) and the unit word written after it; None otherwise."""
+    found = _THRESHOLD.findall(question) if _COUNTS.search(question) else []
+    if len(found) != 1:
+        return None
+    word, value, unit = found[0]
+    word = " ".join(word.lower().split())
+    above = word.startswith(_ABOVE) or word in ("at least", "at or above")
+    at_or = word in ("at least", "at most") or word.startswith("at or")
+    direction = ("at_or_" if at_or else "") + ("above" if above else "below")
+    return float(value.replace("−", "-")), direction, unit
