@@ -409,7 +409,7 @@ def test_a_month_and_season_the_question_never_named_are_left_out():
     list(loop.run())
     (result,) = loop.steps[0].results
     assert result.ok and result.value["value"] == year and "month" not in result.value.get("selection", {})
-    assert "left out month=1, season='DJF'" in result.text
+    assert "left out month and season" in result.text
     loop = ToolLoop(ScriptedModel([call.replace('"season": "DJF"', '"season": null'), "ok"]), default_registry(df),
                     [{"role": "user", "content": "What was the warmest January day of 2015?"}])
     list(loop.run())
@@ -443,7 +443,7 @@ def test_the_prompts_example_band_copied_into_a_call_is_left_out():
         return loop._run(call)
 
     copied = run("What is the highest tas value in this regional model file, in K?")
-    assert copied.ok and "left out lat_min=-15, lat_max=15" in copied.text
+    assert copied.ok and "left out lat_min and lat_max" in copied.text
     from toolloop.question import copied_example
 
     both = {"lat_min": -15, "lat_max": 15, "lon_min": -15, "lon_max": 15}  # the 1.5B on camse: "the highest T850"
@@ -491,7 +491,7 @@ def test_the_box_and_season_the_question_writes_win_over_a_call_that_garbles_the
                                                          "lat_min": -30, "lat_max": -30}, ""))
     expected = registry.call("area_weighted_mean", {"variable": "tas", "season": "JJA", "lat_min": -30, "lat_max": 30})
     assert result.ok and result.value["mean"] == expected.value["mean"]
-    assert "lat_max=30" in result.text and "month=6" in result.text
+    assert "lat_max=30" in result.text and "left out month" in result.text
     # the 1.5B with the short schemas: no season at all in the call; the season the question names is selected
     bare = loop._run(ParsedCall("area_weighted_mean", {"variable": "tas", "lat_min": -30, "lat_max": 30}, ""))
     assert bare.ok and bare.value["mean"] == expected.value["mean"] and "season='JJA'" in bare.text
@@ -606,7 +606,7 @@ def test_a_unit_or_dims_the_tool_does_not_take_is_left_out_and_said():
                                                   "to_units": "K", "dims": ["lat", "lon"]}, ""))
     plain = registry.call("linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90})
     assert trend.ok and trend.value == plain.value
-    assert "left out to_units='K', dims=['lat', 'lon']: linear_trend does not take to_units or dims" in trend.text
+    assert "left out to_units and dims: linear_trend does not take to_units or dims" in trend.text
     refused = loop._run(ParsedCall("linear_trend", {"variable": "TREFHT", "level": 500}, ""))
     assert not refused.ok and "level" in refused.error
 

@@ -36,7 +36,7 @@ def test_a_box_the_question_never_names_is_left_out():
     weights = np.cos(np.deg2rad(ds.latitude))
     expected = float(ds.t2m.weighted(weights).mean()) - 273.15
     assert result.ok and result.value["mean"] == pytest.approx(expected, abs=0.01)
-    assert "left out lat_min=-15, lat_max=15, lon_min=-66, lon_max=-125" in result.text
+    assert "left out lat_min, lat_max, lon_min and lon_max" in result.text
     counted, ds = run("colorado_elev.nc", "How many grid cells lie below 1500 m?", "count_threshold",
                       {"variable": "z", "threshold": 1500, "direction": "below", "lon_min": -102, "lon_max": -100})
     assert counted.value["count"] == int((ds.z < 1500).sum())  # not the 420 cells of the invented strip
@@ -110,7 +110,7 @@ def test_a_trend_question_keeps_its_trend_tool():
     plain = real_registry("TREFHT.B06.66.atm.1890-1999ANN.nc").call(
         "linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90})
     assert result.ok and result.name == "linear_trend" and result.value == plain.value
-    assert "by='year'" in result.text
+    assert "left out to_units and by" in result.text
     means, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "What are the yearly means of TREFHT north of 60N?",
                    "statistic", {"variable": "TREFHT", "stat": "mean", "by": "year", "lat_min": 60})
     assert means.name == "climatology"  # not a trend question: statistic(by="year") is still climatology's
@@ -183,7 +183,7 @@ def test_any_month_names_no_month():
     result, ds = run("ta_ps_850.nc", "What is the coldest 850 hPa temperature in any month, in K?", "where_extreme",
                      {"variable": "ta", "kind": "min", "month": 1})
     assert result.ok and result.value["value"] == pytest.approx(float(ds.ta.min()), rel=1e-5)
-    assert "left out month=1" in result.text
+    assert "left out month" in result.text
     july, _ = run("ta_ps_850.nc", "What is the coldest 850 hPa temperature in July?", "where_extreme",
                   {"variable": "ta", "kind": "min", "month": 7})
     assert july.value["selection"]["month"] == 7
@@ -216,7 +216,8 @@ def test_model_years_written_as_numbers_and_a_trend_per_century():
     assert span.ok and span.value["value"] == pytest.approx(float(ds.NAO.sel(time=slice(500, 599)).mean()), rel=1e-5)
     trend, _ = run("NAO_b053.03_0000-0999.nc", "What is the trend of the NAO index per century?", "linear_trend",
                    {"variable": "NAO", "time_start": "1900", "time_end": "2000"})
-    assert trend.ok and trend.value["n"] == ds.sizes["time"] and "left out time_start='1900'" in trend.text
+    assert trend.ok and trend.value["n"] == ds.sizes["time"] and "left out time_start and time_end" in trend.text
+    assert "1900" not in trend.text.split("left out")[1]  # named, not quoted: the model copied such values
     since, _ = run("NAO_b053.03_0000-0999.nc", "What is the NAO trend over the last century?", "linear_trend",
                    {"variable": "NAO", "time_start": "900", "time_end": "999"})
     assert since.ok and since.value["n"] == 100  # "the last century" does name a period
@@ -245,3 +246,36 @@ def test_a_threshold_in_other_units_or_a_count_of_means_is_not_rescued():
     means, _ = run("Boulder.temp.1897-2014.nc", "How many years have an annual mean temperature above 11?",
                    "statistic", {"variable": "temp", "stat": "max"})
     assert means.name == "statistic"
+
+
+def test_the_model_reads_the_call_that_ran_not_the_one_it_wrote():
+    """tas_mod2, "Which year has the highest tas?": the 1.5B wrote statistic(max, time_start="1950",
+    time_end="2005"); the period was left out (unasked), and the answer named 2005, copied from its own call as
+    the results listed it. The results now list the arguments the tool ran with."""
+    from test_toolcall import ScriptedModel
+
+    registry = real_registry("tas_mod2_hist_rectilin_grid_2D.nc")
+    model = ScriptedModel(['{"name": "statistic", "arguments": {"variable": "tas", "stat": "max", '
+                           '"time_start": "1950", "time_end": "2005"}}', "The warmest year is 2003."])
+    loop = ToolLoop(model, registry, [{"role": "user", "content": "Which year has the highest tas?"}],
+                    enabled=set(registry.enabled_names))
+    list(loop.run())
+    results = model.seen[1][0][-1]["content"]
+    assert '- statistic("variable": "tas", "stat": "max") returned' in results
+    assert '"time_end": "2005"' not in results
+
+
+def test_a_call_written_back_as_it_ran_is_a_repeat_not_new_evidence():
+    """The results list the call as it ran; the 0.5B then wrote that call back, which the loop had compared with
+    the calls as written only, took for new evidence, and ran again until the step limit."""
+    from test_toolcall import ScriptedModel
+
+    registry = real_registry("tas_mod2_hist_rectilin_grid_2D.nc")
+    written = '{"name": "statistic", "arguments": {"variable": "tas", "stat": "max", "time_end": "2005"}}'
+    as_ran = '{"name": "statistic", "arguments": {"variable": "tas", "stat": "max"}}'
+    model = ScriptedModel([written, as_ran, "The highest tas is 310.2 K."])
+    loop = ToolLoop(model, registry, [{"role": "user", "content": "What is the highest tas?"}],
+                    enabled=set(registry.enabled_names))
+    list(loop.run())
+    assert [len(s.results) for s in loop.steps] == [1, 0, 0]  # the second call is not run again
+    assert loop.stopped == "answer" and loop.answer == "The highest tas is 310.2 K."

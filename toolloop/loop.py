@@ -85,6 +85,18 @@ _ANSWERS = {
     "difference": CHANGE,  # difference(kind="max", ...) for "How much does T change from January to July?"
 }
 
+
+def _key(name: str, arguments: dict) -> str:
+    return f"{name}:{json.dumps(arguments, sort_keys=True, default=str)}"
+
+
+def _and(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+
+
+def _or(names: list[str]) -> str:
+    return " or ".join(names)
+
 # tools that state a value of the data, never how many values pass a threshold; a count of means ("how many years
 # have an annual mean above 11 °C") is not a count of the values, and is left to the model's own calls
 _NOT_COUNTING = ("statistic", "where_extreme", "describe_variable")
@@ -188,7 +200,8 @@ class ToolLoop:
             step.duration_s = time.perf_counter() - began
             self.steps.append(step)
             yield "step", step
-            keys = {f"{c.name}:{json.dumps(c.arguments, sort_keys=True)}" for c in step.calls}
+            # a call as written or as it ran: the model reads the calls as they ran, and may write one back
+            keys = {_key(c.name, c.arguments) for c in step.calls} | {_key(r.name, r.arguments) for r in step.results}
             repeated = bool(keys & seen)
             seen |= keys
             failed = not any(r.ok for r in step.results)
@@ -284,9 +297,8 @@ class ToolLoop:
             if retried.ok:
                 result = retried
                 ignored += extra
-        if unasked:
-            result.text += "\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in unasked) + \
-                ": the question does not ask for " + " or ".join(unasked) + ".)"
+        if unasked:  # named, not quoted: the model reads this note, and copied a left-out "1990" as its answer
+            result.text += f"\n(The app left out {_and(unasked)}: the question does not ask for {_or(unasked)}.)"
         if boxed:
             result.text += f"\n(The app took from the question what the call had otherwise: {boxed}.)"
         if unwrapped:
@@ -296,8 +308,7 @@ class ToolLoop:
         if switched:
             result.text += f"\n({switched})"
         if ignored:
-            result.text += ("\n(The app left out " + ", ".join(f"{k}={call.arguments[k]!r}" for k in ignored) +
-                            f": {call.name} does not take {' or '.join(ignored)}.)")
+            result.text += f"\n(The app left out {_and(ignored)}: {call.name} does not take {_or(ignored)}.)"
         return result
 
     def _call(self, tool: str, arguments: dict, question: str):
@@ -523,7 +534,7 @@ class ToolLoop:
         """
         errors = "\n".join(f"- {call_name(c)} failed: {r.error}{self._taken_elsewhere(c)}"
                            for c, r in self._results() if not r.ok)
-        ran = "\n".join(f"- {listed(c.name, c.arguments)} returned {r.text}" for c, r in self._results() if r.ok)
+        ran = "\n".join(f"- {listed(r.name, r.arguments)} returned {r.text}" for _, r in self._results() if r.ok)
         ran = f"The app ran these tools on the real data:\n{ran}\n\n" if ran else ""
         return self._with_question(f"{ran}Earlier tool calls for this question could not run:\n{errors}\n\nWrite a "
                                    "corrected tool call (another tool may fit the question better), or answer in "
@@ -586,8 +597,8 @@ class ToolLoop:
         With ``invite`` the model may instead write one more call (the tools are listed by name and
         arguments), for a question that needs a second selection or a difference; otherwise it must answer.
         """
-        lines = "\n".join(f"- {listed(c.name, c.arguments)} returned {r.text}"
-                          for c, r in self._results() if r.ok)
+        lines = "\n".join(f"- {listed(r.name, r.arguments)} returned {r.text}"
+                          for _, r in self._results() if r.ok)
         answer = ("Answer the question in plain sentences using these results; copy the numbers exactly as they "
                   "appear and write dates in full (YYYY-MM-DD).")
         if invite:
@@ -607,7 +618,8 @@ class ToolLoop:
         for call in calls:
             if call.error:
                 continue
-            if any(c.name == call.name and c.arguments != call.arguments for c, _ in done):
+            if any(call.name in (c.name, r.name) and call.arguments not in (c.arguments, r.arguments)
+                   for c, r in done):
                 return True
             values = [float(n) for v in argument_values(call.arguments)
                       for n in (re.findall(r"-?\d+(?:\.\d+)?", v) if isinstance(v, str) else [v])]
@@ -628,7 +640,8 @@ class ToolLoop:
             return ("Could not compute this: every tool call failed, so the app has no result to answer with.\n"
                     f"{reasons}{said}")
         if index > 0 and parse_tool_calls(text, self.schemas):  # still a call, not an answer
-            lines = "\n".join(f"- `{listed(c.name, c.arguments)}` → {r.text if r.ok else r.error}" for c, r in results)
+            lines = "\n".join(f"- `{listed(r.name, r.arguments) if r.ok else listed(c.name, c.arguments)}` → "
+                              f"{r.text if r.ok else r.error}" for c, r in results)
             return ("The model did not write an answer after its tool calls, so here are the results the app "
                     "computed:\n" + lines)
         return text
