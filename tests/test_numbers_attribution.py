@@ -405,3 +405,30 @@ def test_the_number_in_a_variables_name_names_it_among_those_of_one_long_name():
     assert check(f"The largest annual mean precipitation in 2060 is {value} mm/day.", known)[-1] == (value, True, "")
     (_, wrong) = check(f"The largest annual mean precipitation in 1980 is {value} mm/day.", known)
     assert not wrong[1] and "an1980" in wrong[2]
+
+
+def test_a_position_said_as_the_other_coordinate_gets_no_check():
+    """The 0.5B in the browser test (tos, curvilinear): "304.065 K at lat_min=-19.6199°S and lon=119.203°N", a
+    longitude written as a latitude, had a ✓; so had the two positions swapped, since the sentence names tos."""
+    import data
+    from toolloop.numbers import names_of, subjects_of
+    from tools import default_registry
+
+    path = REALDATA / "tos_ocean_bipolar_grid.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    result = registry.call("statistic", {"variable": "tos", "stat": "max"})
+    names = names_of(registry.dataset)
+    known = [Known("statistic", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+             for s in result.stated] + subjects_of(registry.dataset)
+    at = result.value["at"]
+    lat, lon = f"{at['lat']:g}", f"{at['lon']:g}"
+    recorded = check(f"The highest sea surface temperature tos is 304.065 K at lat_min={lat}°S and lon={lon}°N.", known)
+    assert recorded[-1][:2] == (lon, False) and "lon of tos's maximum, not its lat" in recorded[-1][2]
+    swapped = check(f"The highest tos is 304.065 K at latitude {lon} and longitude {lat}.", known)
+    assert [found for _, found, _ in swapped] == [True, False, False]
+    right = check(f"The highest tos is 304.065 K at latitude {lat} and longitude {lon}.", known)
+    assert [found for _, found, _ in right] == [True, True, True]
+    assert [found for _, found, _ in check(f"The highest tos is 304.065 K at {lat.lstrip('-')}°S, {lon}°E.",
+                                            known)] == [True, True, True]

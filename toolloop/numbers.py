@@ -537,8 +537,8 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     positions = {k.kind.partition("_at.")[2] for k in data} - {""}
     named = subjects.named(place.sentence, subjects.data | positions)
     attributed = [k for k in data if k.variable in named]
-    if attributed:
-        return _choose(attributed, place, subjects)
+    if attributed:  # "tos ... at latitude 119.203": its variable named, the position said as another one
+        return _other_position(attributed[0], place, subjects) or _choose(attributed, place, subjects)
     on_axis = [k for k in candidates if k.kind in AXIS_KINDS]
     said_of_data = named & subjects.data or place.claimed_stats(ranges=False)
     axes_named = subjects.named(place.sentence, {k.variable for k in on_axis})
@@ -575,16 +575,22 @@ def _other_position(fact: Known, place: _Place, subjects: _Subjects) -> tuple[st
     """A ⚠ for a position of an extreme (the rlat of the maximum) that the sentence says as another of its
     positions, named by its own name ("latitude" for lat, where the rotated grid's rlat differs); else None."""
     kind, _, axis = fact.kind.partition("_at.")
-    near = place.before + place.attached  # the words between this number and its neighbours; "33°N" is a latitude
-    compass = _COMPASS_AFTER.match(place.after)
-    side = compass and (compass.group("negative") or compass.group("positive"))
-    near += (" latitude" if side[0] in "NSns" else " longitude") if side else ""
-    if not axis or subjects.named_by_name(near, {axis}):
+    if not axis:
         return None
     rivals = {k.kind.partition("_at.")[2] for k in subjects.known
               if k.variable == fact.variable and k.kind.startswith(kind + "_at.")} - {axis}
-    said = sorted(subjects.named_by_name(near, rivals))
-    return ("", f"this is {describe(fact)}, not its {said[0]}") if said else None
+    compass = _COMPASS_AFTER.match(place.after)
+    side = compass and (compass.group("negative") or compass.group("positive"))
+    # "33°N" is a latitude whatever the words before say ("lon=119.203°N"); else the words between this number
+    # and its neighbours
+    compass_word = ("latitude" if side[0] in "NSns" else "longitude") if side else ""
+    for near in filter(None, (compass_word, place.before + place.attached)):
+        if subjects.named_by_name(near, {axis}):
+            return None
+        said = sorted(subjects.named_by_name(near, rivals))
+        if said:
+            return "", f"this is {describe(fact)}, not its {said[0]}"
+    return None
 
 
 def _choose(facts: list[Known], place: _Place, subjects: _Subjects) -> tuple[str, str]:
