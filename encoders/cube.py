@@ -26,6 +26,7 @@ import pandas as pd
 import xarray as xr
 
 from data.axes import describe_axes
+from tools.units import units_doubt
 
 from .budget import fit
 from .cf import Var, as_dataset, axis, profile, step_seconds, time_dim
@@ -155,6 +156,8 @@ def var_line(w: Writer, ds: xr.Dataset, var: Var) -> str:
     if "min" in st:
         unit = str(x.attrs.get("units", ""))
         line += "; " + ", ".join(f"{k} {w.num(f'{key}.{k}', st[k], unit)}" for k in ("min", "max", "mean", "std"))
+        doubt = units_doubt(unit, float(st["min"]), float(st["max"]))
+        line += f" (these values {doubt})" if doubt else ""
     return line
 
 

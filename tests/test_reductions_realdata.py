@@ -337,3 +337,24 @@ def test_a_level_selected_and_named_in_dims_and_an_area_mean_over_part_of_the_ar
     assert "values" not in named and named["mean"] == plain["mean"]
     assert ok(reg, "statistic", variable="u", stat="min", level=1000, dims=["Depth", "Latitude", "Longitude"])[
         "value"] == pytest.approx(float(ds.u.sel(Depth=1000).min()), rel=REL)
+
+
+def test_celsius_units_on_kelvin_values_are_doubted_not_converted():
+    """mxclim's T says units "C" and holds 184 to 302 (kelvin): "in K" had added 273.15 to kelvin. The prompt and
+    every result say the units cannot be right, and a conversion is refused; kelvin anomalies are not doubted."""
+    import encoders
+    from tools.units import units_doubt
+
+    ds, registry = load("mxclim.nc")
+    plain = ok(registry, "statistic", variable="T", stat="max", dims=["time", "lev", "lat"])
+    assert plain["value"] == pytest.approx(float(ds.T.max()), rel=1e-5)
+    assert "cannot be in C: they look like kelvin" in plain["units_note"]
+    said = registry.call("statistic", {"variable": "T", "stat": "max", "dims": ["time", "lev", "lat"]})
+    assert [s.unit for s in said.stated if s.kind == "max"] == [""]  # "301.7 K" is not checked against "C"
+    refused = registry.call("statistic", {"variable": "T", "stat": "max", "to_units": "K"})
+    assert not refused.ok and "does not convert" in refused.error
+    assert "units_note" not in ok(registry, "statistic", variable="U", stat="max")
+    text = encoders.encode(registry.dataset, encoders.DEFAULT_STRATEGY, 2000, lambda t: len(t) // 4).text
+    assert [line for line in text.splitlines() if "look like kelvin" in line][0].startswith('- "T"')
+    assert units_doubt("K", -4.2, 5.1) == "" and units_doubt("degC", -40, 35) == ""  # anomalies, real Celsius
+    assert units_doubt("degF", 250, 300) and not units_doubt("m", 200, 300)

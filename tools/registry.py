@@ -141,7 +141,8 @@ def _stated(arguments: dict, value: Any, axes: frozenset[str], variables: frozen
     such as ``{"name": "u", ...}``, or a key naming another variable), the statistic its key or the
     ``stat``/``kind`` argument names, and the selection the result says it applied (else the selection
     arguments); the two sides of a difference ("a", "b") each with their own selection. ``axes`` are the
-    names that label a position or a row ({"month": 7, "mean": ...})."""
+    names that label a position or a row ({"month": 7, "mean": ...}). Units in doubt (``units_note``: "C" on
+    kelvin values) are no unit a sentence must match."""
     top = value if isinstance(value, dict) else {"result": value}
     variable = top.get("variable", arguments.get("variable", ""))
     kind = top.get("stat", top.get("kind", arguments.get("stat", arguments.get("kind", ""))))
@@ -149,7 +150,7 @@ def _stated(arguments: dict, value: Any, axes: frozenset[str], variables: frozen
     picked = infos.get("selection", {} if infos else {k: v for k, v in arguments.items() if k not in _NOT_WHERE})
     sides = {k.removeprefix("selection_"): _where(v) for k, v in infos.items() if k != "selection"}
     here = Stated("", variable if isinstance(variable, str) else "", kind if kind in _STATS else "", _where(picked),
-                  top.get("units") if isinstance(top.get("units"), str) else "")
+                  "")  # the units, read by _walk (none in doubt)
     out: list[Stated] = []
     walk = functools.partial(_walk, axes=axes, variables=variables, sides=sides, out=out)
     for info in infos.values():  # {"level": 500, "time_steps": 6}: what the tool selected
@@ -191,7 +192,7 @@ def _walk(value: Any, here: Stated, key: str, axes: frozenset[str], variables: f
     if isinstance(value, dict):
         named = value.get("name") if isinstance(value.get("name"), str) else None
         variable = named or (key if key in axes and not here.variable else here.variable)
-        unit = value.get("units") if isinstance(value.get("units"), str) else here.unit
+        unit = value.get("units") if isinstance(value.get("units"), str) and not value.get("units_note") else here.unit
         at = {k: v for k, v in value.items() if k in axes and isinstance(v, (int, float, str)) and len(value) > 1}
         row = here.selection + (tuple((k, _label(v)) for k, v in at.items()) if key else ())  # a table row
         for k, v in value.items():

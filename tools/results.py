@@ -16,7 +16,7 @@ from data.compute import load
 
 from .schema import DIM, UNITS, VARIABLE, Range, Requires
 from .selection import num
-from .units import convert, known_unit
+from .units import convert, known_unit, units_doubt
 from .validation import ToolError
 
 MAX_LOAD = 20_000_000  # values a median/quantile may load
@@ -156,7 +156,17 @@ def table_result(data: Any, out: dict, field: Any, reduced: list[str], names: tu
 
 
 def convert_result(out: dict, data: Any, variable: str, to_units: str | None, delta: tuple[str, ...] = ()) -> dict:
-    """Convert the result's numbers to ``to_units`` (keys in ``delta`` are differences: no offset)."""
+    """Convert the result's numbers to ``to_units`` (keys in ``delta`` are differences: no offset). Values the
+    file's own units cannot hold (``units_doubt``) are not converted, and the result says so."""
+    stated = [x for k in ("value", "mean", "min", "max", "median") if isinstance(x := out.get(k), (int, float))
+              and not isinstance(x, bool) and k not in delta]
+    doubt = units_doubt(data.units(variable), min(stated), max(stated)) if stated else ""
+    if doubt:
+        doubt = f"{variable}'s values ({min(stated):g} to {max(stated):g}) {doubt}; the file's units may be wrong"
+    if doubt and to_units:
+        raise ToolError(f"{doubt}, so the app does not convert them; leave out to_units")
+    if doubt:
+        out = {**out, "units_note": doubt}
     if not to_units:
         return out
     source = known_unit(data.units(variable))

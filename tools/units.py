@@ -108,3 +108,21 @@ def convert(value: int | float, from_unit: str, to_unit: str, difference: bool =
     if q_from == "temperature" and not difference and base < 0:
         raise ToolError(f"{value} {from_unit} is below absolute zero")
     return (base - (0 if difference else o_to)) / s_to
+
+
+
+# Temperatures of Earth's air, sea and land, in kelvin; in °C or °F none is above these
+_EARTH_K = (150.0, 400.0)
+_HOTTEST = {"degC": 100.0, "degF": 212.0}
+
+
+def units_doubt(units: str | None, low: float, high: float) -> str:
+    """Why values from ``low`` to ``high`` cannot be in the Celsius or Fahrenheit ``units`` a file gives them,
+    when they are Earth temperatures in kelvin ("cannot be in C: they look like kelvin"; "" otherwise): mxclim's
+    T says "C" for 184 to 302, and converting them as Celsius would add 273.15 to kelvin. Kelvin values that
+    look like Celsius are not doubted: a difference or an anomaly in K is small too."""
+    unit = known_unit(units)
+    base = next((name for name in _HOTTEST if unit and UNITS[unit] == UNITS[name]), None)
+    if base is None or not low > _HOTTEST[base] or not _EARTH_K[0] <= low <= high <= _EARTH_K[1]:
+        return ""
+    return f"cannot be in {units}: they look like kelvin"
