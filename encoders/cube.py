@@ -155,8 +155,9 @@ def var_line(w: Writer, ds: xr.Dataset, var: Var) -> str:
         return line + "; all missing"
     if "min" in st:
         unit = str(x.attrs.get("units", ""))
-        line += "; " + ", ".join(f"{k} {w.num(f'{key}.{k}', st[k], unit)}" for k in ("min", "max", "mean", "std"))
-        doubt = units_doubt(unit, float(st["min"]), float(st["max"]))
+        doubt = units_doubt(unit, float(st["min"]), float(st["max"]))  # then no unit a sentence must match
+        line += "; " + ", ".join(f"{k} {w.num(f'{key}.{k}', st[k], '' if doubt else unit)}"
+                                 for k in ("min", "max", "mean", "std"))
         line += f" (these values {doubt})" if doubt else ""
     return line
 
