@@ -279,3 +279,15 @@ def test_a_call_written_back_as_it_ran_is_a_repeat_not_new_evidence():
     list(loop.run())
     assert [len(s.results) for s in loop.steps] == [1, 0, 0]  # the second call is not run again
     assert loop.stopped == "answer" and loop.answer == "The highest tas is 310.2 K."
+
+
+def test_how_many_years_a_file_covers_is_its_time_axis():
+    """TREFHT (annual, 1890-1999): "How many years does this TREFHT file cover?" was called as
+    statistic(stat="max"); with no listed extent to read, the 1.5B wrote "80 years"."""
+    question = "How many years does this TREFHT file cover?"
+    result, ds = run("TREFHT.B06.66.atm.1890-1999ANN.nc", question, "statistic", {"variable": "TREFHT", "stat": "max"})
+    assert result.name == "list_variables" and result.value["time"]["steps"] == ds.sizes["time"] == 110
+    assert "instead of statistic" in result.text
+    counted, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "How many years have a global maximum TREFHT above 300 K?",
+                     "statistic", {"variable": "TREFHT", "stat": "max"})
+    assert counted.name != "list_variables"  # a condition on the values: a count among them, not the extent

@@ -377,15 +377,16 @@ class ToolLoop:
                 "is.")
 
     def _as_extent(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
-        """A count of a variable's values (statistic(stat="count")) called for how many records, rows or time steps
-        the data hold as the offered ``list_variables``, which states them: sfbay, "How many hourly records does
-        the file hold?", counted the 8782 valid water temperatures of 8784 rows, with a ✓."""
-        if not (call.name == "statistic" and call.arguments.get("stat") == "count" and size_asked(question)
+        """A statistic of a variable called for how many records, rows, time steps or years the data hold, as the
+        offered ``list_variables``, which states them: sfbay, "How many hourly records does the file hold?",
+        counted the 8782 valid water temperatures of 8784 rows, with a ✓; "How many years does this TREFHT file
+        cover?" was called as statistic(stat="max")."""
+        if not (call.name in ("statistic", "describe_variable") and size_asked(question)
                 and any(t["function"]["name"] == "list_variables" for t in self.schemas)):
             return call, ""
         return (replace(call, name="list_variables", arguments={}),
-                "The app ran list_variables instead of statistic(stat=\"count\"): the question asks how many records "
-                "or steps the data hold, not how many values of one variable are valid.")
+                f"The app ran list_variables instead of {call.name}: the question asks how many records, steps or "
+                "years the data hold, not a statistic of one variable's values.")
 
     def _as_count(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """Another tool called for a count over a threshold the question writes ("How many months have more than 3

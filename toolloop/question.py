@@ -239,14 +239,17 @@ def name_from_range(name: Any, question: str) -> str | None:
 
 _SIZE_ASKED = re.compile(r"\bhow many\s+(?:[\w-]+\s+){0,2}?(?:records|rows|entries|lines|time\s*steps|timesteps|"
                          r"steps)\b", re.I)
+# "How many years does this TREFHT file cover?": the span of the time axis, not a count among the values
+_SPAN_ASKED = re.compile(r"\bhow many\s+(?:years|months|days|hours)\b.*\b(?:cover|covers|covered|span|spans|"
+                         r"hold|holds|contain|contains|include|includes)\b", re.I)
 _CONDITION = re.compile(r"\b(?:above|below|over|under|exceed\w*|more|less|fewer|greater|higher|lower|at least|"
                         r"at most|than|with|where|when|whose)\b", re.I)
 
 
 def size_asked(question: str) -> bool:
     """Whether the question asks how many records, rows or time steps the data hold ("How many hourly records
-    does the file hold?"), with no condition on their values."""
-    return bool(_SIZE_ASKED.search(question)) and not _CONDITION.search(question)
+    does the file hold?"), or how many years (months, days) they cover, with no condition on their values."""
+    return bool(_SIZE_ASKED.search(question) or _SPAN_ASKED.search(question)) and not _CONDITION.search(question)
 
 
 def stat_from_question(arguments: dict, question: str, offered: dict) -> tuple[dict, str]:
