@@ -432,3 +432,26 @@ def test_a_position_said_as_the_other_coordinate_gets_no_check():
     assert [found for _, found, _ in right] == [True, True, True]
     assert [found for _, found, _ in check(f"The highest tos is 304.065 K at {lat.lstrip('-')}°S, {lon}°E.",
                                             known)] == [True, True, True]
+
+
+def test_among_hundreds_of_like_variables_a_bare_answer_is_about_the_one_the_question_names():
+    """climdiv, "How many months have more than 3 inches of precipitation in Arizona climate division 7?": the
+    1.5B answered "125" (right), which named none of the 345 variables and got no ✓."""
+    import data
+    from toolloop.numbers import names_of, question_known, subjects_of
+    from tools import default_registry
+
+    path = REALDATA / "climdiv_prcp_1899-1999.nc"
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    result = registry.call("count_threshold", {"variable": "PRECT_AZ_CD7", "threshold": 3, "direction": "above"})
+    names = names_of(registry.dataset)
+    known = [Known("count_threshold", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+             for s in result.stated] + subjects_of(registry.dataset)
+    count = str(result.value["count"])
+    asked = "How many months have more than 3 inches of precipitation in Arizona climate division 7?"
+    assert check(count, [*known, question_known(asked)]) == [(count, True, "")]
+    other = asked.replace("Arizona", "Arkansas")  # the question names another division: no ✓
+    assert not check(count, [*known, question_known(other)])[0][1]
+    assert not check(count, known)[0][1]  # no question: no subject

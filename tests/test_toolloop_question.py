@@ -291,3 +291,15 @@ def test_how_many_years_a_file_covers_is_its_time_axis():
     counted, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "How many years have a global maximum TREFHT above 300 K?",
                      "statistic", {"variable": "TREFHT", "stat": "max"})
     assert counted.name != "list_variables"  # a condition on the values: a count among them, not the extent
+
+
+def test_a_trend_per_century_is_given_per_century():
+    """NAO, "What is the trend of the NAO index per century?": the slope came per decade (0.0087) and the 1.5B
+    wrote "per century is 0.0087 per decade" with a ✓."""
+    question = "What is the trend of the NAO index per century?"
+    result, _ = run("NAO_b053.03_0000-0999.nc", question, "linear_trend", {"variable": "NAO"})
+    decade, _ = run("NAO_b053.03_0000-0999.nc", "What is the NAO trend per decade?", "linear_trend",
+                    {"variable": "NAO"})
+    assert result.ok and result.value["slope_per_century"] == pytest.approx(10 * decade.value["slope_per_decade"],
+                                                                             rel=1e-4)
+    assert "per='century'" in result.text and "per=" not in decade.text and result.value["units"].endswith("century")

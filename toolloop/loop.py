@@ -36,6 +36,7 @@ from .numbers import (
     calendar_counts,
     check_numbers,
     names_of,
+    question_known,
     sibling_named,
     subjects_of,
     unit_kind,
@@ -53,6 +54,7 @@ from .question import (
     levels_from_question,
     name_from_range,
     number_span,
+    per_from_question,
     periods_from_question,
     plain_mean_asked,
     pointwise_extreme,
@@ -266,6 +268,8 @@ class ToolLoop:
         arguments, said = spans_from_question(arguments, question)
         taken.append(said)
         arguments, said = number_span(arguments, question, self.registry.time_axes)
+        taken.append(said)
+        arguments, said = per_from_question(arguments, question, offered)
         taken.append(said)
         month = self._named_month(call.name, arguments, question)
         if month:  # "mean January temperature over the whole record": every January, not the whole record
@@ -572,6 +576,8 @@ class ToolLoop:
         arguments it also takes, and why: statistic(dims=["month"]) or statistic(by="year") is climatology(by=...).
         Not from or to a tool that answers one kind of question, unless the question is of that kind (_ANSWERS)."""
         refused, takers = self._elsewhere(tool, arguments)
+        # linear_trend(per="year") takes "year" too; not a taker for a question that asks no trend
+        takers = [t for t in takers if t[0] not in _ANSWERS or self._answers(t[0], question)]
         if not refused or len({t for t, _, _ in takers}) != 1 or len(takers) != len(refused) \
                 or {w for _, _, w in takers} != {w for _, w in refused}:
             return None
@@ -648,10 +654,12 @@ class ToolLoop:
         return text
 
     def _question_known(self) -> list[Known]:
-        """The numbers of the user's own messages: quoting them back is not inventing them."""
+        """The numbers of the user's own messages (quoting them back is not inventing them), and the question
+        itself as a subject (``question_known``)."""
+        users = [message.get("content") or "" for message in self.original if message["role"] == "user"]
         return [Known("your question", float(n.replace(",", "")))
-                for message in self.original if message["role"] == "user"
-                for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", message.get("content") or "")]
+                for text in users for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?", text)] + \
+            [question_known(text) for text in users[-1:]]
 
     def known(self) -> list[Known]:
         """Values the answer may quote: each tool result's numbers and dates with what each is about, the

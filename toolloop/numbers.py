@@ -261,6 +261,12 @@ def _telling_attributes(variables: Any, names: dict[str, str]) -> dict[str, str]
     return words
 
 
+def question_known(question: str) -> Known:
+    """The user's question as a subject, not a value: among hundreds of like variables a bare answer ("125") is
+    about the one variable the question names ("Arizona climate division 7")."""
+    return Known("your question", question, kind="question")
+
+
 def subjects_of(obj: Any) -> list[Known]:
     """One entry per data variable (or column) of ``obj``, its name as the value: a subject a sentence can name
     even when no computed fact is about it, so "the temperature reaches 42.8" (U's maximum) is caught."""
@@ -311,7 +317,7 @@ def calendar_counts(times: Iterable[Any]) -> list[Known]:
 def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
     known = list(known)
     numbers = [(k, float(k.value)) for k in known if _is_number(k.value)]
-    date_parts = [(k, int(p)) for k in known if isinstance(k.value, str)
+    date_parts = [(k, int(p)) for k in known if isinstance(k.value, str) and k.kind != "question"
                   for m in _DATE_IN_TEXT.finditer(k.value) for p in m.groups()]
     subjects = _Subjects(known)
     matches = list(_NUMBER.finditer(answer))
@@ -319,7 +325,8 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
     for i, match in enumerate(matches):
         if match.group("date"):  # a date, with its time of day if written (ISO 'T' or a space)
             date = match.group("date").replace(" ", "T")
-            candidates = [k for k in known if isinstance(k.value, str) and date in k.value.replace(" ", "T")]
+            candidates = [k for k in known if isinstance(k.value, str) and k.kind != "question"
+                          and date in k.value.replace(" ", "T")]
         else:
             written = match.group("num").replace(",", "").replace("−", "-")
             compass = _COMPASS_AFTER.match(answer, match.end())
@@ -460,6 +467,12 @@ class _Subjects:
             found -= by_words - complete
         return found
 
+    def asked(self) -> set[str]:
+        """The one data variable the user's question names (``question_known``), as a set; else empty."""
+        question = " ".join(str(k.value) for k in self.known if k.kind == "question")
+        named = self.named(question, self.data) if question else set()
+        return named if len(named) == 1 else set()
+
     def _without_amounts(self, sentence: str) -> str:
         """The sentence without its amounts ("3 inches", "20.1 mm"): a number with a unit after it is a value,
         never the number in a variable's name."""
@@ -560,6 +573,9 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     if others:
         return "", f"this is {describe(data[0])}, not {' or '.join(others)}'s"
     if len(subjects.data) > MANY_VARIABLES:  # 345 rain series: "in Washington division 1" for Delaware's
+        asked = [k for k in data if k.variable in subjects.asked()]  # a bare "125": the one the question names
+        if asked:
+            return _choose(asked, place, subjects)
         return "", f"this is {describe(data[0])}; the sentence names none of the {len(subjects.data)} variables"
     with_unit = [k for k in data if k.unit and re.search(rf"(?<!\w){re.escape(k.unit)}(?!\w)", place.sentence)]
     pool = with_unit or data

@@ -325,3 +325,19 @@ def threshold_asked(question: str) -> tuple[float, str, str] | None:
     at_or = word in ("at least", "at most") or word.startswith("at or")
     direction = ("at_or_" if at_or else "") + ("above" if above else "below")
     return float(value.replace("−", "-")), direction, unit
+
+
+_PER = re.compile(r"\bper\s+(year|decade|century|100\s+years|10\s+years)\b", re.I)
+_PER_WORDS = {"100 years": "century", "10 years": "decade"}
+
+
+def per_from_question(arguments: dict, question: str, offered: frozenset | dict) -> tuple[dict, str]:
+    """The time unit of a trend the question writes ("the trend of the NAO index per century": the 1.5B gave the
+    slope per decade as the answer), for a tool that takes ``per``; and what was changed."""
+    said = {_PER_WORDS.get(" ".join(w.lower().split()), w.lower()) for w in _PER.findall(question)}
+    if "per" not in offered or len(said) != 1:
+        return arguments, ""
+    per = said.pop()
+    if arguments.get("per") or "decade" == per:  # a decade is the tool's default
+        return ({**arguments, "per": per}, f"per={per!r}") if arguments.get("per", per) != per else (arguments, "")
+    return {**arguments, "per": per}, f"per={per!r}"

@@ -137,6 +137,7 @@ def linear_trend(
     lon_min: LonBound = None,
     lon_max: LonBound = None,
     level: Level = None,
+    per: Literal["year", "decade", "century"] = "decade",
 ) -> dict:
     """Least-squares linear trend of a variable per decade (for a grid: of its area-weighted mean series).
 
@@ -144,6 +145,7 @@ def linear_trend(
         variable: The variable whose trend is wanted.
         {time}
         {box}
+        per: The time unit of the slope: "year", "decade" (default) or "century".
     """
     data = as_data(dataset)
     series, info, t = data.series(variable, **selection_args(locals()))
@@ -157,13 +159,21 @@ def linear_trend(
     stderr = np.sqrt(np.sum(resid**2) / (len(x) - 2) / np.sum((x - x.mean()) ** 2))
     r = np.corrcoef(x, y)[0, 1] if np.std(y) > 0 else 0.0
     units = data.units(variable)
-    out = result_base(data, variable, info, slope_per_decade=num(slope * 10), stderr_per_decade=num(stderr * 10))
-    out.update(units=f"{units} per decade" if units else "per decade", r_squared=num(r**2), n=len(series),
+    years = _PER_YEARS.get(per)
+    if years is None:
+        raise ToolError(f"per must be year, decade or century, not {per!r}")
+    out = result_base(data, variable, info, **{f"slope_per_{per}": num(slope * years),
+                                               f"stderr_per_{per}": num(stderr * years)})
+    out.update(units=f"{units} per {per}" if units else f"per {per}", r_squared=num(r**2), n=len(series),
                start=coord_value(series.index[0]), end=coord_value(series.index[-1]),
                change_over_period=num(slope * np.ptp(x)))
     if t.kind == "number":
-        out["note"] = (f"{t.name} has no units: the slope is per 10 of its units (per decade if it counts years)")
+        out["note"] = (f"{t.name} has no units: the slope is per {years} of its units (per {per} if it counts "
+                       "years)")
     return out
+
+
+_PER_YEARS = {"year": 1, "decade": 10, "century": 100}
 
 
 def _monthly(series: pd.Series) -> pd.Series:
