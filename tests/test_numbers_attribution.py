@@ -26,6 +26,24 @@ ERA = known_from_facts(
     {"u": "U component of wind eastward_wind", "v": "V component of wind northward_wind", "z": "Geopotential"})
 
 
+def real_result(file: str, tool: str, arguments: dict):
+    """A tool's result on a shared real file, and what an answer about it may quote (each stated value with its
+    variable's names, and every variable as a subject); the test is skipped without the shared files."""
+    import data
+    from toolloop.numbers import names_of, subjects_of
+    from tools import default_registry
+
+    path = REALDATA / file
+    if not path.exists():
+        pytest.skip("shared real data not here")
+    registry = default_registry(data.open_path(path))
+    result = registry.call(tool, arguments)
+    names = names_of(registry.dataset)
+    known = [Known(tool, s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
+             for s in result.stated] + subjects_of(registry.dataset)
+    return result, known
+
+
 def check(answer, known=ERA):
     return [(c.text, c.found, c.note) for c in check_numbers(answer, known)]
 
@@ -312,18 +330,8 @@ def test_a_fact_of_the_area_mean_said_of_any_grid_point_gets_a_warning():
     """The 1.5B, asked "In which year does the highest annual-mean TREFHT at any grid point occur?", called
     climatology(by="year") (area means) and wrote its warmest year, 1951, with a ✓; the grid-point maximum is in
     1924."""
-    import data
-    from toolloop.numbers import names_of, subjects_of
-    from tools import default_registry
-
-    path = REALDATA / "TREFHT.B06.66.atm.1890-1999ANN.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
-    result = registry.call("climatology", {"variable": "TREFHT", "by": "year"})
-    names = names_of(registry.dataset)
-    known = [Known("climatology", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
-             for s in result.stated] + subjects_of(registry.dataset)
+    result, known = real_result("TREFHT.B06.66.atm.1890-1999ANN.nc", "climatology",
+                                {"variable": "TREFHT", "by": "year"})
     year, value = result.value["max"]["year"], result.value["max"]["value"]
     (pointwise,) = check(f"The highest annual-mean TREFHT at any grid point occurs in {year}.", known)
     assert pointwise == (str(year), False,
@@ -335,18 +343,8 @@ def test_a_fact_of_the_area_mean_said_of_any_grid_point_gets_a_warning():
 def test_among_hundreds_of_like_variables_only_a_named_one_gets_a_check():
     """The 1.5B on climdiv (345 series, each "monthly precipitation total"), asked about Washington division 1,
     computed Delaware's (PRECT_DE_CD1) and wrote "in Washington climate division 1 ... is 3.353 inches" with a ✓."""
-    import data
-    from toolloop.numbers import names_of, subjects_of
-    from tools import default_registry
-
-    path = REALDATA / "climdiv_prcp_1899-1999.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
-    result = registry.call("statistic", {"variable": "PRECT_DE_CD1", "stat": "mean", "month": 12})
-    names = names_of(registry.dataset)
-    known = [Known("statistic", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
-             for s in result.stated] + subjects_of(registry.dataset)
+    result, known = real_result("climdiv_prcp_1899-1999.nc", "statistic",
+                                {"variable": "PRECT_DE_CD1", "stat": "mean", "month": 12})
     value = f"{result.value['value']:.3f}"
     wrong = check(f"The mean December precipitation in Washington climate division 1 is {value} inches.", known)[-1]
     assert not wrong[1] and "not PRECT_WA_CD1's" in wrong[2]  # the state named by name, its code in state_name
@@ -389,18 +387,8 @@ def test_the_number_in_a_variables_name_names_it_among_those_of_one_long_name():
     """pr_mme: an1980, an2020, an2060 and their anvar* share the long name "Annual Mean: Precipitation" (with 18
     more precipitation variables); "the largest annual mean precipitation in 2060" names an2060, and its right
     maximum had ⚠ "the sentence names none of the 24 variables"."""
-    import data
-    from toolloop.numbers import names_of, subjects_of
-    from tools import default_registry
-
-    path = REALDATA / "pr_mme_change_sresa2.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
-    result = registry.call("statistic", {"variable": "an2060", "stat": "max", "to_units": "mm/day"})
-    names = names_of(registry.dataset)
-    known = [Known("statistic", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
-             for s in result.stated] + subjects_of(registry.dataset)
+    result, known = real_result("pr_mme_change_sresa2.nc", "statistic",
+                                {"variable": "an2060", "stat": "max", "to_units": "mm/day"})
     value = f"{result.value['value']:g}"
     assert check(f"The largest annual mean precipitation in 2060 is {value} mm/day.", known)[-1] == (value, True, "")
     (_, wrong) = check(f"The largest annual mean precipitation in 1980 is {value} mm/day.", known)
@@ -410,18 +398,8 @@ def test_the_number_in_a_variables_name_names_it_among_those_of_one_long_name():
 def test_a_position_said_as_the_other_coordinate_gets_no_check():
     """The 0.5B in the browser test (tos, curvilinear): "304.065 K at lat_min=-19.6199°S and lon=119.203°N", a
     longitude written as a latitude, had a ✓; so had the two positions swapped, since the sentence names tos."""
-    import data
-    from toolloop.numbers import names_of, subjects_of
-    from tools import default_registry
-
-    path = REALDATA / "tos_ocean_bipolar_grid.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
-    result = registry.call("statistic", {"variable": "tos", "stat": "max"})
-    names = names_of(registry.dataset)
-    known = [Known("statistic", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
-             for s in result.stated] + subjects_of(registry.dataset)
+    result, known = real_result("tos_ocean_bipolar_grid.nc", "statistic",
+                                {"variable": "tos", "stat": "max"})
     at = result.value["at"]
     lat, lon = f"{at['lat']:g}", f"{at['lon']:g}"
     recorded = check(f"The highest sea surface temperature tos is 304.065 K at lat_min={lat}°S and lon={lon}°N.", known)
@@ -437,18 +415,10 @@ def test_a_position_said_as_the_other_coordinate_gets_no_check():
 def test_among_hundreds_of_like_variables_a_bare_answer_is_about_the_one_the_question_names():
     """climdiv, "How many months have more than 3 inches of precipitation in Arizona climate division 7?": the
     1.5B answered "125" (right), which named none of the 345 variables and got no ✓."""
-    import data
-    from toolloop.numbers import names_of, question_known, subjects_of
-    from tools import default_registry
+    from toolloop.numbers import question_known
 
-    path = REALDATA / "climdiv_prcp_1899-1999.nc"
-    if not path.exists():
-        pytest.skip("shared real data not here")
-    registry = default_registry(data.open_path(path))
-    result = registry.call("count_threshold", {"variable": "PRECT_AZ_CD7", "threshold": 3, "direction": "above"})
-    names = names_of(registry.dataset)
-    known = [Known("count_threshold", s.value, s.unit, s.variable, s.kind, s.selection, names.get(s.variable, ""))
-             for s in result.stated] + subjects_of(registry.dataset)
+    result, known = real_result("climdiv_prcp_1899-1999.nc", "count_threshold",
+                                {"variable": "PRECT_AZ_CD7", "threshold": 3, "direction": "above"})
     count = str(result.value["count"])
     asked = "How many months have more than 3 inches of precipitation in Arizona climate division 7?"
     assert check(count, [*known, question_known(asked)]) == [(count, True, "")]
