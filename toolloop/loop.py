@@ -40,6 +40,7 @@ from .numbers import (
     sibling_named,
     subjects_of,
     unit_kind,
+    units_of,
     written_unit,
 )
 from .parse import ParsedCall, argument_values, as_calls, call_name, call_schema, listed, parse_tool_calls
@@ -98,6 +99,7 @@ def _and(names: list[str]) -> str:
 
 def _or(names: list[str]) -> str:
     return " or ".join(names)
+
 
 # tools that state a value of the data, never how many values pass a threshold; a count of means ("how many years
 # have an annual mean above 11 °C") is not a count of the values, and is left to the model's own calls
@@ -410,8 +412,7 @@ class ToolLoop:
 
     def _in_own_units(self, variable: str, written: str) -> bool:
         """Whether a unit written after a number ("3 inches", "", "K") is the variable's own units."""
-        own = getattr(getattr(self.registry.dataset, "variables", {}).get(variable), "attrs", {}).get("units", "")
-        own = own if isinstance(own, str) else ""
+        own = units_of(self.registry.dataset, variable)
         return not written or written.lower() == own.lower() or unit_kind(written) == unit_kind(own) != ""
 
     def _question_levels(self, arguments: dict, question: str) -> tuple[float, float] | None:

@@ -21,7 +21,10 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
+
+from data.places import place_name
 
 # a number, not an exponent of a unit ("m s**-1", "m^-2", "kg m-2 s-1") nor part of a name ("ERA-40")
 _NUMBER = re.compile(
@@ -245,8 +248,6 @@ def _telling_attributes(variables: Any, names: dict[str, str]) -> dict[str, str]
     """Words that tell apart variables sharing one long name, from a short text attribute whose value differs
     between them (``state_name = "AZ"`` on PRECT_AZ_CD7), with the place a code abbreviates ("Arizona"):
     "Arizona climate division 7" then names PRECT_AZ_CD7 among the 345 "monthly precipitation total" series."""
-    from data.places import place_name
-
     values: dict[tuple[str, str], dict[str, str]] = {}  # (long name, attribute) -> variable -> value
     for name, v in variables.items():
         for key, value in getattr(v, "attrs", {}).items():
@@ -273,7 +274,7 @@ def subjects_of(obj: Any) -> list[Known]:
     variables = getattr(obj, "data_vars", None)
     variables = variables if variables is not None else getattr(obj, "columns", ())
     names = names_of(obj)
-    units = {str(v): _units_of(obj, v) for v in variables}
+    units = {str(v): units_of(obj, v) for v in variables}
     return [Known(f"the variable {v}", str(v), units[str(v)], str(v), "name", (), names.get(str(v), ""))
             for v in variables]
 
@@ -289,7 +290,7 @@ def sibling_named(obj: Any, variable: Any, question: str) -> str | None:
     return named.pop() if len(named) == 1 and variable not in named else None
 
 
-def _units_of(obj: Any, variable: Any) -> str:
+def units_of(obj: Any, variable: Any) -> str:
     """A Dataset variable's units attribute ("" for a table's column or no units)."""
     variables = getattr(obj, "variables", None)
     units = variables[variable].attrs.get("units", "") if hasattr(variables, "get") and variable in variables else ""
@@ -428,6 +429,8 @@ class _Subjects:
             if k.variable:
                 words = self.words.setdefault(k.variable, set())
                 words |= {w.lower() for w in _WORD.findall(k.names) if len(w) >= 4 and w.lower() not in _VAGUE}
+        units = sorted({re.escape(k.unit) for k in known if k.unit and isinstance(k.unit, str)}, key=len, reverse=True)
+        self._amount = re.compile(rf"\d[\d,]*(?:\.\d+)?\s*(?:{'|'.join(units)})\b", re.I) if units else None
 
     def named(self, sentence: str, variables: Iterable[str]) -> set[str]:
         """Which of ``variables`` the sentence names: the name as a word ("lat" also in "latitude"), or a
@@ -467,6 +470,7 @@ class _Subjects:
             found -= by_words - complete
         return found
 
+    @cached_property
     def asked(self) -> set[str]:
         """The one data variable the user's question names (``question_known``), as a set; else empty."""
         question = " ".join(str(k.value) for k in self.known if k.kind == "question")
@@ -476,11 +480,7 @@ class _Subjects:
     def _without_amounts(self, sentence: str) -> str:
         """The sentence without its amounts ("3 inches", "20.1 mm"): a number with a unit after it is a value,
         never the number in a variable's name."""
-        units = {k.unit for k in self.known if k.unit and isinstance(k.unit, str)}
-        if not units:
-            return sentence
-        unit = "|".join(sorted((re.escape(u) for u in units), key=len, reverse=True))
-        return re.sub(rf"\d[\d,]*(?:\.\d+)?\s*(?:{unit})\b", " ", sentence, flags=re.I)
+        return self._amount.sub(" ", sentence) if self._amount else sentence
 
     @staticmethod
     def named_by_name(sentence: str, variables: Iterable[str]) -> set[str]:
@@ -573,7 +573,7 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
     if others:
         return "", f"this is {describe(data[0])}, not {' or '.join(others)}'s"
     if len(subjects.data) > MANY_VARIABLES:  # 345 rain series: "in Washington division 1" for Delaware's
-        asked = [k for k in data if k.variable in subjects.asked()]  # a bare "125": the one the question names
+        asked = [k for k in data if k.variable in subjects.asked]  # a bare "125": the one the question names
         if asked:
             return _choose(asked, place, subjects)
         return "", f"this is {describe(data[0])}; the sentence names none of the {len(subjects.data)} variables"

@@ -338,6 +338,6 @@ def per_from_question(arguments: dict, question: str, offered: frozenset | dict)
     if "per" not in offered or len(said) != 1:
         return arguments, ""
     per = said.pop()
-    if arguments.get("per") or "decade" == per:  # a decade is the tool's default
-        return ({**arguments, "per": per}, f"per={per!r}") if arguments.get("per", per) != per else (arguments, "")
+    if arguments.get("per", "decade") == per:  # a decade is the tool's default
+        return arguments, ""
     return {**arguments, "per": per}, f"per={per!r}"

@@ -110,7 +110,6 @@ def convert(value: int | float, from_unit: str, to_unit: str, difference: bool =
     return (base - (0 if difference else o_to)) / s_to
 
 
-
 # Temperatures of Earth's air, sea and land, in kelvin; in °C or °F none is above these
 _EARTH_K = (150.0, 400.0)
 _HOTTEST = {"degC": 100.0, "degF": 212.0}
