@@ -723,6 +723,24 @@ def test_a_mean_called_for_a_change_between_two_periods_runs_difference():
     assert mean._run(ParsedCall("statistic", {"variable": "ta", "stat": "mean"}, "")).name == "statistic"
 
 
+def test_a_trend_called_for_a_change_between_two_periods_runs_difference():
+    """The 1.5B on tas_rectilinear, "By how much does the global mean tas change from January to July 2005 (July
+    minus January, in K)?": linear_trend over the seven months, and its fitted change 4.33 K got a ✓; asked is
+    July's mean minus January's, 3.98 K. A question that asks for a trend keeps its trend."""
+    registry = real_registry("tas_rectilinear_grid_2D.nc")
+    enabled = set(registry.enabled_names)
+    question = "By how much does the global mean tas change from January to July 2005 (July minus January, in K)?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=enabled)
+    trend = {"variable": "tas", "time_start": "2005-01", "time_end": "2005-07", "per": "year"}
+    result = loop._run(ParsedCall("linear_trend", trend, ""))
+    direct = registry.call("difference", {"variable": "tas", "period_a": "2005-01", "period_b": "2005-07"})
+    assert result.ok and result.name == "difference" and "not a trend" in result.text
+    assert result.value["difference"] == direct.value["difference"] == pytest.approx(3.9757, abs=1e-3)
+    asked = "What is the trend of the global mean tas from January to July 2005, per year?"
+    kept = ToolLoop(None, registry, [{"role": "user", "content": asked}], enabled=enabled)
+    assert kept._run(ParsedCall("linear_trend", trend, "")).name == "linear_trend"
+
+
 def test_a_unit_that_cannot_be_applied_is_not_said_to_be_and_a_derived_variable_is_named_as_its_base():
     """The 1.5B on ERA5, "the area-weighted mean 2 m dewpoint south of 35N, in °C": area_weighted_mean of d2m_C
     (no units attribute). The result said "converted to degC" though nothing was converted, and the right number

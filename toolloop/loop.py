@@ -334,16 +334,20 @@ class ToolLoop:
     def _as_difference(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """A mean (statistic or area_weighted_mean) called for a question asking the change between two periods
         it names (the 1.5B averaged January to July 1979 for "How much does ta change from January to July
-        1979?") as the offered ``difference``, with the arguments it takes; and the note saying so."""
+        1979?") as the offered ``difference``, with the arguments it takes; and the note saying so. So is a trend
+        called for such a question that asks for no trend ("July minus January 2005": the 1.5B fitted a line
+        through the seven months and answered the line's change, 4.33 K, for a difference of 3.98 K)."""
         mean = call.name == "area_weighted_mean" or call.name == "statistic" and call.arguments.get("stat") == "mean"
+        trend = call.name == "linear_trend" and not self._answers("linear_trend", question)
         offered = self._properties("difference")
-        two = (change_between(question) and self._question_periods(question)
-               or self._question_levels(call.arguments, question))
-        if not (mean and offered and two):
+        periods = change_between(question) and self._question_periods(question)
+        two = periods or mean and self._question_levels(call.arguments, question)
+        if not ((mean or trend) and offered and two):
             return call, ""
         kept = {k: v for k, v in call.arguments.items() if k in offered or k == "level"}
         return (replace(call, name="difference", arguments=kept),
-                f"The app ran difference instead of {call.name}: the question asks for a change.")
+                f"The app ran difference instead of {call.name}: the question asks for a change"
+                + (" between two periods, not a trend." if trend else "."))
 
     def _as_pointwise(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """A spatial mean (climatology, area_weighted_mean) called for one grid point's extreme ("the highest
