@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from helpers import TOOL_MODEL
@@ -774,3 +775,54 @@ def test_the_surface_a_question_names_is_the_top_level():
     anywhere = run("What is the strongest eastward velocity u?", ParsedCall("statistic", {"variable": "u",
                                                                                          "stat": "max"}, ""))
     assert anywhere.value["overall_max"]["value"] == pytest.approx(float(ds.u.max()), rel=1e-5)  # levels as rows
+
+
+def test_a_pointwise_extreme_called_for_when_an_area_mean_peaks_runs_the_area_mean():
+    """The 1.5B on TREFHT (110 annual grids), "In which year is the global mean TREFHT highest?":
+    statistic(stat="max", dims=["lat", "lon"]), the grid's maximum each year, whose year 1924 got a ✓; the global
+    mean peaks in 1951. The area mean's summary of 110 rows says when its extremes are, and that year gets the ✓."""
+    from toolloop.question import when_area_mean_extreme
+
+    assert when_area_mean_extreme("In which year is the global mean TREFHT highest?") == "max"
+    assert when_area_mean_extreme("When is the area-weighted mean SST lowest?") == "min"
+    assert when_area_mean_extreme("In which year is TREFHT highest anywhere?") is None  # one grid point's
+    assert when_area_mean_extreme("What is the highest global mean TREFHT?") is None  # not when
+    registry = real_registry("TREFHT.B06.66.atm.1890-1999ANN.nc")
+    question = "In which year is the global mean TREFHT highest?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    call = ParsedCall("statistic", {"variable": "TREFHT", "stat": "max", "dims": ["lat", "lon"], "to_units": "K"}, "")
+    (step,) = loop.steps = [Step(0, "", calls=[call], results=[loop._run(call)])]
+    result = step.results[0]
+    ds = registry.dataset
+    weights = np.cos(np.deg2rad(ds.lat))
+    series = ds.TREFHT.weighted(weights).mean(("lat", "lon"))
+    peak = int(series.time.dt.year[int(np.argmax(series.values))])
+    assert result.ok and result.name == "area_weighted_mean" and "when the area mean is highest" in result.text
+    assert result.value["max"]["time"].startswith(str(peak)) and peak == 1951
+    assert result.value["max"]["value"] == pytest.approx(float(series.max()), rel=1e-5)
+    right = check_numbers(f"The global mean TREFHT is highest in {peak}.", loop.known())
+    wrong = check_numbers("The global mean TREFHT is highest in 1924.", loop.known())
+    assert right[-1].found and not wrong[-1].found
+    kept = ToolLoop(None, registry, [{"role": "user", "content": "In which year is TREFHT highest anywhere?"}],
+                    enabled=set(registry.enabled_names))
+    assert kept._run(call).name == "statistic"
+
+
+def test_warmer_in_one_period_than_another_is_a_difference_of_the_two():
+    """The 1.5B on TREFHT, "How much warmer is the global mean TREFHT in 1990-1999 than in 1890-1899?":
+    statistic(stat="mean") over the whole record (copied from the extent's dates), and "1.181 K warmer"; asked is
+    the 1990s' mean minus the 1890s' (0.077 K)."""
+    from toolloop.question import periods_from_question
+
+    assert periods_from_question("Is TREFHT warmer in July than in January?") == ("January", "July")
+    assert periods_from_question("Was 1995 wetter than 1990?") is None  # no "in": not read as two periods
+    registry = real_registry("TREFHT.B06.66.atm.1890-1999ANN.nc")
+    question = "How much warmer is the global mean TREFHT in 1990-1999 than in 1890-1899?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    result = loop._run(ParsedCall("statistic", {"variable": "TREFHT", "stat": "mean", "time_start": "1890-07-11T22:00",
+                                                "time_end": "1999-06-15T22:00", "to_units": "K"}, ""))
+    ds = registry.dataset
+    series = ds.TREFHT.weighted(np.cos(np.deg2rad(ds.lat))).mean(("lat", "lon"))
+    expected = float(series.sel(time=slice("1990", "1999")).mean() - series.sel(time=slice("1890", "1899")).mean())
+    assert result.ok and result.name == "difference"
+    assert result.value["difference"] == pytest.approx(expected, abs=1e-4) and expected > 0

@@ -64,6 +64,7 @@ from .question import (
     stat_from_question,
     threshold_asked,
     unasked_box,
+    when_area_mean_extreme,
 )
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
@@ -243,8 +244,8 @@ class ToolLoop:
         if named:  # the prompt's "PRECT_TX_CD{1..10}", or Arkansas's PRECT_AR_CD7, for "Arizona climate division 7"
             call = replace(call, arguments={**call.arguments, "variable": named})
         switched = ""  # the first tool that can answer what the call cannot, and the note saying so
-        for rescue in (self._as_difference, self._as_pointwise, self._as_plain_mean, self._as_located,
-                       self._as_extent, self._as_count):
+        for rescue in (self._as_difference, self._as_pointwise, self._as_area_mean, self._as_plain_mean,
+                       self._as_located, self._as_extent, self._as_count):
             call, switched = rescue(call, question)
             if switched:
                 break
@@ -361,6 +362,24 @@ class ToolLoop:
         return (replace(call, name="statistic", arguments={**kept, "stat": want}),
                 f"The app ran statistic instead of {call.name}: the question asks for the {want} at one grid point, "
                 "not of an area mean.")
+
+    def _as_area_mean(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """A pointwise extreme (statistic's max or min, where_extreme) called for when an area mean is highest or
+        lowest ("In which year is the global mean TREFHT highest?": the 1.5B took the maximum over the grid of each
+        year, and its year 1924 got a ✓; asked is the year of the highest global mean, 1951) as the offered
+        ``area_weighted_mean`` over the same selection, which keeps time and says when its extremes are."""
+        want = when_area_mean_extreme(question)
+        offered = self._properties("area_weighted_mean")
+        extreme = call.name == "where_extreme" or call.name == "statistic" and call.arguments.get("stat") == want
+        if not (want and offered and extreme):
+            return call, ""
+        kept = {k: v for k, v in call.arguments.items() if k in offered and k != "dims"}
+        dims = call.arguments.get("dims")
+        if isinstance(dims, list) and not set(map(str, dims)) & {t.dim for t in self.registry.time_axes}:
+            kept["dims"] = dims  # the grid's dims, as the call wrote them: time stays as rows
+        return (replace(call, name="area_weighted_mean", arguments=kept),
+                f"The app ran area_weighted_mean instead of {call.name}: the question asks when the area mean is "
+                f"{'highest' if want == 'max' else 'lowest'}, not where one grid point is.")
 
     def _as_plain_mean(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """area_weighted_mean called for the plain mean of every grid point ("the precipitation averaged over all

@@ -172,14 +172,20 @@ def spans_from_question(arguments: dict, question: str) -> tuple[dict, str]:
 
 _PERIOD_WORDS = rf"(?:{MONTH_WORD}(?:\s+[12]\d{{3}})?|DJF|MAM|JJA|SON|[12]\d{{3}}(?:\s*[-–]\s*[12]\d{{3}})?)"
 _FROM_TO = re.compile(rf"\bfrom\s+({_PERIOD_WORDS})\s+(?:to|until|through)\s+({_PERIOD_WORDS})\b", re.I)
+_THAN = re.compile(rf"\b(?:in|during|for)\s+({_PERIOD_WORDS})\s+than\s+(?:(?:in|during|for)\s+)?({_PERIOD_WORDS})\b",
+                   re.I)
 
 
 def periods_from_question(question: str) -> tuple[str, str] | None:
     """The two periods of "from January to July 2005", "from DJF to JJA", "from February 1958 to February 1977",
-    as ``difference`` reads them ("2005-01", "JJA", "1958-02", "July" for every July); FIRST_LAST for "from the
-    first to the last day" (the loop knows the dataset's times); None when not written so. A year written only
-    after the second period is the first one's too."""
+    "warmer in 1990-1999 than in 1890-1899" (the second first), as ``difference`` reads them ("2005-01", "JJA",
+    "1958-02", "July" for every July); FIRST_LAST for "from the first to the last day" (the loop knows the
+    dataset's times); None when not written so. A year written only after the second period is the first one's
+    too."""
     found = _FROM_TO.search(question)
+    than = _THAN.search(question)
+    if not found and than:  # "warmer in 1990-1999 than in 1890-1899": the change from the second to the first
+        return _period(than.group(2), None), _period(than.group(1), None)
     if not found:
         return FIRST_LAST if _FIRST_LAST.search(question) else None
     first, second = found.groups()
@@ -221,6 +227,20 @@ def extreme_located(question: str) -> str | None:
     found?", "In which year is the lowest height?"), else None."""
     want = asked_stat(question)
     return want if want in ("max", "min") and _WHERE_OR_WHEN.search(question) else None
+
+
+_AREA_MEAN = re.compile(r"\b(?:global(?:ly)?|area(?:[- ]weighted)?|spatial(?:ly)?|domain|regional|hemispher\w*|"
+                        r"basin|all[- ]cells?)[- ](?:mean|average|averaged)\b", re.I)
+_WHEN = re.compile(r"\bwhen\b|\b(?:which|what)\s+(?:year|month|day|date|time|season|decade)s?\b", re.I)
+
+
+def when_area_mean_extreme(question: str) -> str | None:
+    """"max" or "min" for a question asking when an area mean is highest or lowest ("In which year is the global
+    mean TREFHT highest?": the extreme over time of the mean over the area), else None."""
+    if not _AREA_MEAN.search(question) or POINTWISE.search(question) or not _WHEN.search(question):
+        return None
+    want = asked_stat(_AREA_MEAN.sub(" ", question))
+    return want if want in ("max", "min") else None
 
 
 _RANGE_NAME = re.compile(r"^(.*)\{(\d+)\.\.(\d+)\}(.*)$")

@@ -152,14 +152,22 @@ def table_result(data: Any, out: dict, field: Any, reduced: list[str], names: tu
     out["result_shape"] = out["dims_kept"]
     out["note"] = f"more than {MAX_LISTED} values: summarised; reduce more dims or narrow the selection"
     out.update(min=num(first.min()), max=num(first.max()), mean=num(first.mean()))
+    if first.ndim == 1 and names == ("value",):  # one row per time step (or level...): which row is the extreme
+        # ("In which year is the global mean highest?" on 110 annual means), as climatology's summary says it
+        values = np.asarray(first.values, dtype=float)
+        row = {"min": int(np.nanargmin(values)), "max": int(np.nanargmax(values))}
+        for stat, i in row.items():
+            out[stat] = {**{k: v for k, v in result_rows(data, first[i:i + 1], names)[0].items() if k != "value"},
+                         "value": out[stat]}
     return out
 
 
 def convert_result(out: dict, data: Any, variable: str, to_units: str | None, delta: tuple[str, ...] = ()) -> dict:
     """Convert the result's numbers to ``to_units`` (keys in ``delta`` are differences: no offset). Values the
     file's own units cannot hold (``units_doubt``) are not converted, and the result says so."""
-    stated = [x for k in ("value", "mean", "min", "max", "median") if isinstance(x := out.get(k), (int, float))
-              and not isinstance(x, bool) and k not in delta]
+    tops = {k: x.get("value") if isinstance(x := out.get(k), dict) else x for k in ("value", "mean", "min", "max",
+                                                                                   "median")}
+    stated = [x for k, x in tops.items() if isinstance(x, (int, float)) and not isinstance(x, bool) and k not in delta]
     doubt = units_doubt(data.units(variable), min(stated), max(stated)) if stated else ""
     if doubt:
         doubt = f"{variable}'s values ({min(stated):g} to {max(stated):g}) {doubt}; the file's units may be wrong"
