@@ -826,3 +826,44 @@ def test_warmer_in_one_period_than_another_is_a_difference_of_the_two():
     expected = float(series.sel(time=slice("1990", "1999")).mean() - series.sel(time=slice("1890", "1899")).mean())
     assert result.ok and result.name == "difference"
     assert result.value["difference"] == pytest.approx(expected, abs=1e-4) and expected > 0
+
+
+def test_a_refused_to_units_is_left_out_and_the_call_runs():
+    """The 1.5B on mxclim (T in "C" whose values are kelvin), "What is the gw-weighted global mean temperature T at
+    500 hPa in July?": area_weighted_mean(..., to_units="degC"), refused twice for the units in doubt; on Boulder,
+    climatology(..., to_units="none"), refused twice. Each runs without to_units, and says so."""
+    registry = real_registry("mxclim.nc")
+    question = "What is the gw-weighted global mean temperature T at 500 hPa in July?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    args = {"variable": "T", "level": 500, "month": 7}
+    result = loop._run(ParsedCall("area_weighted_mean", {**args, "to_units": "degC"}, ""))
+    direct = registry.call("area_weighted_mean", args)
+    assert not registry.call("area_weighted_mean", {**args, "to_units": "degC"}).ok
+    assert result.ok and result.value["mean"] == direct.value["mean"] == pytest.approx(260.287, abs=1e-3)
+    assert "without to_units" in result.text and "units_note" in result.value
+    boulder = real_registry("Boulder.temp.1897-2014.nc")
+    question = "How many years of annual means does the Boulder file have?"
+    loop = ToolLoop(None, boulder, [{"role": "user", "content": question}], enabled=set(boulder.enabled_names))
+    years = loop._run(ParsedCall("climatology", {"variable": "temp_annual", "by": "year", "to_units": "none"}, ""))
+    assert years.ok and years.value["n_groups"] == 118
+
+
+def test_a_bare_degree_is_in_the_temperature_unit_its_sentence_names():
+    """The 1.5B on Boulder (temp in "farenheit"), asked for the warmest month in °C, wrote "in °C, was 43.5°" for
+    43.5 °F, with a ✓. A bare ° is in the one temperature unit its sentence names; "a single month" names no
+    month (the loop had kept the model's month=1)."""
+    from toolloop.question import NAMED_IN_QUESTION
+
+    assert not NAMED_IN_QUESTION["month"].search("What is the warmest single month on record in Boulder, in °C?")
+    assert NAMED_IN_QUESTION["month"].search("the mean temperature of that month")
+    registry = real_registry("Boulder.temp.1897-2014.nc")
+    question = "What is the warmest single month on record in Boulder, in °C?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    call = ParsedCall("where_extreme", {"variable": "temp", "kind": "max", "month": 1}, "")
+    (step,) = loop.steps = [Step(0, "", calls=[call], results=[loop._run(call)])]
+    value = step.results[0].value["value"]
+    assert step.results[0].value["units"] == "farenheit"
+    in_c = check_numbers(f"The warmest single month on record in Boulder, in °C, was {value}°.", loop.known())
+    in_f = check_numbers(f"The warmest single month on record in Boulder was {value}° (in °F).", loop.known())
+    assert not in_c[-1].found and "not in °C" in in_c[-1].note
+    assert in_f[-1].found

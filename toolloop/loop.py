@@ -304,6 +304,13 @@ class ToolLoop:
             if retried.ok:
                 result = retried
                 ignored += extra
+        if not result.ok and arguments.get("to_units") is not None:  # to_units="none", or units in doubt ("C" on
+            # kelvin values): mxclim's T was refused twice for the degC the question did not ask for
+            plain = self._call(call.name, {k: v for k, v in arguments.items() if k != "to_units"}, question)
+            if plain.ok:
+                result = plain
+                result.text += (f"\n(The app ran {call.name} without to_units, which it refused: the values are in "
+                                "the units the result states.)")
         if unasked:  # named, not quoted: the model reads this note, and copied a left-out "1990" as its answer
             result.text += f"\n(The app left out {_and(unasked)}: the question does not ask for {_or(unasked)}.)"
         if boxed:

@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any
 
 from data.places import place_name
+from tools.units import known_unit
 
 # a number, not an exponent of a unit ("m s**-1", "m^-2", "kg m-2 s-1") nor part of a name ("ERA-40")
 _NUMBER = re.compile(
@@ -110,7 +111,8 @@ _UNIT_WRITTEN = re.compile("|".join(sorted((re.escape(a) for a in _UNIT_OF), key
 def unit_kind(unit: str) -> str:
     """A unit string as one of the kinds above ("degrees_Celsius" -> "degC"), or "" when it is none of them."""
     text = re.sub(r"[_\s]+", " ", unit.strip()).lower()
-    return _UNIT_OF.get(text, "")
+    known = known_unit(unit)  # the conversions' own names for what files write ("farenheit", "deg_C")
+    return _UNIT_OF.get(text) or (_UNIT_OF.get(known.lower(), "") if known else "")
 
 
 def written_unit(after: str) -> str:
@@ -507,6 +509,19 @@ class _Subjects:
         return ""
 
 
+_BARE_DEGREE = re.compile(r"\s?[°º](?![A-Za-z])")
+_TEMPERATURE_UNIT = re.compile(r"[°º][CFK]\b|\bdeg\s?[CFK]\b|\b(?:kelvin|celsius|fahrenheit)\b|(?<=\bin )K\b", re.I)
+
+
+def _sentence_temperature(place: _Place) -> str:
+    """For a number written with a bare degree sign ("43.5°"), the one temperature unit its sentence names
+    ("The warmest month, in °C, was 43.5°": degC), else ""."""
+    if not _BARE_DEGREE.match(place.after):
+        return ""
+    kinds = {written_unit(m.group()) for m in _TEMPERATURE_UNIT.finditer(place.sentence)} - {""}
+    return kinds.pop() if len(kinds) == 1 else ""
+
+
 def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> tuple[str, str]:
     """(source, "") for a ✓, ("", why) for a ⚠ on a number that equals facts, ("", "") when none is equal."""
     if not candidates:
@@ -518,7 +533,7 @@ def _attribute(candidates: list[Known], place: _Place, subjects: _Subjects) -> t
             fact = replace(fact, selection=tuple(p for p in fact.selection if p[0] != "spatial_mean"))
             return "", f"this is {describe(fact)} of the area mean, not at one grid point"
         candidates = pointwise
-    written = written_unit(place.after)
+    written = written_unit(place.after) or _sentence_temperature(place)
     if written:  # "289.4 °C" for a value in K: equal as a number, wrong as a claim
         fitting = [k for k in candidates if not k.unit or unit_kind(k.unit) in ("", written)]
         if not fitting:

@@ -15,7 +15,7 @@ _PERIOD = re.compile(r"(?<![\w.])[12]\d{3}s?(?![\w.])|\byears?\s+\d|\b(?:last|pa
                      r"late|latest|earliest|since|before|after|until|till|during|through|today|yesterday|ago)\b|"
                      r"(?<!per )(?<!a )\bcentury\b", re.I)  # "the trend per century" is a unit, not a period
 # "in any month", "of all seasons", "in which month": the word without one named
-_NOT_ONE = r"(?<!any )(?<!every )(?<!each )(?<!all )(?<!which )(?<!what )"
+_NOT_ONE = r"(?<!any )(?<!every )(?<!each )(?<!all )(?<!which )(?<!what )(?<!single )"
 NAMED_IN_QUESTION = {
     "month": re.compile(rf"\b{MONTH_WORD}\b|{_NOT_ONE}month", re.I),
     "season": re.compile(rf"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|{_NOT_ONE}season", re.I),
