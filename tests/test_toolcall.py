@@ -867,3 +867,17 @@ def test_a_bare_degree_is_in_the_temperature_unit_its_sentence_names():
     in_f = check_numbers(f"The warmest single month on record in Boulder was {value}° (in °F).", loop.known())
     assert not in_c[-1].found and "not in °C" in in_c[-1].note
     assert in_f[-1].found
+
+
+def test_a_grouping_no_tool_takes_is_left_out():
+    """The 1.5B on sfbay (hourly), "What is the highest hourly water temperature of the year?":
+    statistic(..., per="hour"), refused twice; linear_trend's per is year, decade or century, so "hour" groups
+    nothing and the call runs without it. statistic(by="year") still goes to climatology (another test)."""
+    registry = real_registry("sfbay_2020_met.nc")
+    question = "What is the highest hourly water temperature of the year?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    table = registry.dataset  # sfbay is a station's hourly table
+    variable = next(str(v) for v in table.columns if str(v).startswith("Water Temp"))
+    result = loop._run(ParsedCall("statistic", {"variable": variable, "stat": "max", "per": "hour"}, ""))
+    assert result.ok and result.value["value"] == pytest.approx(float(table[variable].max()))
+    assert "left out per" in result.text

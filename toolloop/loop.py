@@ -296,7 +296,11 @@ class ToolLoop:
             result.text += f"\n(The app ran {listed(other, redirected)} instead: {why}.)"
         # an argument the tool lacks (max_values=500 on statistic) is left out; not a grouping, a selection or an
         # object ("box": {"north": 10}), without which it would answer another question
-        kept = _SELECTING if self._answers(call.name, question) else _SELECTING + _GROUPING
+        # a grouping no offered tool takes (statistic(per="hour"): linear_trend's per is year, decade or century)
+        # groups nothing, and is left out like any other argument the tool lacks
+        takers = {word for _, _, word in self._elsewhere(call.name, arguments)[1]}
+        grouping = tuple(k for k in _GROUPING if set(argument_values(arguments.get(k))) & takers)
+        kept = _SELECTING if self._answers(call.name, question) else _SELECTING + grouping
         extra = [k for k in arguments if offered and k not in offered and k not in kept
                  and not isinstance(arguments[k], (dict, list))]
         if not result.ok and (moved is None or not moved.ok) and extra:
