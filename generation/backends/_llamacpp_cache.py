@@ -14,7 +14,7 @@ class StateCache(llama_cpp.LlamaRAMCache):
     calls. Those rows are never written when the model is loaded without ``logits_all`` (as the backend loads it):
     sampling reads the context's own logits, and a restored state is evaluated again from its last token. So a
     state keeps one row (``load_state`` broadcasts it) and the cache counts the KV bytes, that row and the token ids:
-    a 1.5B Tools prefix of 2,500 tokens is then about 70 MB instead of 380 MB.
+    a 1.5B Tools prompt of 2,320 tokens is then 64 MB instead of 360 MB (bench/RESULTS.md).
     """
 
     def __setitem__(self, key, value: llama_cpp.LlamaState) -> None:
