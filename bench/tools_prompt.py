@@ -43,17 +43,16 @@ def main() -> None:
     worst = (0, "")
     for path in sorted(REAL.glob("*.nc")):
         obj = data.open_upload(path.name, path.read_bytes())
-        counts = {}
+        counts, rendered = {}, {}
         for mode in ("full", "short"):  # GEOLLM_TOOL_SCHEMAS: the system message changes with it
             os.environ["GEOLLM_TOOL_SCHEMAS"] = mode
             registry = default_registry(obj)
             messages = [registry.system_message(), QUESTION]
-            counts[mode] = backend.count_tokens(backend.apply_chat_template(messages, registry.prompt_schemas()))
+            rendered[mode] = backend.apply_chat_template(messages, registry.prompt_schemas())
+            counts[mode] = backend.count_tokens(rendered[mode])
             system = backend.count_tokens(messages[0]["content"])
         full, short = counts["full"], counts["short"]
-        os.environ["GEOLLM_TOOL_SCHEMAS"] = "full"
-        prompts[path.name] = (full, backend.apply_chat_template([default_registry(obj).system_message(), QUESTION],
-                                                                default_registry(obj).prompt_schemas()))
+        prompts[path.name] = (full, rendered["full"])
         worst = max(worst, (short, path.name))
         print(f"| {path.name} | {len(registry.enabled_names)} | {full:,} | {short:,} | {system:,} | "
               f"{full / short:.1f}× |", flush=True)

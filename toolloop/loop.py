@@ -298,8 +298,9 @@ class ToolLoop:
         # object ("box": {"north": 10}), without which it would answer another question
         # a grouping no offered tool takes (statistic(per="hour"): linear_trend's per is year, decade or century)
         # groups nothing, and is left out like any other argument the tool lacks
-        takers = {word for _, _, word in self._elsewhere(call.name, arguments)[1]}
-        grouping = tuple(k for k in _GROUPING if set(argument_values(arguments.get(k))) & takers)
+        grouped = [k for k in _GROUPING if arguments.get(k) is not None]
+        takers = {word for _, _, word in self._elsewhere(call.name, arguments)[1]} if grouped else set()
+        grouping = tuple(k for k in grouped if set(argument_values(arguments[k])) & takers)
         kept = _SELECTING if self._answers(call.name, question) else _SELECTING + grouping
         extra = [k for k in arguments if offered and k not in offered and k not in kept
                  and not isinstance(arguments[k], (dict, list))]

@@ -111,8 +111,8 @@ _UNIT_WRITTEN = re.compile("|".join(sorted((re.escape(a) for a in _UNIT_OF), key
 def unit_kind(unit: str) -> str:
     """A unit string as one of the kinds above ("degrees_Celsius" -> "degC"), or "" when it is none of them."""
     text = re.sub(r"[_\s]+", " ", unit.strip()).lower()
-    known = known_unit(unit)  # the conversions' own names for what files write ("farenheit", "deg_C")
-    return _UNIT_OF.get(text) or (_UNIT_OF.get(known.lower(), "") if known else "")
+    # else the conversions' own name for what a file writes ("farenheit", "deg_C")
+    return _UNIT_OF.get(text) or _UNIT_OF.get((known_unit(unit) or "").lower(), "")
 
 
 def written_unit(after: str) -> str:
