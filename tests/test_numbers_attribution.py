@@ -268,6 +268,9 @@ def test_a_hemisphere_written_after_a_coordinate_gives_its_sign():
         assert c.found and c.value == -19.62, answer
     (north,) = check_numbers("The warmest SST is at 19.62°N.", known)
     assert not north.found and north.value == 19.62
+    for twice in ("The warmest SST is at -19.62°S.", "The warmest SST is at -19.62 degrees north."):
+        (c,) = check_numbers(twice, known)  # the 0.5B wrote "-19.6199°S": no ✓ on a position read two ways
+        assert not c.found and "both a minus sign" in c.note, twice
     (watts,) = check_numbers("The mean rlut is 240.5 W m-2.", known)  # W of watts is not west
     assert watts.found and watts.value == 240.5
 
@@ -404,6 +407,7 @@ def test_a_position_said_as_the_other_coordinate_gets_no_check():
     lat, lon = f"{at['lat']:g}", f"{at['lon']:g}"
     recorded = check(f"The highest sea surface temperature tos is 304.065 K at lat_min={lat}°S and lon={lon}°N.", known)
     assert recorded[-1][:2] == (lon, False) and "lon of tos's maximum, not its lat" in recorded[-1][2]
+    assert recorded[1][:2] == (lat, False) and "both a minus sign and S" in recorded[1][2]  # "-19.6199°S": N or S?
     swapped = check(f"The highest tos is 304.065 K at latitude {lon} and longitude {lat}.", known)
     assert [found for _, found, _ in swapped] == [True, False, False]
     right = check(f"The highest tos is 304.065 K at latitude {lat} and longitude {lon}.", known)

@@ -304,18 +304,19 @@ class ToolLoop:
         kept = _SELECTING if self._answers(call.name, question) else _SELECTING + grouping
         extra = [k for k in arguments if offered and k not in offered and k not in kept
                  and not isinstance(arguments[k], (dict, list))]
-        if not result.ok and (moved is None or not moved.ok) and extra:
-            retried = self._call(call.name, {k: v for k, v in arguments.items() if k not in extra}, question)
-            if retried.ok:
-                result = retried
-                ignored += extra
-        if not result.ok and arguments.get("to_units") is not None:  # to_units="none", or units in doubt ("C" on
-            # kelvin values): mxclim's T was refused twice for the degC the question did not ask for
-            plain = self._call(call.name, {k: v for k, v in arguments.items() if k != "to_units"}, question)
-            if plain.ok:
-                result = plain
-                result.text += (f"\n(The app ran {call.name} without to_units, which it refused: the values are in "
-                                "the units the result states.)")
+        refused = not result.ok and (moved is None or not moved.ok)
+        retried = self._without(call.name, arguments, extra, question) if refused else None
+        if retried is not None:
+            result = retried
+            ignored += extra
+        # to_units="none", or units in doubt ("C" on kelvin values): mxclim's T was refused twice for the degC the
+        # question did not ask for
+        units = ["to_units"] if arguments.get("to_units") is not None else []
+        plain = self._without(call.name, arguments, units, question) if not result.ok else None
+        if plain is not None:
+            result = plain
+            result.text += (f"\n(The app ran {call.name} without to_units, which it refused: the values are in "
+                            "the units the result states.)")
         if unasked:  # named, not quoted: the model reads this note, and copied a left-out "1990" as its answer
             result.text += f"\n(The app left out {_and(unasked)}: the question does not ask for {_or(unasked)}.)"
         if boxed:
@@ -329,6 +330,13 @@ class ToolLoop:
         if ignored:
             result.text += f"\n(The app left out {_and(ignored)}: {call.name} does not take {_or(ignored)}.)"
         return result
+
+    def _without(self, tool: str, arguments: dict, keys: list[str], question: str):
+        """The call run again without ``keys``, when there are any and that run succeeds; else None."""
+        if not keys:
+            return None
+        retried = self._call(tool, {k: v for k, v in arguments.items() if k not in keys}, question)
+        return retried if retried.ok else None
 
     def _call(self, tool: str, arguments: dict, question: str):
         """The tool's result, in the unit the question asks for when the call gave none and the values convert."""

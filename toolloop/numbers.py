@@ -326,6 +326,7 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
     matches = list(_NUMBER.finditer(answer))
     checked = []
     for i, match in enumerate(matches):
+        both_signs = False
         if match.group("date"):  # a date, with its time of day if written (ISO 'T' or a space)
             date = match.group("date").replace(" ", "T")
             candidates = [k for k in known if isinstance(k.value, str) and k.kind != "question"
@@ -333,7 +334,8 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
         else:
             written = match.group("num").replace(",", "").replace("−", "-")
             compass = _COMPASS_AFTER.match(answer, match.end())
-            if compass and not written.startswith("-"):  # "19.62 degrees south" is latitude -19.62, never +19.62
+            both_signs = bool(compass) and written.startswith("-")  # "-19.6°S": 19.6°S, or south of south?
+            if compass and not both_signs:  # "19.62 degrees south" is latitude -19.62, never +19.62
                 written = ("-" if compass.group("negative") else "") + written
             value = float(written)
             candidates = _lookup(written, numbers, date_parts, signed=bool(compass))
@@ -342,6 +344,10 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
         before_at = matches[i - 1].end() if i else 0
         after_at = matches[i + 1].start() if i + 1 < len(matches) else len(answer)
         source, note = _attribute(candidates, _Place(answer, match, before_at, after_at), subjects)
+        if source and both_signs:  # a ✓ promises one reading; this has two
+            side = (compass.group("negative") or compass.group("positive")).strip()
+            source, note = "", f"written with both a minus sign and {side}, which a reader can take either way:" \
+                               f" the computed value is {written}"
         checked.append(CheckedNumber(match.group(0), match.start(), match.end(), source, note,
                                      None if match.group("date") else value))
     return checked
