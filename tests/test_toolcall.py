@@ -859,14 +859,35 @@ def test_a_bare_degree_is_in_the_temperature_unit_its_sentence_names():
     registry = real_registry("Boulder.temp.1897-2014.nc")
     question = "What is the warmest single month on record in Boulder, in °C?"
     loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
-    call = ParsedCall("where_extreme", {"variable": "temp", "kind": "max", "month": 1}, "")
-    (step,) = loop.steps = [Step(0, "", calls=[call], results=[loop._run(call)])]
+    call = ParsedCall("where_extreme", {"variable": "temp", "kind": "max"}, "")
+    (step,) = loop.steps = [Step(0, "", calls=[call], results=[registry.call(call.name, call.arguments)])]
     value = step.results[0].value["value"]
     assert step.results[0].value["units"] == "farenheit"
     in_c = check_numbers(f"The warmest single month on record in Boulder, in °C, was {value}°.", loop.known())
     in_f = check_numbers(f"The warmest single month on record in Boulder was {value}° (in °F).", loop.known())
     assert not in_c[-1].found and "not in °C" in in_c[-1].note
     assert in_f[-1].found
+
+
+def test_where_extreme_gives_the_unit_the_question_asks_for():
+    """The 1.5B on Boulder, "the warmest single month on record, in °C": where_extreme(variable="temp") returned
+    78.3 farenheit, and the model wrote "in °C, was 78.3°" (a ⚠, but a wrong answer). where_extreme now takes
+    to_units like statistic, so the loop converts to the unit the question asks for, and says so."""
+    registry = real_registry("Boulder.temp.1897-2014.nc")
+    question = "What is the warmest single month on record in Boulder, in °C?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    result = loop._run(ParsedCall("where_extreme", {"variable": "temp", "kind": "max", "month": 1}, ""))
+    from pathlib import Path
+
+    import xarray as xr
+
+    with xr.open_dataset(Path(__file__).resolve().parents[2] / "shared/realdata/Boulder.temp.1897-2014.nc") as ds:
+        celsius = float(ds.TEMP.max())  # the file's own °C copy of the same series
+    assert result.ok and result.value["units"] == "degC" and result.value["converted_from"] == "farenheit"
+    assert abs(result.value["value"] - celsius) < 0.05 and result.value["at"]["time"].startswith("1954-07")
+    assert "converted the result to degC" in result.text
+    with_row = registry.call("where_extreme", {"variable": "temp", "kind": "min", "to_units": "K"})
+    assert with_row.ok and 250 < with_row.value["value"] < 273.15
 
 
 def test_a_grouping_no_tool_takes_is_left_out():

@@ -288,6 +288,7 @@ def where_extreme(
     lon_min: LonBound = None,
     lon_max: LonBound = None,
     level: Level = None,
+    to_units: ToUnits = None,
 ) -> dict:
     """Find where and when a variable is highest or lowest. Not for counts over a threshold or percentiles.
 
@@ -296,6 +297,7 @@ def where_extreme(
         kind: "max" for the highest value, "min" for the lowest.
         {time}
         {box}
+        {units}
     """
     data = as_data(dataset)
     values, info, times = select_values(data, variable, selection_args(locals()))
@@ -317,7 +319,7 @@ def where_extreme(
                   if k not in (variable, data.time_name) and isinstance(k, str) and len(k) <= 64]
         out["row_values"] = {k: coord_value(v) if not isinstance(v, str) else clean_text(v, 40)
                              for k, v in others[:MAX_ROW_VALUES]}
-        return out
+        return convert_result(out, data, variable, to_units)
     if values.size == 0:
         raise no_data()
     try:
@@ -342,7 +344,7 @@ def where_extreme(
     # the geographic position first: a rotated grid's own rlat, listed first, was read as "the latitude"
     geographic = [k for k in (h.lat or "lat", h.lon or "lon") if k in at]
     out["at"] = {**{k: at[k] for k in geographic}, **at}
-    return out
+    return convert_result(out, data, variable, to_units)
 
 
 @tool(order=110)

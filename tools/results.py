@@ -192,7 +192,8 @@ def convert_result(out: dict, data: Any, variable: str, to_units: str | None, de
             return num(float(convert(x, source, to_units, difference=key in delta)))
         return x
 
-    converted = {k: walk(v, k) for k, v in out.items() if k not in ("selection", "at", "units")}
+    # the other columns of a row stay in their own units
+    converted = {k: walk(v, k) for k, v in out.items() if k not in ("selection", "at", "units", "row_values")}
     return {**out, **converted, "units": to_units, "converted_from": data.units(variable)}
 
 
