@@ -346,8 +346,9 @@ def check_numbers(answer: str, known: Iterable[Known]) -> list[CheckedNumber]:
         source, note = _attribute(candidates, _Place(answer, match, before_at, after_at), subjects)
         if source and both_signs:  # a ✓ promises one reading; this has two
             side = (compass.group("negative") or compass.group("positive")).strip()
+            computed = next((k.value for k in candidates if k.source == source), value)
             source, note = "", f"written with both a minus sign and {side}, which a reader can take either way:" \
-                               f" the computed value is {written}"
+                               f" the computed value is {computed:g}"
         checked.append(CheckedNumber(match.group(0), match.start(), match.end(), source, note,
                                      None if match.group("date") else value))
     return checked
