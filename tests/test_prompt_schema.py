@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,18 +26,29 @@ def grid() -> xr.Dataset:
                       coords={"time": time, "lat": [-10.0, 0.0, 10.0], "lon": [0.0, 90.0, 180.0, 270.0]})
 
 
-def test_each_tool_keeps_its_name_parameters_types_and_short_enums():
+def signature(function: dict) -> tuple[str, list[str]]:
+    """The name and the parameters a short schema's description writes: ``name(a, b?: x|y): summary``."""
+    head, _, _ = function["description"].partition("): ")
+    name, _, params = head.partition("(")
+    return name, [p for p in re.split(r", (?=[a-z_]+\??(?::|,|$))", params) if p]
+
+
+def test_each_tool_is_one_signature_with_every_parameter_and_its_short_enums():
     registry = default_registry(grid())
     full = {s["function"]["name"]: s["function"] for s in registry.schemas()}
     short = {s["function"]["name"]: s["function"] for s in registry.prompt_schemas()}
     assert list(short) == list(full)
     for name, function in short.items():
-        assert function["parameters"].get("required", []) == full[name]["parameters"].get("required", [])
-        assert list(function["parameters"]["properties"]) == list(full[name]["parameters"]["properties"])
-    statistic = short["statistic"]["parameters"]["properties"]
-    assert statistic["stat"]["enum"][:3] == ["mean", "min", "max"] and statistic["time_start"] == {"type": "string"}
-    assert statistic["q"]["description"].startswith("Only with stat")  # its own, unshared argument keeps a hint
-    assert len(json.dumps(list(short.values()))) < len(json.dumps(list(full.values()))) / 2
+        written, params = signature(function)
+        required = full[name]["parameters"].get("required", [])
+        assert written == name and function["parameters"] == {"type": "object"}
+        assert [p.split(":")[0].rstrip("?") for p in params] == list(full[name]["parameters"]["properties"])
+        assert [p.split(":")[0] for p in params if not p.split(":")[0].endswith("?")] == required, params
+    stat = signature(short["statistic"])[1]
+    assert "stat: mean|min|max|std|sum|median|quantile|count" in stat and "time_start?" in stat  # shared: bare
+    assert "anomaly(variable, time: The month, YYYY-MM," in short["anomaly"]["description"]  # a format it shows
+    assert "(" not in short["count_threshold"]["description"].partition("): ")[2]  # the summary's parentheses go
+    assert len(json.dumps(list(short.values()))) < len(json.dumps(list(full.values()))) / 3
 
 
 def test_without_the_setting_the_model_reads_the_full_schemas(monkeypatch):
@@ -49,13 +62,16 @@ def test_the_shared_arguments_are_explained_once_in_the_system_message():
     registry = default_registry(grid())
     text = registry.system_message()["content"]
     assert text.count("lat_min=-15, lat_max=15") == 1 and "season: DJF, MAM, JJA or SON" in text
+    assert text.count("leave out") == 1  # the rule on arguments a question does not name is said once
     assert all("lat_min=-15" not in json.dumps(s) for s in registry.prompt_schemas())
+    units = default_registry(grid().assign(sst=grid()["sst"].assign_attrs(units="degC")))
+    assert "to_units: other units for the result (K, degC, degF)" in units.system_message()["content"]
 
 
 def test_a_call_is_still_checked_against_the_full_schema():
     """The short schema drops bounds and the variable enum; the registry still refuses what breaks them."""
     registry = default_registry(grid())
-    assert "enum" not in registry.prompt_schemas({"statistic"})[0]["function"]["parameters"]["properties"]["variable"]
+    assert "sst" not in json.dumps(registry.prompt_schemas({"statistic"}))
     wrong_name = registry.call("statistic", {"variable": "tas", "stat": "mean"})
     out_of_range = registry.call("statistic", {"variable": "sst", "stat": "mean", "lat_min": -120, "lat_max": 10})
     right = registry.call("statistic", {"variable": "sst", "stat": "max"})
@@ -90,3 +106,22 @@ def test_a_long_variable_enum_is_not_repeated_in_every_full_schema(monkeypatch):
     assert registry.call("statistic", {"variable": "v59", "stat": "mean"}).ok
     few = default_registry(grid()).prompt_schemas({"statistic"})[0]["function"]["parameters"]["properties"]
     assert few["variable"]["enum"] == ["sst"]  # a short enum stays
+
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+
+
+def test_every_real_files_tools_prompt_is_at_most_1500_tokens():
+    """Issue 15: with every tool on, the whole short Tools prompt of each of the 20 real files, rendered with the
+    0.5B's own chat template (the 1.5B's tokenizer and template are the same), fits in 1,500 tokens."""
+    import data
+    from generation import POOL, load_models
+
+    backend = POOL.get(load_models().get("qwen2.5-coder-0.5b"), "llama.cpp").backend
+    question = {"role": "user", "content": "What is the mean of the first variable over the whole file?"}
+    counts = {}
+    for path in sorted(REAL.glob("*.nc")):
+        registry = default_registry(data.open_upload(path.name, path.read_bytes()))
+        prompt = backend.apply_chat_template([registry.system_message(), question], registry.prompt_schemas())
+        counts[path.name] = backend.count_tokens(prompt)
+    assert len(counts) == 20 and max(counts.values()) <= 1500, counts

@@ -3,17 +3,19 @@
 Full schemas (``schema.function_schema``) carry every bound, enum and description; the registry validates calls
 against them. Sent whole to the model they cost 2,000-30,000 tokens per question on real files (the same time,
 region and unit arguments described again in every tool, a variable enum of hundreds of names repeated in each).
-What the model reads instead:
+What the model reads instead, one signature per tool in its description (issue 15: at most 1,500 tokens):
 
-* each tool's one-line description, and every parameter with its type (and its values when they are few);
-* the first sentence of an optional parameter's description, unless the tools share it;
-* the shared arguments (period, month, season, region box, units, dims) explained once, in the system message
-  (``shared_arguments_note``);
+* ``statistic(variable, stat: mean|min|max|..., q?, time_start?, ...): Compute a statistic of a variable.``:
+  every parameter by name, ``?`` after an optional one, the values of a short enum, and for a tool's own
+  argument whose description says a format the first clause of it;
+* the tool's first sentence without its parentheses;
+* the shared arguments (period, month, season, region box, level, units, dims) explained once, in the system
+  message (``shared_arguments_note``), with the file's units for ``to_units``;
 * no variable enum: the system message lists the names once.
 
 A call is still validated against the full schema, so a bound or an enum the model did not read is enforced.
 They are used with GEOLLM_TOOL_SCHEMAS=short: the default stays the full schemas, on which the tool evaluations
-were measured, since the 0.5B and the 1.5B made new kinds of mistakes on the short ones (bench/RESULTS.md).
+were measured (bench/RESULTS.md).
 """
 from __future__ import annotations
 
@@ -37,23 +39,28 @@ SHARED = {  # argument -> how the tools read it, said once in the system message
     "season": "season: DJF, MAM, JJA or SON",
     "lat_min": "lat_min, lat_max, lon_min, lon_max: degrees, south and west negative ("
                f"{EXAMPLE_BOX}), eastward from lon_min to lon_max",
+    "level": "level: a vertical level in the level coordinate's units (the nearest is used)",
     "dims": "dims: the dimensions to reduce over (the others stay as rows)",
     "to_units": "to_units: other units for the result",
 }
 _ALSO_SHARED = {"time_end": "time_start", "lat_max": "lat_min", "lon_min": "lat_min", "lon_max": "lat_min"}
 _CLAUSE = re.compile(r"[^.;:(]*")
 _SENTENCE = re.compile(r".*?(?:[.;](?=\s)|$)")
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+_SHOWS_FORMAT = re.compile(r'YYYY|"')
 
 
 def compact_schema(schema: dict) -> dict:
-    """``schema`` (OpenAI function format) as the model reads it: see the module docstring."""
+    """``schema`` (OpenAI function format) as the model reads it: see the module docstring. Its parameters are a
+    bare object, so a server that constrains calls by the schema accepts any arguments; the registry checks them."""
     function = schema["function"]
     parameters = function["parameters"]
-    required = list(parameters.get("required", []))
-    properties = {name: _short_type(name, spec, name in required) for name, spec in parameters["properties"].items()}
+    required = set(parameters.get("required", []))
+    written = ", ".join(_signature_part(name, spec, name in required)
+                        for name, spec in parameters["properties"].items())
     return {"type": "function", "function": {
-        "name": function["name"], "description": _summary(function["description"]),
-        "parameters": {"type": "object", "properties": properties, **({"required": required} if required else {})}}}
+        "name": function["name"], "description": f"{function['name']}({written}): {_summary(function['description'])}",
+        "parameters": {"type": "object"}}}
 
 
 def without_long_enums(schema: dict, limit: int = 40) -> dict:
@@ -70,39 +77,37 @@ def without_long_enums(schema: dict, limit: int = 40) -> dict:
 
 
 def shared_arguments_note(schemas: list[dict]) -> str:
-    """One line per shared argument that an offered tool takes ("" when none does)."""
-    taken = {name for schema in schemas for name in schema["function"]["parameters"]["properties"]}
-    keys = [key for key in SHARED if key in taken or any(_ALSO_SHARED.get(name) == key for name in taken)]
+    """One line per shared argument that an offered tool takes ("" when none does); ``to_units`` with its values."""
+    properties = {name: spec for schema in schemas for name, spec in schema["function"]["parameters"]["properties"]
+                  .items()}
+    keys = [key for key in SHARED if key in properties or any(_ALSO_SHARED.get(n) == key for n in properties)]
     lines = [f"- {SHARED[key]}" for key in keys]
-    return "Arguments the tools share (leave out those the question does not need):\n" + "\n".join(lines) \
-        if lines else ""
+    units = properties.get("to_units", {}).get("enum")
+    if units:
+        lines[keys.index("to_units")] += f" ({', '.join(map(str, units))})"
+    return ("Arguments the tools share (leave out those the question does not name, and the tool uses all of the "
+            "data):\n" + "\n".join(lines)) if lines else ""
 
 
-def _short_type(name: str, spec: dict, required: bool) -> dict:
-    """A parameter's type, its values when they are few, and for an argument the tools do not share (explained in
-    the system message) the first sentence of its description when it is optional or says a format."""
-    kind = spec.get("type", "string")
-    enum = spec.get("enum") or spec.get("items", {}).get("enum")
+def _signature_part(name: str, spec: dict, required: bool) -> str:
+    """A parameter as a signature writes it: ``name``, ``?`` when optional, then a short enum's values or, for an
+    argument the tools do not share whose description shows a format (YYYY-MM, a quoted "1990"), that format."""
+    head = name + ("" if required else "?")
     if name in SHARED or name in _ALSO_SHARED or name == "variable":
-        return {"type": kind}
-    short: dict = {"type": kind}
+        return head
+    enum = spec.get("enum") or spec.get("items", {}).get("enum")
     if enum and len(enum) <= SHORT_ENUM:
-        short = {"enum": enum} if kind != "array" else {"type": "array", "items": {"enum": enum}}
-    elif spec.get("description") and (not required or kind == "string"):
-        short["description"] = _sentence(spec["description"]) if not required else _first_clause(spec["description"])
-    return short
+        return f"{head}: {'|'.join(map(str, enum))}"
+    if spec.get("type", "string") == "string" and _SHOWS_FORMAT.search(spec.get("description", "")):
+        return f"{head}: {_format(spec['description'])}"
+    return head
 
 
 def _summary(text: str) -> str:
-    """The first sentence of a tool's description, up to a colon (outside parentheses) after four words."""
-    sentence = _SENTENCE.match(text).group(0).rstrip(".;")
+    """The first sentence of a tool's description without its parentheses, up to a colon after four words."""
+    sentence = _PARENTHESES.sub("", _SENTENCE.match(text).group(0)).rstrip(".;")
     head, colon, _ = sentence.partition(":")
-    return (head if colon and len(head.split()) >= 4 and head.count("(") == head.count(")") else sentence) + "."
-
-
-def _sentence(text: str, words: int = 16) -> str:
-    """The first sentence (up to a full stop or semicolon), at most ``words`` words."""
-    return _cut(_SENTENCE.match(text).group(0).rstrip(".;"), words)
+    return (head if colon and len(head.split()) >= 4 else sentence) + "."
 
 
 def _cut(text: str, words: int) -> str:
@@ -110,9 +115,11 @@ def _cut(text: str, words: int) -> str:
     return " ".join(split[:words]) + ("…" if len(split) > words else "")
 
 
-def _first_clause(text: str) -> str:
-    """The description up to its first full stop, colon, semicolon or parenthesis, at most six words."""
-    return _cut(_CLAUSE.match(text).group(0).strip(), 6)
+def _format(text: str) -> str:
+    """What a string argument's description says of its format: the words after a colon ("First period: a year
+    "1990", a month…"), else up to the first full stop, colon, semicolon or parenthesis; at most six words."""
+    head, colon, rest = text.partition(":")
+    return _cut(_CLAUSE.match(rest if colon and rest.strip() else head).group(0).strip(), 6)
 
 
 def compact_variables(variables: list[dict], limit: int = 48) -> list[dict]:
