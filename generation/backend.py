@@ -73,6 +73,16 @@ class Backend(ABC):
         whose capabilities say native_tool_calls have one; the generic parser serves the rest."""
         return None
 
+    @property
+    def resumable(self) -> bool:
+        """Whether a generation stopped after some tokens can go on later as `stream(prompt + text so far)` from
+        a state `keep_state()` kept, evaluating only a token or two again (generation.shared pauses such
+        generations for requests that have not started). Such a backend's chat is its prompt streamed."""
+        return False
+
+    def keep_state(self) -> None:  # noqa: B027 - only a resumable backend keeps anything
+        """Keep the state of the sequence just stopped, so its continuation starts from it."""
+
     def close(self) -> None:  # noqa: B027 - an optional hook; most backends free nothing
         """Free the model's memory. The instance is not used afterwards."""
 

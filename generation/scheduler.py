@@ -13,7 +13,14 @@ The rule. A waiting request's priority is its estimated seconds minus the second
 next (ties: the earlier arrival). All waiting requests age at the same pace, so the order is that of a fixed key,
 arrival time + estimated seconds. A short request overtakes a long one that arrived less than (long - short)
 seconds before it; nothing overtakes a request that has waited its own estimated seconds, so a long request is
-never starved. A running generation is never interrupted (only background work yields, below).
+never starved.
+
+First tokens first. A generation that can be paused (a backend that keeps its state: generation.shared) gives
+up the model at its next token once it has held it MIN_TURN_S seconds, if a request that has not started yet
+waits (`should_pause`). It then waits again, keyed by its first arrival + its estimated rest, behind every request
+that has not started: so a student's question starts within about MIN_TURN_S per request ahead of it instead of
+after another student's whole summary. Each turn makes progress and the requests that have not started are at
+most one per student, so a paused generation is never starved either. Other generations are never interrupted.
 
 Background work (a prefill that only saves a later request time) goes only when no other request waits, and is
 never counted ahead of one: a student's question never waits for a queued prefill, and a running one stops at
@@ -41,6 +48,7 @@ CHARS_PER_TOKEN = 4
 DEFAULT_PREFILL_TOK_S, DEFAULT_DECODE_TOK_S = 100.0, 10.0  # about a 1.5B model on 2 CPU cores
 RATE_WINDOW = 8  # generations whose measured rates make the estimate
 MIN_MEASURED_TOKENS = 8  # fewer prompt or new tokens time too little to measure a rate
+MIN_TURN_S = 1.0  # a pausable generation holds the model at least this long before a new request may pause it
 
 
 def estimate_tokens(text: str) -> int:
@@ -68,12 +76,19 @@ class Cost:
 class Request:
     cost: Cost
     seconds: float  # estimated work
-    key: tuple[bool, float, int]  # (background, arrival + estimated seconds, arrival order): the lowest goes next
+    arrival: float  # when it first asked (a paused generation keeps its first arrival)
+    # (background, paused before, arrival + estimated seconds, arrival order): the lowest goes next
+    key: tuple[bool, bool, float, int]
     started: float = 0.0
 
     @property
     def background(self) -> bool:
         return self.key[0]
+
+    @property
+    def new(self) -> bool:
+        """A foreground request that has not started yet."""
+        return not self.key[0] and not self.key[1]
 
 
 @dataclass
@@ -120,12 +135,16 @@ class Scheduler:
         with self._cond:
             return any(not r.background for r in self._queue)
 
-    def acquire(self, cost: Cost = Cost(), on_wait: OnWait | None = None, background: bool = False) -> None:
-        """Block until it is this request's turn, telling `on_wait` its place meanwhile. A `background` request
-        goes only when no other request waits."""
+    def acquire(self, cost: Cost = Cost(), on_wait: OnWait | None = None, background: bool = False,
+                paused_since: float | None = None) -> float:
+        """Block until it is this request's turn, telling `on_wait` its place meanwhile; return its arrival time.
+        A `background` request goes only when no other request waits. A generation that paused passes the
+        arrival it was given first as `paused_since` and the cost of its rest."""
         with self._cond:
             seconds = self.rates.seconds(cost)
-            request = Request(cost, seconds, (background, self._clock() + seconds, next(self._arrivals)))
+            arrival = self._clock() if paused_since is None else paused_since
+            request = Request(cost, seconds, arrival,
+                              (background, paused_since is not None, arrival + seconds, next(self._arrivals)))
             self._queue.append(request)
             self._cond.notify_all()  # those waiting may now have one more ahead of them
         told = None
@@ -136,7 +155,7 @@ class Scheduler:
                         self._queue.remove(request)
                         request.started = self._clock()
                         self._running = request
-                        return
+                        return arrival
                     place = self.place(request)
                     if place == told:
                         self._cond.wait()
@@ -150,6 +169,14 @@ class Scheduler:
                     self._queue.remove(request)
                 self._cond.notify_all()
             raise
+
+    def should_pause(self) -> bool:
+        """Whether the running generation, if it can pause, should give up the model now: it is foreground work
+        that has held the model MIN_TURN_S seconds, and a request that has not started waits."""
+        with self._cond:
+            running = self._running
+            return (running is not None and not running.background
+                    and self._clock() - running.started >= MIN_TURN_S and any(r.new for r in self._queue))
 
     def place(self, request: Request) -> tuple[int, float]:
         """How many generations are ahead of a waiting `request`, and about how many seconds until it starts."""

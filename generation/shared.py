@@ -18,6 +18,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from .backend import Backend, Progress, backend_class
@@ -66,13 +67,22 @@ class SharedModel:
     def stream(self, prompt: str, sampling: Sampling = Sampling(), on_wait: OnWait | None = None,
                **options: Any) -> Generation:
         cost = Cost.of_prompt(prompt, sampling.max_new_tokens)
+        if self._pausable(options):
+            return self._in_turns(prompt, sampling, options, cost, on_wait)
         return self._in_turn(lambda: self.backend.stream(prompt, sampling, **options), cost, on_wait)
 
     def stream_chat(self, messages: list[Message], sampling: Sampling = Sampling(),
                     tools: list[Tool] | None = None, on_wait: OnWait | None = None,
                     **options: Any) -> Generation:
         cost = self._chat_cost(messages, tools, sampling.max_new_tokens)
+        if self._pausable(options):  # such a backend's chat is its prompt streamed (Backend.resumable)
+            return self._in_turns(self.backend.apply_chat_template(messages, tools), sampling, options, cost, on_wait)
         return self._in_turn(lambda: self.backend.stream_chat(messages, sampling, tools, **options), cost, on_wait)
+
+    def _pausable(self, options: dict[str, Any]) -> bool:
+        """Whether a generation can give up the model between tokens and continue later: the backend keeps its
+        state, and no grammar constrains it (a grammar would start again from its beginning)."""
+        return self.backend.resumable and not options.get("json_schema")
 
     def _chat_cost(self, messages: list[Message], tools: list[Tool] | None, max_new_tokens: int) -> Cost:
         """A chat's estimated work, less its leading system messages and tools when that prefix was prefilled for
@@ -170,6 +180,64 @@ class SharedModel:
                 generation.close()
                 vars(stats).update(vars(generation.stats), queued_s=stats.queued_s)
             self.release(generation.stats if generation is not None else None)
+
+    def _in_turns(self, prompt: str, sampling: Sampling, options: dict[str, Any], cost: Cost,
+                  on_wait: OnWait | None) -> Generation:
+        stats = Stats()
+        return Generation(self._turns(prompt, sampling, options, cost, on_wait, stats), stats)
+
+    def _turns(self, prompt: str, sampling: Sampling, options: dict[str, Any], cost: Cost,
+               on_wait: OnWait | None, stats: Stats) -> Iterator[str]:
+        """The pieces of `prompt`'s generation in one or more turns (generation.scheduler, "First tokens first").
+        When a request that has not started waits, the generation stops after a token, the backend keeps its
+        state, and it waits again; its next turn streams the prompt and the text so far for the tokens left, so
+        only the last token or two are evaluated again. `stats` add up the turns: the first turn's prompt and time
+        to first token, every turn's evaluated and generated tokens and time, the waits in queued_s, and in extra the
+        pauses and the tokens the later turns evaluated again."""
+        text, parts, paused_since = "", [], None
+        while True:
+            queued = time.perf_counter()
+            arrival = self.scheduler.acquire(cost, on_wait if paused_since is None else None,
+                                             paused_since=paused_since)
+            stats.queued_s += time.perf_counter() - queued
+            left = sampling.max_new_tokens - sum(p.generated_tokens for p in parts)
+            generation, paused = None, False
+            try:
+                generation = self.backend.stream(prompt + text, replace(sampling, max_new_tokens=left), **options)
+                for piece in generation:
+                    text += piece
+                    yield piece
+                    if self.scheduler.should_pause():
+                        paused = True
+                        break
+            finally:  # also runs when the consumer stops early (a Streamlit rerun closes the generator)
+                if generation is not None:
+                    generation.close()
+                    parts.append(generation.stats)
+                    _add_up(stats, parts)
+                    if paused:
+                        self.backend.keep_state()
+                self.release(generation.stats if generation is not None else None)
+            left -= parts[-1].generated_tokens
+            if not paused or left <= 0:
+                stats.finish_reason = stats.finish_reason if not paused else "length"
+                return
+            paused_since = arrival
+            cost = Cost(1, left)  # its state is kept: about one token to evaluate again
+
+
+def _add_up(stats: Stats, parts: list[Stats]) -> None:
+    """The Stats of a generation made in turns (SharedModel._turns): see there."""
+    first, last = parts[0], parts[-1]
+    stats.prompt_tokens = first.prompt_tokens
+    stats.time_to_first_token_s = first.time_to_first_token_s
+    stats.prompt_tokens_evaluated = sum(p.prompt_tokens_evaluated for p in parts)
+    stats.generated_tokens = sum(p.generated_tokens for p in parts)
+    stats.total_s = sum(p.total_s for p in parts)
+    stats.finish_reason = last.finish_reason
+    stats.extra = dict(first.extra)
+    if len(parts) > 1:
+        stats.extra.update(pauses=len(parts) - 1, evaluated_again=sum(p.prompt_tokens_evaluated for p in parts[1:]))
 
 
 def _prefix_key(messages: list[Message], tools: list[Tool] | None) -> str:

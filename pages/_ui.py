@@ -174,7 +174,9 @@ def wait_words(ahead: int, seconds: float) -> str:
 
 def stats_line(stats: Stats) -> str:
     cached = f" ({stats.cached_tokens} from cache)" if stats.cached_tokens else ""
-    waited = f"waited {stats.queued_s:.1f} s for the model · " if stats.queued_s >= 0.1 else ""
+    pauses = stats.extra.get("pauses", 0)
+    paused = f" (paused {pauses}× so others' requests could start)" if pauses else ""
+    waited = f"waited {stats.queued_s:.1f} s for the model{paused} · " if stats.queued_s >= 0.1 or pauses else ""
     return (f"{waited}first token {stats.time_to_first_token_s:.2f} s · prompt {stats.prompt_tokens} tokens{cached}, "
             f"prefill {stats.prefill_tokens_per_s:.0f} tok/s · {stats.generated_tokens} new tokens at "
             f"{stats.decode_tokens_per_s:.1f} tok/s · {stats.finish_reason or 'done'}")

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from generation import Cost, Scheduler, Stats
-from generation.scheduler import DEFAULT_DECODE_TOK_S, DEFAULT_PREFILL_TOK_S, Rates, estimate_tokens
+from generation.scheduler import DEFAULT_DECODE_TOK_S, DEFAULT_PREFILL_TOK_S, MIN_TURN_S, Rates, estimate_tokens
 
 
 class Clock:
@@ -40,12 +40,14 @@ class Queue:
         self.told: dict[str, list[tuple[int, float]]] = {}
         self.threads: list[threading.Thread] = []
 
-    def join(self, name: str, cost: Cost, at: float, background: bool = False) -> None:
+    def join(self, name: str, cost: Cost, at: float, background: bool = False,
+             paused_since: float | None = None) -> None:
         self.clock.now = at
         self.told[name] = []
 
         def request():
-            self.scheduler.acquire(cost, lambda ahead, seconds: self.told[name].append((ahead, seconds)), background)
+            self.scheduler.acquire(cost, lambda ahead, seconds: self.told[name].append((ahead, seconds)), background,
+                                   paused_since)
             self.order.append(name)
             self.scheduler.release()
 
@@ -129,6 +131,28 @@ def test_background_work_goes_only_when_no_request_waits_and_is_never_counted_ah
     assert queue.run() == ["long question", "prefill", "second prefill"]
 
 
+def test_a_running_generation_is_asked_to_pause_only_for_a_new_request_after_its_minimum_turn():
+    queue = Queue(running=new_tokens(60))  # started at 0
+    assert not queue.scheduler.should_pause()  # nobody waits
+    queue.join("prefill", new_tokens(1), at=MIN_TURN_S * 5, background=True)
+    queue.join("paused one", new_tokens(1), at=MIN_TURN_S * 5, paused_since=0.0)
+    assert not queue.scheduler.should_pause()  # background work and a paused generation do not pause it
+    queue.join("question", new_tokens(30), at=MIN_TURN_S / 2)  # a new request, even a long one
+    assert not queue.scheduler.should_pause()  # the running one has not held the model its minimum turn
+    queue.clock.now = MIN_TURN_S
+    assert queue.scheduler.should_pause()
+    assert queue.run() == ["question", "paused one", "prefill"]
+
+
+def test_a_paused_generation_waits_behind_new_requests_and_by_its_first_arrival_among_the_paused():
+    queue = Queue()
+    queue.join("paused late", new_tokens(5), at=10, paused_since=8.0)  # key 8 + 5
+    queue.join("paused early", new_tokens(20), at=10, paused_since=0.0)  # key 0 + 20: waited longer
+    queue.join("new and long", new_tokens(60), at=10)
+    settle(lambda: queue.told["paused late"][-1] == (2, 60), "the paused one told that the new one is ahead")
+    assert queue.run() == ["new and long", "paused late", "paused early"]
+
+
 def test_a_waiting_request_that_is_stopped_leaves_the_queue():
     scheduler = Scheduler(Clock())
     scheduler.acquire()
@@ -175,3 +199,5 @@ def test_a_waiting_page_says_how_many_are_ahead_and_about_how_long():
     assert "1 ahead of you, less than a second to wait" in shown[1]
     assert "waited 3.2 s for the model · first token" in _ui.stats_line(Stats(queued_s=3.2))
     assert "waited" not in _ui.stats_line(Stats())
+    assert "waited 4.0 s for the model (paused 2× so others' requests could start)" in \
+        _ui.stats_line(Stats(queued_s=4.0, extra={"pauses": 2, "evaluated_again": 2}))

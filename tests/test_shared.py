@@ -7,11 +7,12 @@ import time
 
 from helpers import SMALL, local_backend
 
-from generation import ModelPool, Sampling, load_models
+from generation import ModelPool, Sampling, load_models, scheduler
 from generation.shared import SharedModel
 
 
-def test_two_concurrent_generations_are_serialized_and_both_complete():
+def test_two_concurrent_generations_are_serialized_and_both_complete(monkeypatch):
+    monkeypatch.setattr(scheduler, "MIN_TURN_S", 1e9)  # whole turns here; a paused one is the test further down
     shared = SharedModel(load_models().get(SMALL), local_backend("llama.cpp"))
     spans, texts, waits = {}, {}, []
 
@@ -48,9 +49,10 @@ def settle(done, what: str, limit: float = 120.0) -> None:
         time.sleep(0.01)
 
 
-def test_two_sessions_at_once_each_see_only_their_own_stats():
+def test_two_sessions_at_once_each_see_only_their_own_stats(monkeypatch):
     """A and B generate at once on one model, different prompts and lengths. A reads its stats only after B has
     started generating: the moment a stats object shared on the backend would already hold B's counts."""
+    monkeypatch.setattr(scheduler, "MIN_TURN_S", 1e9)  # whole turns: B waits through all of A
     backend = local_backend("llama.cpp")
     shared = SharedModel(load_models().get(SMALL), backend)
     asks = {"A": ("Once upon a time", Sampling(max_new_tokens=7)),
@@ -118,6 +120,54 @@ def test_a_short_request_queued_after_a_long_one_goes_first():
         t.join(timeout=180)
     assert order == ["short", "long"]
     assert waits["short"] == [1] and waits["long"][:2] == [1, 2]
+    assert not shared.busy and shared.waiting == 0
+
+
+def test_a_long_generation_pauses_for_a_new_question_and_goes_on_as_if_alone(monkeypatch):
+    """First tokens first: a question that comes while a long generation runs starts before that one ends; the
+    long one stops after a token, keeps its state, and goes on to the same text (greedy) as alone, evaluating
+    only a token or two again."""
+    monkeypatch.setattr(scheduler, "MIN_TURN_S", 0.0)  # any turn may be paused: the test says when
+    backend = local_backend("llama.cpp")
+    shared = SharedModel(load_models().get(SMALL), backend)
+    prompt, sampling = "A long story about a lighthouse keeper and the storm of 1953:", Sampling(max_new_tokens=60)
+    running, most = [0], [0]  # llama.cpp evaluations under way at once: never more than one
+    evaluate = backend.llm.eval
+
+    def counted(tokens):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        try:
+            evaluate(tokens)
+        finally:
+            running[0] -= 1
+
+    monkeypatch.setattr(backend.llm, "eval", counted)
+    alone = backend.stream(prompt, sampling)
+    alone_text = "".join(alone)
+    seen: dict[str, float] = {}
+
+    def question():
+        generation = shared.stream("Hi", Sampling(max_new_tokens=4))
+        next(generation)
+        seen["question's first token"] = time.perf_counter()
+        generation.close()
+
+    long = shared.stream(prompt, sampling)
+    text = "".join(next(long) for _ in range(10))
+    asker = threading.Thread(target=question)
+    asker.start()
+    settle(lambda: shared.waiting == 1, "the question queued")
+    text += "".join(long)
+    seen["long one's end"] = time.perf_counter()
+    asker.join(timeout=60)
+    assert seen["question's first token"] < seen["long one's end"]
+    assert text == long.text == alone_text
+    assert long.stats.generated_tokens == alone.stats.generated_tokens and long.stats.finish_reason == \
+        alone.stats.finish_reason
+    assert long.stats.prompt_tokens == alone.stats.prompt_tokens and long.stats.extra["pauses"] >= 1
+    assert long.stats.extra["evaluated_again"] <= 2 * long.stats.extra["pauses"]  # its state was kept
+    assert most == [1]
     assert not shared.busy and shared.waiting == 0
 
 

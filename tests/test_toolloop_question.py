@@ -7,7 +7,7 @@ import pytest
 from test_toolcall import real_registry
 
 from toolloop import ParsedCall, ToolLoop
-from toolloop.question import names_place, plain_mean_asked, pointwise_extreme
+from toolloop.question import area_mean_asked, lons_copied_from_lats, names_place, plain_mean_asked, pointwise_extreme
 
 
 def run(file: str, question: str, name: str, arguments: dict):
@@ -69,6 +69,45 @@ def test_the_mean_of_all_grid_points_counts_each_the_same():
     result, ds = run("pre.8912.mon.nc", question, "area_weighted_mean", {"variable": "pre"})
     assert result.ok and result.name == "statistic"
     assert result.value["value"] == pytest.approx(float(ds.pre.mean()), rel=1e-5)
+
+
+def test_a_mean_over_an_area_asked_of_statistic_is_weighted_by_area():
+    """pr_mme, "the domain mean JJA precipitation in 2060": the 1.5B called statistic(stat="mean", dims=["season"])
+    and quoted the plain mean of the 1,020 grid points (1.91879 mm/day, with a ✓); the area mean is 1.952."""
+    for question in ("What is the domain mean JJA precipitation in 2060 (seas2060), in mm/day?",
+                     "What is the mean SST between 10S and 10N on the first day?",
+                     "What is the global-mean z500 in July?", "What is the mean T in the Southern Hemisphere?"):
+        assert area_mean_asked(question), question
+    for question in ("What is the mean 850 hPa temperature over all cells in July 1979?",
+                     "What is the mean temperature over the whole record?",
+                     "What is the highest SST between 10S and 10N?"):
+        assert not area_mean_asked(question), question
+    question = "What is the domain mean JJA precipitation in 2060 (seas2060), in mm/day?"
+    result, ds = run("pr_mme_change_sresa2.nc", question, "statistic",
+                     {"variable": "seas2060", "stat": "mean", "dims": ["season"], "to_units": "mm/day"})
+    assert result.ok and result.name == "area_weighted_mean" and "counts by its area" in result.text
+    jja = ds.seas2060.sel(season=3)  # the file's seasons are numbered DJF=1 ... SON=4
+    expected = float(jja.weighted(np.cos(np.deg2rad(ds.lat))).mean()) * 86400
+    assert result.value["mean"] == pytest.approx(expected, rel=1e-4)
+    plain, _ = run("pre.8912.mon.nc",
+                   "What is the precipitation averaged over all grid points?", "statistic",
+                   {"variable": "pre", "stat": "mean"})
+    assert plain.name == "statistic"  # the mean of every grid point, asked as such, stays plain
+
+
+def test_longitudes_copied_from_the_questions_latitudes_are_left_out():
+    """ctorca.nc, "between 10S and 10N": the 1.5B called lat -10..10 and lon -10..10 (243 of the band's 4,550
+    grid points), and the mean got a ✓."""
+    question = "What is the mean SST between 10S and 10N on the first day in degrees Fahrenheit?"
+    copied = {"lat_min": -10, "lat_max": 10, "lon_min": -10, "lon_max": 10}
+    assert lons_copied_from_lats(copied, question) == ["lon_min", "lon_max"]
+    assert not lons_copied_from_lats(copied, "What is the mean SST between 10S and 10N and 10W and 10E?")
+    assert not lons_copied_from_lats({**copied, "lon_min": 160}, question)
+    result, _ = run("ctorca.nc", question, "statistic",
+                    {"variable": "sosstsst", "stat": "mean", "q": 0, "dims": ["y", "x"], **copied, "to_units": "F"})
+    assert result.ok and result.name == "area_weighted_mean"
+    assert "lon" not in result.value["selection"] and result.value["selection"]["grid_points_in_box"] > 4000
+    assert "left out" in result.text and "lon_min" in result.text
 
 
 def test_from_the_first_to_the_last_day_compares_the_datasets_own_first_and_last_steps():

@@ -48,11 +48,13 @@ from .question import (
     CHANGE,
     FIRST_LAST,
     NAMED_IN_QUESTION,
+    area_mean_asked,
     box_from_question,
     change_between,
     copied_example,
     extreme_located,
     levels_from_question,
+    lons_copied_from_lats,
     name_from_range,
     number_span,
     per_from_question,
@@ -245,13 +247,14 @@ class ToolLoop:
             call = replace(call, arguments={**call.arguments, "variable": named})
         switched = ""  # the first tool that can answer what the call cannot, and the note saying so
         for rescue in (self._as_difference, self._as_pointwise, self._as_area_mean, self._as_plain_mean,
-                       self._as_located, self._as_extent, self._as_count):
+                       self._as_area_weighted, self._as_located, self._as_extent, self._as_count):
             call, switched = rescue(call, question)
             if switched:
                 break
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         unasked += copied_example(call.arguments, question)
+        unasked += [k for k in lons_copied_from_lats(call.arguments, question) if k not in unasked]
         unasked += [k for k in unasked_box(call.arguments, question) if k not in unasked]
         arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
         if (arguments.get("month") is not None and arguments.get("season")
@@ -412,6 +415,23 @@ class ToolLoop:
         return (replace(call, name="statistic", arguments={**kept, "stat": "mean"}),
                 "The app ran statistic(stat=\"mean\") instead of area_weighted_mean: the question asks for the mean "
                 "of all grid points, each counting the same.")
+
+    def _as_area_weighted(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """statistic(stat="mean") of a gridded variable called for a mean over an area ("the domain mean JJA
+        precipitation": the 1.5B took the plain mean of its 1,020 grid points, 1.92 mm/day for 1.95, and it got a
+        ✓; "the mean SST between 10S and 10N") as the offered ``area_weighted_mean`` over the same selection."""
+        offered = self._properties("area_weighted_mean")
+        grid = self.registry.horizontal
+        data_vars = getattr(self.registry.dataset, "data_vars", {})
+        variable = call.arguments.get("variable")
+        if not (offered and grid is not None and call.name == "statistic" and call.arguments.get("stat") == "mean"
+                and area_mean_asked(question) and variable in data_vars
+                and set(grid.dims) <= set(data_vars[variable].dims)):
+            return call, ""
+        kept = {k: v for k, v in call.arguments.items() if k in offered and k != "dims"}
+        return (replace(call, name="area_weighted_mean", arguments=kept),
+                'The app ran area_weighted_mean instead of statistic(stat="mean"): the question asks the mean over an '
+                "area, in which each grid cell counts by its area.")
 
     def _as_located(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """describe_variable called for where or when an extreme is ("At what latitude is the warmest SST found?":

@@ -77,6 +77,19 @@ def copied_example(arguments: dict, question: str) -> list[str]:
             if (arguments.get(f"{axis}_min"), arguments.get(f"{axis}_max")) == EXAMPLE_LATS]
 
 
+def lons_copied_from_lats(arguments: dict, question: str) -> list[str]:
+    """The longitude bounds of a call that copied the question's latitudes ("the mean SST between 10S and 10N":
+    the 1.5B called lat -10..10 and lon -10..10, a box over Africa's coast, and its mean got a ✓), when the
+    question writes no longitude; left out like any unasked filter."""
+    points = _COMPASS.findall(question)
+    lats = {float(v) * (-1 if h == "S" else 1) for v, h in points if h in "NS"}
+    bounds = {arguments.get("lon_min"), arguments.get("lon_max")}
+    if not lats or any(h in "EW" for _, h in points) or re.search(r"lon(?:gitudes?)?|(?:east|west)", question,
+                                                                     re.I):
+        return []
+    return ["lon_min", "lon_max"] if None not in bounds and {float(b) for b in bounds} == lats else []
+
+
 # words that place a question somewhere (a box the model writes may come from them: "the tropics", "Niño 3.4")
 _PLACE_WORDS = re.compile(r"\b(?:lat|lon|latitudes?|longitudes?|north\w*|south\w*|east\w*|west\w*|equator\w*|"
                           r"\w*tropic\w*|\w*arctic|pol(?:e|es|ar)|hemispheres?|regions?|regional|box|band|zone|sector|"
@@ -111,6 +124,16 @@ def unasked_box(arguments: dict, question: str) -> list[str]:
 _ALL_POINTS = re.compile(r"\bunweighted\b|\ball[- ](?:grid[- ]?)?(?:points?|cells?)\b|"
                          r"\b(?:over|across|of)\s+(?:all|every|each)\s+(?:the\s+)?(?:grid[- ]?)?"
                          r"(?:points?|cells?|columns?|gridpoints?)\b", re.I)
+
+
+def area_mean_asked(question: str) -> bool:
+    """Whether the question asks the mean over an area, which a grid's area weights answer ("the domain mean JJA
+    precipitation", "the global-mean z500", "the mean SST between 10S and 10N"), not the plain mean of its grid
+    points nor one point's."""
+    if plain_mean_asked(question) or POINTWISE.search(question):
+        return False
+    band = len([h for _, h in _COMPASS.findall(question) if h in "NS"]) >= 2 or _HEMISPHERE.search(question)
+    return bool(_AREA_MEAN.search(question) or band and asked_stat(question) == "mean")
 
 
 def plain_mean_asked(question: str) -> bool:

@@ -280,6 +280,11 @@ class ToolRegistry:
         return self._data.axes.vertical if self._data is not None else None
 
     @property
+    def horizontal(self):
+        """The dataset's horizontal grid (``data.axes.Horizontal``: kind, the dims an area mean reduces), or None."""
+        return self._data.axes.horizontal if self._data is not None else None
+
+    @property
     def time_axes(self) -> tuple:
         """The dataset's time-like axes (``data.times.TimeAxis``), as the tools select on them; () without data."""
         return self._data.axes.times if self._data is not None else ()

@@ -135,6 +135,17 @@ class LlamaCppBackend(Backend):
         finally:
             self._stop = None
 
+    @property
+    def resumable(self) -> bool:
+        """With the prompt cache on (GEOLLM_PROMPT_CACHE_MB > 0), a stopped sequence's state is kept there."""
+        return self.llm.cache is not None
+
+    def keep_state(self) -> None:
+        """The context's state into the prompt cache, keyed by its tokens: llama-cpp-python saves one only when a
+        completion ends, not when it is stopped."""
+        if self.llm.cache is not None and self.llm.n_tokens:
+            self.llm.cache[self.llm._input_ids.tolist()] = self.llm.save_state()
+
     def close(self) -> None:
         self.llm.close()
 
