@@ -80,8 +80,13 @@ class Backend(ABC):
         generations for requests that have not started). Such a backend's chat is its prompt streamed."""
         return False
 
-    def keep_state(self) -> None:  # noqa: B027 - only a resumable backend keeps anything
-        """Keep the state of the sequence just stopped, so its continuation starts from it."""
+    def keep_state(self) -> Any:
+        """Keep the state of the sequence just stopped, so its continuation starts from it; a key for
+        `forget_state`, or None when nothing was kept."""
+        return None
+
+    def forget_state(self, key: Any) -> None:  # noqa: B027 - only a resumable backend keeps anything
+        """Drop a state `keep_state` kept (None: nothing to drop), once the continuation has loaded it."""
 
     def close(self) -> None:  # noqa: B027 - an optional hook; most backends free nothing
         """Free the model's memory. The instance is not used afterwards."""

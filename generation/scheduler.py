@@ -16,11 +16,12 @@ seconds before it; nothing overtakes a request that has waited its own estimated
 never starved.
 
 First tokens first. A generation that can be paused (a backend that keeps its state: generation.shared) gives
-up the model at its next token once it has held it MIN_TURN_S seconds, if a request that has not started yet
-waits (`should_pause`). It then waits again, keyed by its first arrival + its estimated rest, behind every request
-that has not started: so a student's question starts within about MIN_TURN_S per request ahead of it instead of
-after another student's whole summary. Each turn makes progress and the requests that have not started are at
-most one per student, so a paused generation is never starved either. Other generations are never interrupted.
+up the model at its next token once it has generated for MIN_TURN_S seconds in this turn, if a request that has
+not started yet waits (`should_pause`). It then waits again, keyed by its first arrival + its estimated rest,
+behind the requests that have not started until it has waited its estimated rest; from then on it is ordered with
+them, where its early arrival puts it first, so a paused generation is never starved either. A student's question
+thus starts within about MIN_TURN_S per request ahead of it instead of after another student's whole summary.
+Other generations (a grammar-constrained call, a seeded sample, a server's) are never interrupted.
 
 Background work (a prefill that only saves a later request time) goes only when no other request waits, and is
 never counted ahead of one: a student's question never waits for a queued prefill, and a running one stops at
@@ -75,20 +76,24 @@ class Cost:
 @dataclass
 class Request:
     cost: Cost
-    seconds: float  # estimated work
+    seconds: float  # estimated work (a paused generation's: its rest)
     arrival: float  # when it first asked (a paused generation keeps its first arrival)
-    # (background, paused before, arrival + estimated seconds, arrival order): the lowest goes next
-    key: tuple[bool, bool, float, int]
+    background: bool
+    paused: bool  # a generation that gave up the model and waits to go on
+    order: int
+    queued: float = 0.0  # when it joined the queue this time
     started: float = 0.0
 
-    @property
-    def background(self) -> bool:
-        return self.key[0]
+    def key(self, now: float) -> tuple[bool, bool, float, int]:
+        """The lowest goes next: foreground first, then new requests and paused ones that have waited their
+        estimated rest, then by arrival + estimated seconds, then by arrival order."""
+        held_back = self.paused and now - self.queued < self.seconds
+        return (self.background, held_back, self.arrival + self.seconds, self.order)
 
     @property
     def new(self) -> bool:
         """A foreground request that has not started yet."""
-        return not self.key[0] and not self.key[1]
+        return not self.background and not self.paused
 
 
 @dataclass
@@ -142,16 +147,18 @@ class Scheduler:
         arrival it was given first as `paused_since` and the cost of its rest."""
         with self._cond:
             seconds = self.rates.seconds(cost)
-            arrival = self._clock() if paused_since is None else paused_since
-            request = Request(cost, seconds, arrival,
-                              (background, paused_since is not None, arrival + seconds, next(self._arrivals)))
+            now = self._clock()
+            arrival = now if paused_since is None else paused_since
+            request = Request(cost, seconds, arrival, background, paused_since is not None, next(self._arrivals),
+                              queued=now)
             self._queue.append(request)
             self._cond.notify_all()  # those waiting may now have one more ahead of them
         told = None
         try:
             while True:
                 with self._cond:
-                    if self._running is None and min(self._queue, key=lambda r: r.key) is request:
+                    now = self._clock()
+                    if self._running is None and min(self._queue, key=lambda r: r.key(now)) is request:
                         self._queue.remove(request)
                         request.started = self._clock()
                         self._running = request
@@ -170,17 +177,23 @@ class Scheduler:
                 self._cond.notify_all()
             raise
 
-    def should_pause(self) -> bool:
+    def now(self) -> float:
+        """The scheduler's clock, in seconds."""
+        return self._clock()
+
+    def should_pause(self, since: float) -> bool:
         """Whether the running generation, if it can pause, should give up the model now: it is foreground work
-        that has held the model MIN_TURN_S seconds, and a request that has not started waits."""
+        that has generated for MIN_TURN_S seconds since `since` (its turn's first token, on this clock), and a
+        request that has not started waits."""
         with self._cond:
             running = self._running
-            return (running is not None and not running.background
-                    and self._clock() - running.started >= MIN_TURN_S and any(r.new for r in self._queue))
+            return (running is not None and not running.background and self._clock() - since >= MIN_TURN_S
+                    and any(r.new for r in self._queue))
 
     def place(self, request: Request) -> tuple[int, float]:
         """How many generations are ahead of a waiting `request`, and about how many seconds until it starts."""
-        ahead = [r for r in self._queue if r.key < request.key]
+        now = self._clock()
+        ahead = [r for r in self._queue if r.key(now) < request.key(now)]
         wait = sum(r.seconds for r in ahead)
         if self._running is not None:
             wait += max(self._running.seconds - (self._clock() - self._running.started), 0.0)

@@ -22,6 +22,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from .backend import Backend, Progress, backend_class
+from .errors import GenerationError
 from .registry import ModelSpec
 from .result import Generation
 from .scheduler import Cost, OnWait, Scheduler
@@ -40,6 +41,7 @@ class SharedModel:
         self._waiting_prefix: tuple[str, list[Message], list[Tool] | None] | None = None
         self._prefill_thread: threading.Thread | None = None
         self._prefills_stopped = False
+        self.closed = False  # set once the pool has freed the backend
 
     @property
     def busy(self) -> bool:
@@ -67,7 +69,7 @@ class SharedModel:
     def stream(self, prompt: str, sampling: Sampling = Sampling(), on_wait: OnWait | None = None,
                **options: Any) -> Generation:
         cost = Cost.of_prompt(prompt, sampling.max_new_tokens)
-        if self._pausable(options):
+        if self._pausable(sampling, options):
             return self._in_turns(prompt, sampling, options, cost, on_wait)
         return self._in_turn(lambda: self.backend.stream(prompt, sampling, **options), cost, on_wait)
 
@@ -75,14 +77,16 @@ class SharedModel:
                     tools: list[Tool] | None = None, on_wait: OnWait | None = None,
                     **options: Any) -> Generation:
         cost = self._chat_cost(messages, tools, sampling.max_new_tokens)
-        if self._pausable(options):  # such a backend's chat is its prompt streamed (Backend.resumable)
+        if self._pausable(sampling, options):  # such a backend's chat is its prompt streamed (Backend.resumable)
             return self._in_turns(self.backend.apply_chat_template(messages, tools), sampling, options, cost, on_wait)
         return self._in_turn(lambda: self.backend.stream_chat(messages, sampling, tools, **options), cost, on_wait)
 
-    def _pausable(self, options: dict[str, Any]) -> bool:
+    def _pausable(self, sampling: Sampling, options: dict[str, Any]) -> bool:
         """Whether a generation can give up the model between tokens and continue later: the backend keeps its
-        state, and no grammar constrains it (a grammar would start again from its beginning)."""
-        return self.backend.resumable and not options.get("json_schema")
+        state, no grammar constrains it (a grammar would start again from its beginning), and no seed fixes its
+        sample (the sampler's random sequence would start again at each turn)."""
+        return (self.backend.resumable and not options.get("json_schema")
+                and (sampling.temperature == 0 or sampling.seed is None))
 
     def _chat_cost(self, messages: list[Message], tools: list[Tool] | None, max_new_tokens: int) -> Cost:
         """A chat's estimated work, less its leading system messages and tools when that prefix was prefilled for
@@ -148,7 +152,8 @@ class SharedModel:
                 if key is None:
                     continue
                 prefix = self.backend.apply_chat_template(messages, tools, False)
-                stats = self.backend.prefill(prefix, stop=lambda: self.scheduler.waiting_in_foreground)
+                stats = self.backend.prefill(  # a request came, or the model is being freed
+                    prefix, stop=lambda: self.scheduler.waiting_in_foreground or self._prefills_stopped)
                 if stats.finish_reason == "stopped":  # a request came: resume after it, unless replaced
                     stats = None  # a part of a prompt says little about the model's speed
                     with self._prefill_lock:
@@ -190,41 +195,48 @@ class SharedModel:
                on_wait: OnWait | None, stats: Stats) -> Iterator[str]:
         """The pieces of `prompt`'s generation in one or more turns (generation.scheduler, "First tokens first").
         When a request that has not started waits, the generation stops after a token, the backend keeps its
-        state, and it waits again; its next turn streams the prompt and the text so far for the tokens left, so
-        only the last token or two are evaluated again. `stats` add up the turns: the first turn's prompt and time
-        to first token, every turn's evaluated and generated tokens and time, the waits in queued_s, and in extra the
-        pauses and the tokens the later turns evaluated again."""
-        text, parts, paused_since = "", [], None
+        state, and it waits again (telling `on_wait`, which also lets a page stop it); its next turn streams the
+        prompt and the text so far for the tokens left, so only the last token or two are evaluated again, and
+        the kept state is dropped once it is loaded. `stats` add up the turns: the first turn's prompt and time
+        to first token, every turn's evaluated and generated tokens and time, the waits in queued_s, and in extra
+        the pauses and the tokens the later turns evaluated again."""
+        text, parts, paused_since, kept = "", [], None, None
         while True:
             queued = time.perf_counter()
-            arrival = self.scheduler.acquire(cost, on_wait if paused_since is None else None,
-                                             paused_since=paused_since)
+            arrival = self.scheduler.acquire(cost, on_wait, paused_since=paused_since)
             stats.queued_s += time.perf_counter() - queued
             left = sampling.max_new_tokens - sum(p.generated_tokens for p in parts)
-            generation, paused = None, False
+            generation, paused, since = None, False, None
             try:
+                if self.closed:
+                    raise GenerationError("this model was unloaded while the generation waited; ask again")
                 generation = self.backend.stream(prompt + text, replace(sampling, max_new_tokens=left), **options)
                 for piece in generation:
+                    if since is None:
+                        since = self.scheduler.now()
+                        self.backend.forget_state(kept)  # loaded now, or never to be used
+                        kept = None
                     text += piece
                     yield piece
-                    if self.scheduler.should_pause():
+                    if self.scheduler.should_pause(since):
                         paused = True
                         break
             finally:  # also runs when the consumer stops early (a Streamlit rerun closes the generator)
-                if generation is not None:
-                    generation.close()
-                    parts.append(generation.stats)
-                    _add_up(stats, parts)
-                    if paused:
-                        self.backend.keep_state()
-                self.release(generation.stats if generation is not None else None)
+                try:
+                    if generation is not None:
+                        generation.close()
+                        parts.append(generation.stats)
+                        _add_up(stats, parts)
+                        if paused:
+                            kept = self.backend.keep_state()
+                finally:
+                    self.release(generation.stats if generation is not None else None)
             left -= parts[-1].generated_tokens
             if not paused or left <= 0:
                 stats.finish_reason = stats.finish_reason if not paused else "length"
                 return
             paused_since = arrival
             cost = Cost(1, left)  # its state is kept: about one token to evaluate again
-
 
 def _add_up(stats: Stats, parts: list[Stats]) -> None:
     """The Stats of a generation made in turns (SharedModel._turns): see there."""
@@ -274,8 +286,11 @@ class ModelPool:
     def _free_oldest(self) -> None:
         _, old = self._models.popitem(last=False)
         old.stop_prefills()
-        old.acquire()  # let a running generation finish first (a running prefill stops at its next step)
+        # in the background: after every other request, paused generations too (a running prefill stops at its
+        # next step), so nothing runs on the backend once it is closed
+        old.acquire(background=True)
         try:
+            old.closed = True
             old.backend.close()
         finally:
             old.release()

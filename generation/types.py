@@ -75,7 +75,7 @@ class Stats:
     time_to_first_token_s: float = 0.0
     total_s: float = 0.0
     finish_reason: str = ""  # "stop" (EOS or stop sequence), "length", or "cancelled"
-    queued_s: float = 0.0  # time spent waiting for a shared model's turn before the generation began
+    queued_s: float = 0.0  # time spent waiting for a shared model's turns (before it began, and while paused)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -133,14 +133,14 @@ def test_background_work_goes_only_when_no_request_waits_and_is_never_counted_ah
 
 def test_a_running_generation_is_asked_to_pause_only_for_a_new_request_after_its_minimum_turn():
     queue = Queue(running=new_tokens(60))  # started at 0
-    assert not queue.scheduler.should_pause()  # nobody waits
+    assert not queue.scheduler.should_pause(0.0)  # nobody waits
     queue.join("prefill", new_tokens(1), at=MIN_TURN_S * 5, background=True)
     queue.join("paused one", new_tokens(1), at=MIN_TURN_S * 5, paused_since=0.0)
-    assert not queue.scheduler.should_pause()  # background work and a paused generation do not pause it
+    assert not queue.scheduler.should_pause(0.0)  # background work and a paused generation do not pause it
     queue.join("question", new_tokens(30), at=MIN_TURN_S / 2)  # a new request, even a long one
-    assert not queue.scheduler.should_pause()  # the running one has not held the model its minimum turn
+    assert not queue.scheduler.should_pause(0.0)  # the running one has not generated its minimum turn
     queue.clock.now = MIN_TURN_S
-    assert queue.scheduler.should_pause()
+    assert queue.scheduler.should_pause(0.0) and not queue.scheduler.should_pause(MIN_TURN_S / 2)
     assert queue.run() == ["question", "paused one", "prefill"]
 
 
@@ -151,6 +151,13 @@ def test_a_paused_generation_waits_behind_new_requests_and_by_its_first_arrival_
     queue.join("new and long", new_tokens(60), at=10)
     settle(lambda: queue.told["paused late"][-1] == (2, 60), "the paused one told that the new one is ahead")
     assert queue.run() == ["new and long", "paused late", "paused early"]
+
+
+def test_a_paused_generation_that_has_waited_its_estimated_rest_goes_with_the_new_ones_and_first():
+    queue = Queue()
+    queue.join("paused", new_tokens(2), at=10, paused_since=0.0)  # 2 s left, paused at 10
+    queue.join("new", new_tokens(1), at=13)  # by now the paused one has waited 3 s, more than its rest
+    assert queue.run() == ["paused", "new"]  # ordered with the new ones, its first arrival puts it first
 
 
 def test_a_waiting_request_that_is_stopped_leaves_the_queue():

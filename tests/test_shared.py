@@ -168,6 +168,8 @@ def test_a_long_generation_pauses_for_a_new_question_and_goes_on_as_if_alone(mon
     assert long.stats.prompt_tokens == alone.stats.prompt_tokens and long.stats.extra["pauses"] >= 1
     assert long.stats.extra["evaluated_again"] <= 2 * long.stats.extra["pauses"]  # its state was kept
     assert most == [1]
+    assert not shared._pausable(Sampling(temperature=0.8, seed=7), {})  # a seeded sample would not reproduce
+    assert not shared._pausable(sampling, {"json_schema": {"type": "object"}})  # nor would a grammar's state
     assert not shared.busy and shared.waiting == 0
 
 

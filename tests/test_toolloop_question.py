@@ -103,6 +103,8 @@ def test_longitudes_copied_from_the_questions_latitudes_are_left_out():
     assert lons_copied_from_lats(copied, question) == ["lon_min", "lon_max"]
     assert not lons_copied_from_lats(copied, "What is the mean SST between 10S and 10N and 10W and 10E?")
     assert not lons_copied_from_lats({**copied, "lon_min": 160}, question)
+    assert not lons_copied_from_lats({**copied, "lon_min": "170W"}, question)  # not a number: the tool says so
+    assert not lons_copied_from_lats(copied, "What is the long-term mean SST west of Africa between 10S and 10N?")
     result, _ = run("ctorca.nc", question, "statistic",
                     {"variable": "sosstsst", "stat": "mean", "q": 0, "dims": ["y", "x"], **copied, "to_units": "F"})
     assert result.ok and result.name == "area_weighted_mean"

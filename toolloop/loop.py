@@ -421,14 +421,19 @@ class ToolLoop:
         precipitation": the 1.5B took the plain mean of its 1,020 grid points, 1.92 mm/day for 1.95, and it got a
         ✓; "the mean SST between 10S and 10N") as the offered ``area_weighted_mean`` over the same selection."""
         offered = self._properties("area_weighted_mean")
-        grid = self.registry.horizontal
+        axes = self.registry.axes
         data_vars = getattr(self.registry.dataset, "data_vars", {})
         variable = call.arguments.get("variable")
-        if not (offered and grid is not None and call.name == "statistic" and call.arguments.get("stat") == "mean"
+        if not (offered and axes is not None and call.name == "statistic" and call.arguments.get("stat") == "mean"
                 and area_mean_asked(question) and variable in data_vars
-                and set(grid.dims) <= set(data_vars[variable].dims)):
+                and set(axes.horizontal.dims) <= set(data_vars[variable].dims)):
             return call, ""
-        kept = {k: v for k, v in call.arguments.items() if k in offered and k != "dims"}
+        dims = call.arguments.get("dims")
+        whole_grid = not isinstance(dims, list) or set(axes.horizontal.dims) <= set(map(str, dims))
+        if axes.exact_weights and whole_grid:  # statistic's mean over the whole grid is weighted by area already
+            return call, ""
+        kept = {k: v for k, v in call.arguments.items() if k in offered}
+        kept.setdefault("dims", [str(d) for d in data_vars[variable].dims])  # statistic's default: one number
         return (replace(call, name="area_weighted_mean", arguments=kept),
                 'The app ran area_weighted_mean instead of statistic(stat="mean"): the question asks the mean over an '
                 "area, in which each grid cell counts by its area.")

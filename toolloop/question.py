@@ -83,11 +83,11 @@ def lons_copied_from_lats(arguments: dict, question: str) -> list[str]:
     question writes no longitude; left out like any unasked filter."""
     points = _COMPASS.findall(question)
     lats = {float(v) * (-1 if h == "S" else 1) for v, h in points if h in "NS"}
-    bounds = {arguments.get("lon_min"), arguments.get("lon_max")}
-    if not lats or any(h in "EW" for _, h in points) or re.search(r"lon(?:gitudes?)?|(?:east|west)", question,
-                                                                     re.I):
+    bounds = [arguments.get("lon_min"), arguments.get("lon_max")]
+    if not lats or any(h in "EW" for _, h in points) or re.search(r"\b(?:lon\w*|east\w*|west\w*)\b", question, re.I) \
+            or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds):
         return []
-    return ["lon_min", "lon_max"] if None not in bounds and {float(b) for b in bounds} == lats else []
+    return ["lon_min", "lon_max"] if {float(b) for b in bounds} == lats else []
 
 
 # words that place a question somewhere (a box the model writes may come from them: "the tropics", "Niño 3.4")

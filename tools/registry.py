@@ -280,9 +280,9 @@ class ToolRegistry:
         return self._data.axes.vertical if self._data is not None else None
 
     @property
-    def horizontal(self):
-        """The dataset's horizontal grid (``data.axes.Horizontal``: kind, the dims an area mean reduces), or None."""
-        return self._data.axes.horizontal if self._data is not None else None
+    def axes(self):
+        """The dataset's axes (``data.axes.Axes``: horizontal grid, weights, time, vertical), or None."""
+        return self._data.axes if self._data is not None else None
 
     @property
     def time_axes(self) -> tuple:

@@ -140,11 +140,20 @@ class LlamaCppBackend(Backend):
         """With the prompt cache on (GEOLLM_PROMPT_CACHE_MB > 0), a stopped sequence's state is kept there."""
         return self.llm.cache is not None
 
-    def keep_state(self) -> None:
+    def keep_state(self) -> tuple[int, ...] | None:
         """The context's state into the prompt cache, keyed by its tokens: llama-cpp-python saves one only when a
         completion ends, not when it is stopped."""
-        if self.llm.cache is not None and self.llm.n_tokens:
-            self.llm.cache[self.llm._input_ids.tolist()] = self.llm.save_state()
+        if self.llm.cache is None or not self.llm.n_tokens:
+            return None
+        key = tuple(self.llm._input_ids.tolist())
+        self.llm.cache[key] = self.llm.save_state()
+        return key
+
+    def forget_state(self, key: tuple[int, ...] | None) -> None:
+        """Drop a kept state from the prompt cache (an evicted one is already gone), so paused generations do not
+        push the datasets' shared prefixes out of it."""
+        if key is not None and self.llm.cache is not None:
+            self.llm.cache.cache_state.pop(key, None)
 
     def close(self) -> None:
         self.llm.close()
