@@ -18,7 +18,7 @@ never starved.
 First tokens first. A generation that can be paused (a backend that keeps its state: generation.shared) gives
 up the model at its next token once it has generated for MIN_TURN_S seconds in this turn, if a request that has
 not started yet waits (`should_pause`). It then waits again, keyed by its first arrival + its estimated rest,
-behind the requests that have not started until it has waited its estimated rest; from then on it is ordered with
+behind the requests that have not started until it has waited PAUSED_PATIENCE_S; from then on it is ordered with
 them, where its early arrival puts it first, so a paused generation is never starved either. A student's question
 thus starts within about MIN_TURN_S per request ahead of it instead of after another student's whole summary.
 Other generations (a grammar-constrained call, a seeded sample, a server's) are never interrupted.
@@ -49,7 +49,11 @@ CHARS_PER_TOKEN = 4
 DEFAULT_PREFILL_TOK_S, DEFAULT_DECODE_TOK_S = 100.0, 10.0  # about a 1.5B model on 2 CPU cores
 RATE_WINDOW = 8  # generations whose measured rates make the estimate
 MIN_MEASURED_TOKENS = 8  # fewer prompt or new tokens time too little to measure a rate
-MIN_TURN_S = 1.0  # a pausable generation holds the model at least this long before a new request may pause it
+MIN_TURN_S = 1.0  # a pausable generation generates at least this long in a turn before a new request may pause it
+# a paused generation waits behind new requests at most this long, then is ordered with them. Its estimated rest
+# instead (a few seconds) put every paused one back ahead of the new ones: at 8 students the first token's p95
+# went from 15 s to 62 s (bench/RESULTS.md)
+PAUSED_PATIENCE_S = 30.0
 
 
 def estimate_tokens(text: str) -> int:
@@ -85,9 +89,9 @@ class Request:
     started: float = 0.0
 
     def key(self, now: float) -> tuple[bool, bool, float, int]:
-        """The lowest goes next: foreground first, then new requests and paused ones that have waited their
-        estimated rest, then by arrival + estimated seconds, then by arrival order."""
-        held_back = self.paused and now - self.queued < self.seconds
+        """The lowest goes next: foreground first, then new requests and paused ones that have waited
+        PAUSED_PATIENCE_S, then by arrival + estimated seconds, then by arrival order."""
+        held_back = self.paused and now - self.queued < PAUSED_PATIENCE_S
         return (self.background, held_back, self.arrival + self.seconds, self.order)
 
     @property

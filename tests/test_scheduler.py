@@ -11,7 +11,14 @@ import time
 import pytest
 
 from generation import Cost, Scheduler, Stats
-from generation.scheduler import DEFAULT_DECODE_TOK_S, DEFAULT_PREFILL_TOK_S, MIN_TURN_S, Rates, estimate_tokens
+from generation.scheduler import (
+    DEFAULT_DECODE_TOK_S,
+    DEFAULT_PREFILL_TOK_S,
+    MIN_TURN_S,
+    PAUSED_PATIENCE_S,
+    Rates,
+    estimate_tokens,
+)
 
 
 class Clock:
@@ -153,11 +160,15 @@ def test_a_paused_generation_waits_behind_new_requests_and_by_its_first_arrival_
     assert queue.run() == ["new and long", "paused late", "paused early"]
 
 
-def test_a_paused_generation_that_has_waited_its_estimated_rest_goes_with_the_new_ones_and_first():
-    queue = Queue()
-    queue.join("paused", new_tokens(2), at=10, paused_since=0.0)  # 2 s left, paused at 10
-    queue.join("new", new_tokens(1), at=13)  # by now the paused one has waited 3 s, more than its rest
-    assert queue.run() == ["paused", "new"]  # ordered with the new ones, its first arrival puts it first
+def test_a_paused_generation_that_has_waited_its_patience_goes_with_the_new_ones_and_first():
+    early = Queue()
+    early.join("paused", new_tokens(2), at=10, paused_since=0.0)  # 2 s left, paused at 10
+    early.join("new", new_tokens(30), at=10 + PAUSED_PATIENCE_S / 2)
+    assert early.run() == ["new", "paused"]  # it has not waited long: the new one, even a long one, goes first
+    late = Queue()
+    late.join("paused", new_tokens(2), at=10, paused_since=0.0)
+    late.join("new", new_tokens(1), at=10 + PAUSED_PATIENCE_S + 1)
+    assert late.run() == ["paused", "new"]  # ordered with the new ones, its first arrival puts it first
 
 
 def test_a_waiting_request_that_is_stopped_leaves_the_queue():
