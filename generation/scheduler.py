@@ -164,7 +164,7 @@ class Scheduler:
                     now = self._clock()
                     if self._running is None and min(self._queue, key=lambda r: r.key(now)) is request:
                         self._queue.remove(request)
-                        request.started = self._clock()
+                        request.started = now
                         self._running = request
                         return arrival
                     place = self.place(request)

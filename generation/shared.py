@@ -200,12 +200,11 @@ class SharedModel:
         the kept state is dropped once it is loaded. `stats` add up the turns: the first turn's prompt and time
         to first token, every turn's evaluated and generated tokens and time, the waits in queued_s, and in extra
         the pauses and the tokens the later turns evaluated again."""
-        text, parts, paused_since, kept = "", [], None, None
+        text, parts, paused_since, kept, left = "", [], None, None, sampling.max_new_tokens
         while True:
             queued = time.perf_counter()
             arrival = self.scheduler.acquire(cost, on_wait, paused_since=paused_since)
             stats.queued_s += time.perf_counter() - queued
-            left = sampling.max_new_tokens - sum(p.generated_tokens for p in parts)
             generation, paused, since = None, False, None
             try:
                 if self.closed:
@@ -232,8 +231,9 @@ class SharedModel:
                 finally:
                     self.release(generation.stats if generation is not None else None)
             left -= parts[-1].generated_tokens
+            if paused and left <= 0:  # paused on its last allowed token
+                stats.finish_reason = "length"
             if not paused or left <= 0:
-                stats.finish_reason = stats.finish_reason if not paused else "length"
                 return
             paused_since = arrival
             cost = Cost(1, left)  # its state is kept: about one token to evaluate again

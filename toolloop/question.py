@@ -32,13 +32,18 @@ _HEMISPHERE_LATS = {"north": (0.0, 90.0), "south": (-90.0, 0.0)}
 _SIDE_OF = re.compile(r"\b(north|south)(?:ward)? of\s+(?=\d{1,3}(?:\.\d+)?\s*°?\s*[NS]\b)", re.I)  # "north of 15S"
 
 
+def compass_points(question: str) -> tuple[list[float], list[float]]:
+    """The latitudes and the longitudes the question writes in compass form ("30S", "10 W"), signed, in order."""
+    points = [(float(v) * (-1 if h in "SW" else 1), h in "NS") for v, h in _COMPASS.findall(question)]
+    return [v for v, is_lat in points if is_lat], [v for v, is_lat in points if not is_lat]
+
+
 def box_from_question(arguments: dict, question: str, offered: frozenset = frozenset()) -> tuple[dict, str]:
     """Latitude/longitude bounds as the question writes them ("30S and 30N", "10W to 40E", "the Southern
     Hemisphere", "north of the equator"), where the call has them otherwise (a sign lost, both edges the same, a
     part of the hemisphere) or leaves out a box the tool takes (``offered``): the arguments to use, and what was
     changed."""
-    points = [(float(v) * (-1 if h in "SW" else 1), h in "NS") for v, h in _COMPASS.findall(question)]
-    lats, lons = [v for v, is_lat in points if is_lat], [v for v, is_lat in points if not is_lat]
+    lats, lons = compass_points(question)
     wanted = {}
     hemispheres = {side.lower() for side in _HEMISPHERE.findall(question)}
     if not lats and len(hemispheres) == 1:  # "in the Southern Hemisphere": the whole of it (the 1.5B wrote -90..-30)
@@ -81,13 +86,12 @@ def lons_copied_from_lats(arguments: dict, question: str) -> list[str]:
     """The longitude bounds of a call that copied the question's latitudes ("the mean SST between 10S and 10N":
     the 1.5B called lat -10..10 and lon -10..10, a box over Africa's coast, and its mean got a ✓), when the
     question writes no longitude; left out like any unasked filter."""
-    points = _COMPASS.findall(question)
-    lats = {float(v) * (-1 if h == "S" else 1) for v, h in points if h in "NS"}
+    lats, lons = compass_points(question)
     bounds = [arguments.get("lon_min"), arguments.get("lon_max")]
-    if not lats or any(h in "EW" for _, h in points) or re.search(r"\b(?:lon\w*|east\w*|west\w*)\b", question, re.I) \
+    if not lats or lons or re.search(r"\b(?:lon\w*|east\w*|west\w*)\b", question, re.I) \
             or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds):
         return []
-    return ["lon_min", "lon_max"] if {float(b) for b in bounds} == lats else []
+    return ["lon_min", "lon_max"] if {float(b) for b in bounds} == set(lats) else []
 
 
 # words that place a question somewhere (a box the model writes may come from them: "the tropics", "Niño 3.4")
@@ -132,7 +136,7 @@ def area_mean_asked(question: str) -> bool:
     points nor one point's."""
     if plain_mean_asked(question) or POINTWISE.search(question):
         return False
-    band = len([h for _, h in _COMPASS.findall(question) if h in "NS"]) >= 2 or _HEMISPHERE.search(question)
+    band = len(compass_points(question)[0]) >= 2 or _HEMISPHERE.search(question)
     return bool(_AREA_MEAN.search(question) or band and asked_stat(question) == "mean")
 
 
