@@ -85,6 +85,9 @@ class Call:
     prompt_tokens: int = 0
     generated_tokens: int = 0
     text: str = ""
+    evaluated: int = 0  # prompt tokens the engine computed (the rest came from its cache)
+    queued_s: float = 0.0
+    pauses: int = 0
 
 
 @dataclass
@@ -140,6 +143,8 @@ class Recorded:
             stats = generation.stats
             call.prompt_tokens, call.generated_tokens = stats.prompt_tokens, stats.generated_tokens
             call.text = generation.text
+            call.evaluated, call.queued_s = stats.prompt_tokens_evaluated, stats.queued_s
+            call.pauses = stats.extra.get("pauses", 0)
             calls.append(call)
         self.pending = []
         return calls
@@ -285,6 +290,16 @@ class PeakRss:
         self._thread.join()
 
 
+def request_line(r: Record, students: int) -> dict[str, Any]:
+    """One request of a cell, for --records: where its time went (its first call's queue and cache use)."""
+    first = r.calls[0] if r.calls else Call(None)
+    return {"students": students, "student": r.student, "index": r.index, "kind": r.kind,
+            "ttft_s": r.ttft_s and round(r.ttft_s, 2), "total_s": r.total_s and round(r.total_s, 2),
+            "calls": len(r.calls), "first_prompt_tokens": first.prompt_tokens, "first_evaluated": first.evaluated,
+            "first_queued_s": round(first.queued_s, 2), "pauses": sum(c.pauses for c in r.calls),
+            "generated": sum(c.generated_tokens for c in r.calls), "error": r.error, "gave_up": r.gave_up}
+
+
 def pct(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 2) if values else None
 
@@ -307,9 +322,18 @@ def summarise(records: list[Record], wall_s: float, students: int, planned: int)
 
 
 def warm(model: Recorded, work: Workload) -> None:
-    """Prefill each Tools dataset's prefix (system message and tool schemas) once, as the app does on loading a
-    dataset, so Tools questions meet a shared prefix in every cell (N=1 too); not counted. The Summarize prompts
-    are not warmed: the in-process RAM cache holds only about three 1.5B states (each saves its logits too)."""
+    """Share each Tools dataset's prefix (system message and tool schemas) before the cell, not counted. On the
+    app's SharedModel, as the Tools page does on loading a dataset: prefill_chat, which the scheduler then knows
+    (a question on it is short work) and which the llama.cpp prompt cache pins. Elsewhere (the direct and URL
+    paths), by one question on each, whose prompt state the engine's cache keeps. The Summarize prompts are not
+    warmed: students ask those first."""
+    from toolloop import tools_prefix
+
+    if isinstance(model.target, SharedModel):
+        for registry in work.registries.values():
+            if thread := model.target.prefill_chat(*tools_prefix(registry, set(registry.enabled_names))):
+                thread.join(timeout=300)
+        return
     one = Sampling(max_new_tokens=1)
     for dataset in TOOL_QUESTIONS:
         list(pieces(model, work, "tools", dataset, "Which variables does this dataset have?", "warm-up", None,
@@ -336,6 +360,10 @@ def run_cell(target: Any, work: Workload, students: int, args: argparse.Namespac
             t.join()
         wall = time.monotonic() - start
     cell = summarise(records, wall, students, students * args.requests)
+    if args.records:
+        with args.records.open("a") as f:
+            for r in sorted(records, key=lambda r: (r.student, r.index)):
+                f.write(json.dumps(request_line(r, students)) + "\n")
     cell.update(app_rss_mb=round(peak.peak["app"]), server_rss_mb=round(peak.peak["server"]),
                 server_restarts=restarts() - before)
     return cell
@@ -458,6 +486,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--seed", type=int, default=15)
     p.add_argument("--browsers", type=int, default=0)
     p.add_argument("--out", type=Path, help="append one JSON line per cell")
+    p.add_argument("--records", type=Path, help="append one JSON line per request (where its time went)")
     p.add_argument("--report", type=Path, help="print the table of a --out file and stop")
     args = p.parse_args(argv)
     if args.report:

@@ -117,3 +117,70 @@ def test_llama_cpp_ram_cache_holds_one_row_of_logits_and_counts_all_a_state_hold
                                                    for s in states) <= capacity
     finally:
         backend.llm.set_cache(previous)
+
+
+def test_llama_cpp_keeps_a_prefilled_prefix_while_other_states_come_and_go():
+    """A dataset prefix prefilled for every session is pinned: other requests' states, which fill the cache many
+    times over, evict each other and not it, and a question on the prefix then evaluates only its own tokens."""
+    from helpers import local_backend
+
+    from generation.backends._llamacpp_cache import StateCache
+
+    backend = local_backend("llama.cpp")
+    previous = backend.llm.cache
+    try:
+        backend.llm.set_cache(StateCache(capacity_bytes=2**40))
+        run(backend, "Report number 0. " + PREFIX + "Question?", greedy(2))
+        one = backend.llm.cache.cache_size  # one state of about this prompt's length
+        backend.llm.set_cache(StateCache(capacity_bytes=int(3.5 * one)))
+        assert backend.prefill(PREFIX, stop=lambda: False).finish_reason != "stopped"
+        (pinned,) = backend.llm.cache.pinned
+        for n in range(1, 5):  # each state as large as the prefix's: three fit, four come
+            run(backend, f"Report number {n}. " + PREFIX + "Question?", greedy(2))
+        states = backend.llm.cache.cache_state
+        assert pinned in states and 1 < len(states) <= 3 and backend.llm.cache.cache_size <= 3.5 * one
+        asked = run(backend, PREFIX + "Question: which day was the warmest?", greedy(2))
+        assert asked.stats.prompt_tokens_evaluated < 20  # the question's own tokens, not the prefix's ~500
+
+        backend.llm.set_cache(StateCache(capacity_bytes=int(3.5 * one)))  # without the pin: the same requests
+        run(backend, PREFIX, greedy(1))
+        for n in range(1, 5):
+            run(backend, f"Report number {n}. " + PREFIX + "Question?", greedy(2))
+        again = run(backend, PREFIX + "Question: which day was the warmest?", greedy(2))
+        assert again.stats.prompt_tokens_evaluated > 10 * asked.stats.prompt_tokens_evaluated  # evicted: all again
+    finally:
+        backend.llm.set_cache(previous)
+
+
+def test_the_state_cache_pins_at_most_a_few_prefixes_and_evicts_the_pinned_last():
+    """StateCache's eviction order on its own (fake states of known sizes): unpinned least recently used first,
+    a pinned one only when nothing else is left, and pinning one more than MAX_PINNED unpins the oldest."""
+    import numpy as np
+    import pytest
+
+    llama_cpp = pytest.importorskip("llama_cpp")
+    from generation.backends._llamacpp_cache import MAX_PINNED, StateCache
+
+    def state(n):
+        return llama_cpp.LlamaState(input_ids=np.arange(n, dtype=np.intc), scores=np.zeros((1, 4), np.single),
+                                    n_tokens=n, llama_state=b"", llama_state_size=1000, seed=0)
+
+    cache = StateCache(capacity_bytes=6 * 1030)  # six states of 1,020-1,028 bytes
+    cache[(1, 2, 3)] = state(3)
+    assert cache.pin([1, 2]) == (1, 2, 3) and cache.pin([1, 2, 3, 4]) is None  # a state holding all the tokens
+    for k in range(10, 17):
+        cache[(k,)] = state(1)
+    assert list(cache.cache_state) == [(1, 2, 3), (12,), (13,), (14,), (15,), (16,)]  # oldest unpinned out
+    for k in range(MAX_PINNED):
+        cache[(20 + k,)] = state(1)
+        assert cache.pin([20 + k]) == (20 + k,)
+    assert cache.pinned == {(20 + k,) for k in range(MAX_PINNED)}  # one more than MAX_PINNED: the oldest let go
+    cache[(30,)] = state(1)
+    assert (1, 2, 3) not in cache.cache_state and (16,) in cache.cache_state  # unpinned: evicted as any other
+
+    full = StateCache(capacity_bytes=2 * 1030)
+    for k in (1, 2):
+        full[(k,)] = state(1)
+        full.pin([k])
+    full[(3,)] = state(1)
+    assert list(full.cache_state) == [(1,), (2,)]  # only pinned ones besides it: the newcomer goes

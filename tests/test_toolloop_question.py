@@ -344,3 +344,38 @@ def test_a_trend_per_century_is_given_per_century():
     assert result.ok and result.value["slope_per_century"] == pytest.approx(10 * decade.value["slope_per_decade"],
                                                                              rel=1e-4)
     assert "per='century'" in result.text and "per=" not in decade.text and result.value["units"].endswith("century")
+
+
+def test_a_day_the_question_names_is_the_day_the_call_selects():
+    """"the maximum SST on 3 January 1870": the 1.5B selected 1 January (the file's first day) and its answer,
+    0.05 from the right one, carried a ✓. The day the question writes replaces the call's, and a sentence that
+    quotes one day's value for another day gets a ⚠."""
+    from toolloop.numbers import Known, check_numbers
+    from toolloop.question import day_from_question
+
+    question = "What is the maximum SST on 3 January 1870?"
+    result, ds = run("ctorca.nc", question, "statistic",
+                     {"variable": "sosstsst", "stat": "max", "time_start": "1870-01-01T12:00",
+                      "time_end": "1870-01-01T12:00"})
+    expected = float(ds.sosstsst.sel(time_counter="1870-01-03").max())
+    first_day = float(ds.sosstsst.isel(time_counter=0).max())
+    assert abs(expected - first_day) > 0.01  # the two days differ: the test can tell them apart
+    assert result.ok and result.value["value"] == pytest.approx(expected, abs=1e-3)
+    assert "time_start='1870-01-03'" in result.text
+    offered = frozenset({"time_start", "time_end"})
+    for asked in ("on July 19, 2015", "on 19 July 2015", "on the 19th of July 2015", "on 2015-07-19"):
+        assert day_from_question({}, f"How warm was it {asked}?", offered)[0] == {
+            "time_start": "2015-07-19", "time_end": "2015-07-19"}, asked
+    for asked in ("in July 2015", "since 19 July 2015", "on 19 July 2015 and on 20 July 2015"):  # no single day
+        assert day_from_question({"time_start": "2015"}, f"How warm was it {asked}?", offered) == (
+            {"time_start": "2015"}, ""), asked
+    kept = {"time_start": "2015-07-19T12:00", "time_end": "2015-07-19T12:00"}
+    assert day_from_question(kept, "How warm was it on July 19, 2015?", offered) == (kept, "")
+
+    fact = [Known("statistic(max)", round(first_day, 4), "C", "sosstsst", "max",
+                  (("time", "1870-01-01T12:00 to 1870-01-01T12:00"),))]
+    wrong, = [c for c in check_numbers(f"The maximum SST on 3 January 1870 was {first_day:.4f}°C.", fact)
+              if c.value == round(first_day, 4)]
+    assert not wrong.found and "not for 1870-01-03" in wrong.note
+    for right in (f"The maximum SST on 1 January 1870 was {first_day:.4f}°C.", f"The maximum SST was {first_day:.4f}."):
+        assert [c.found for c in check_numbers(right, fact) if c.value == round(first_day, 4)] == [True], right

@@ -52,6 +52,7 @@ from .question import (
     box_from_question,
     change_between,
     copied_example,
+    day_from_question,
     extreme_located,
     levels_from_question,
     lons_copied_from_lats,
@@ -272,6 +273,8 @@ class ToolLoop:
         arguments, said = stat_from_question(arguments, question, offered)
         taken.append(said)
         arguments, said = spans_from_question(arguments, question)
+        taken.append(said)
+        arguments, said = day_from_question(arguments, question, offered)
         taken.append(said)
         arguments, said = number_span(arguments, question, self.registry.time_axes)
         taken.append(said)

@@ -655,6 +655,9 @@ def _choose(facts: list[Known], place: _Place, subjects: _Subjects) -> tuple[str
             other = ", ".join(f"{a}={b}" for a, b in rivals[0].selection)
             return "", f"this is {describe(fact)}, not for {other}"
     row = fitting[0]
+    day = _other_day(place.sentence, row.selection)
+    if day:  # "The maximum SST on 3 January 1870 was 30.3458" for 1 January's maximum
+        return "", f"this is {describe(row)}, not for {day}"
     if not row.kind and row.selection and not _mentions(place.sentence, row.selection[-1:]):
         key, value = row.selection[-1]  # one row of a table result ("one value per month") said as the whole
         return "", f"this is {row.variable}'s value for {key}={value} only (one row of the result)"
@@ -676,6 +679,8 @@ def _mentions(text: str, selection: tuple[tuple[str, str], ...]) -> bool:
             return True
         month = re.fullmatch(r"(?:\d{4}-)?(\d{1,2})", value) if "month" in key.lower() or "-" in value else None
         dated = re.match(r"(\d{4})-(\d{2})-\d{2}", value)  # a time step: said as its month and year
+        if dated and _other_day(text, ((key, value),)):  # "3 January 1870" for 1 January: its month and year too
+            return False
         if dated and (value[:10] in lower or value[:7] in lower):
             return True
         if dated and not re.search(rf"\b{dated.group(1)}\b", lower):
@@ -689,6 +694,39 @@ def _mentions(text: str, selection: tuple[tuple[str, str], ...]) -> bool:
 
     named = [(key, value) for key, value in selection if key != "index"]  # a list position is not said in words
     return bool(named) and all(said(key, value) for key, value in named)
+
+
+_ISO_DAY = re.compile(r"(?<![\w-])([12]\d{3})-(\d{2})-(\d{2})(?![\d])")
+
+
+def written_days(text: str) -> set[str]:
+    """The calendar days a text writes, as "YYYY-MM-DD": "3 January 1870", "January 3, 1870", "Jan 3rd 1870",
+    "1870-01-03" (a day needs its month and year; "January 1870" names no day)."""
+    days = {f"{y}-{m}-{d}" for y, m, d in _ISO_DAY.findall(text)}
+    for m in _WRITTEN_DAY.finditer(text):
+        day, month, year = (m.group("d1"), m.group("m1"), m.group("y1")) if m.group("m1") else \
+            (m.group("d2"), m.group("m2"), m.group("y2"))
+        number = [n[:3] for n in MONTH_NAMES].index(month[:3].lower()) + 1
+        if 1 <= int(day) <= 31:
+            days.add(f"{year}-{number:02d}-{int(day):02d}")
+    return days
+
+
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_WRITTEN_DAY = re.compile(rf"\b(?P<d1>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m1>{MONTH_WORD})\.?,?\s+"
+                          rf"(?P<y1>[12]\d{{3}})\b"
+                          rf"|\b(?P<m2>{MONTH_WORD})\.?\s+(?P<d2>\d{{1,2}}){_ORDINAL},?\s+(?P<y2>[12]\d{{3}})\b", re.I)
+DAY_TEXT = rf"(?:{_ISO_DAY.pattern}|{_WRITTEN_DAY.pattern})".replace("(?P<", "(?P<x")  # one day, as written
+
+
+def _other_day(text: str, selection: tuple[tuple[str, str], ...]) -> str:
+    """A day the text writes when the fact was computed on one other day ("on 3 January 1870" for a maximum of
+    1 January's field: the 1.5B's call picked the first day), else ""."""
+    days = {d for _, value in selection for d in (f"{y}-{m}-{dd}" for y, m, dd in _ISO_DAY.findall(value))}
+    if len(days) != 1:
+        return ""
+    said = written_days(text)
+    return sorted(said)[0] if said and not days & said else ""
 
 
 def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:

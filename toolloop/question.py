@@ -7,7 +7,7 @@ from typing import Any
 
 from tools.prompt_schema import EXAMPLE_LATS
 
-from .numbers import FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS
+from .numbers import DAY_TEXT, FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS, written_days
 
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
@@ -168,6 +168,24 @@ def number_span(arguments: dict, question: str, time_axes: Any) -> tuple[dict, s
     if (str(arguments.get("time_start")), str(arguments.get("time_end"))) == (start, end):
         return arguments, ""
     return {**arguments, "time_start": start, "time_end": end}, f"time_start={start!r}, time_end={end!r}"
+
+
+_ON_DAY = re.compile(rf"\bon\s+(?:the\s+)?({DAY_TEXT})", re.I)
+
+
+def day_from_question(arguments: dict, question: str, offered: frozenset | dict) -> tuple[dict, str]:
+    """The day of "on 3 January 1870" ("on July 19, 2015", "on 2015-07-19") where the call selects no time or
+    another span: the 1.5B took 1 January's maximum for "the maximum SST on 3 January 1870", and the days'
+    maxima were 0.05 apart, so its answer looked right."""
+    days = {day for found in _ON_DAY.finditer(question) for day in written_days(found.group(1))}
+    if len(days) != 1 or "time_start" not in offered:
+        return arguments, ""
+    day = days.pop()
+    start = str(arguments.get("time_start") or "")
+    end = str(arguments.get("time_end") or start)
+    if start[:10] == day and end[:10] == day:
+        return arguments, ""
+    return {**arguments, "time_start": day, "time_end": day}, f"time_start={day!r}, time_end={day!r}"
 
 
 def spans_from_question(arguments: dict, question: str) -> tuple[dict, str]:

@@ -2,12 +2,16 @@
 because it subclasses a llama_cpp class and so imports llama_cpp, which only a model load may do."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import llama_cpp
+
+MAX_PINNED = 4  # shared prefixes (datasets' system messages and tool schemas) kept ahead of other states
 
 
 class StateCache(llama_cpp.LlamaRAMCache):
-    """llama-cpp-python's RAM cache of saved prompt states, sized by everything a state holds, and holding no
-    logits it does not need.
+    """llama-cpp-python's RAM cache of saved prompt states, sized by everything a state holds, holding no logits
+    it does not need, and keeping the shared prefixes.
 
     Upstream, each saved state copies up to n_batch rows of logits over the vocabulary (512 x 151,936 floats =
     311 MB for Qwen), and the cache counts only the KV bytes: a "1 GB" cache grew past 15 GB in an hour of tool
@@ -15,11 +19,40 @@ class StateCache(llama_cpp.LlamaRAMCache):
     sampling reads the context's own logits, and a restored state is evaluated again from its last token. So a
     state keeps one row (``load_state`` broadcasts it) and the cache counts the KV bytes, that row and the token ids:
     a 1.5B Tools prompt of 2,320 tokens is then 64 MB instead of 360 MB (bench/RESULTS.md).
+
+    Upstream evicts the least recently used state. Every finished completion and every paused generation saves
+    one, so in a class a dataset's prefix, prefilled once for every student (generation.shared), was pushed out
+    by other students' summaries within minutes, and each Tools question paid its ~1,500 tokens again. A state
+    `pin`ned as a shared prefix is evicted only when no other state is left to evict, and at most MAX_PINNED are
+    pinned (pinning one more unpins the least recently used).
     """
 
-    def __setitem__(self, key, value: llama_cpp.LlamaState) -> None:
+    def __init__(self, capacity_bytes: int) -> None:
+        super().__init__(capacity_bytes)
+        self.pinned: set[tuple[int, ...]] = set()
+
+    def __setitem__(self, key: Sequence[int], value: llama_cpp.LlamaState) -> None:
         value.scores = value.scores[-1:].copy()
-        super().__setitem__(key, value)
+        key = tuple(key)
+        self.cache_state.pop(key, None)
+        self.cache_state[key] = value
+        while self.cache_size > self.capacity_bytes and self.cache_state:
+            oldest = next((k for k in self.cache_state if k not in self.pinned), next(iter(self.cache_state)))
+            self.forget(oldest)
+
+    def forget(self, key: tuple[int, ...]) -> None:
+        self.cache_state.pop(key, None)
+        self.pinned.discard(key)
+
+    def pin(self, tokens: Sequence[int]) -> tuple[int, ...] | None:
+        """Pin the saved state that holds all of `tokens` (a shared prefix); its key, or None when none does."""
+        key = self._find_longest_prefix_key(tuple(tokens))
+        if key is None or llama_cpp.Llama.longest_token_prefix(key, tokens) < len(tokens):
+            return None
+        self.pinned.add(key)
+        while len(self.pinned) > MAX_PINNED:  # cache_state runs from the least recently used
+            self.pinned.discard(next(k for k in self.cache_state if k in self.pinned))
+        return key
 
     @property
     def cache_size(self) -> int:

@@ -126,14 +126,18 @@ class LlamaCppBackend(Backend):
 
     def prefill(self, prompt: str, stop: Callable[[], bool]) -> Stats:
         """The prompt evaluated n_batch tokens at a time, asking `stop()` between batches: the batches done stay
-        in llama.cpp's context, so the next prompt sharing the prefix starts after them."""
+        in llama.cpp's context, so the next prompt sharing the prefix starts after them. A prefix prefilled whole
+        is pinned in the prompt cache (StateCache.pin): other sessions' states do not push it out."""
         self._stop = stop
         try:
-            return super().prefill(prompt, stop)
+            stats = super().prefill(prompt, stop)
         except _Stopped:
             return Stats(finish_reason="stopped")
         finally:
             self._stop = None
+        if self.llm.cache is not None:  # a prefix shared by every session: kept ahead of other states
+            self.llm.cache.pin(self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
+        return stats
 
     @property
     def resumable(self) -> bool:
@@ -153,7 +157,7 @@ class LlamaCppBackend(Backend):
         """Drop a kept state from the prompt cache (an evicted one is already gone), so paused generations do not
         push the datasets' shared prefixes out of it."""
         if key is not None and self.llm.cache is not None:
-            self.llm.cache.cache_state.pop(key, None)
+            self.llm.cache.forget(key)
 
     def close(self) -> None:
         self.llm.close()
