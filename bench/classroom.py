@@ -330,9 +330,12 @@ def warm(model: Recorded, work: Workload) -> None:
     from toolloop import tools_prefix
 
     if isinstance(model.target, SharedModel):
-        for registry in work.registries.values():
-            if thread := model.target.prefill_chat(*tools_prefix(registry, set(registry.enabled_names))):
+        for dataset, registry in work.registries.items():
+            prefix = tools_prefix(registry, set(registry.enabled_names))
+            if thread := model.target.prefill_chat(*prefix):
                 thread.join(timeout=300)
+            if thread and thread.is_alive() or not model.target.prefilled:
+                print(f"note: {dataset}'s Tools prefix was not prefilled before the cell", flush=True)
         return
     one = Sampling(max_new_tokens=1)
     for dataset in TOOL_QUESTIONS:

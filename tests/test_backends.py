@@ -165,22 +165,26 @@ def test_the_state_cache_pins_at_most_a_few_prefixes_and_evicts_the_pinned_last(
         return llama_cpp.LlamaState(input_ids=np.arange(n, dtype=np.intc), scores=np.zeros((1, 4), np.single),
                                     n_tokens=n, llama_state=b"", llama_state_size=1000, seed=0)
 
-    cache = StateCache(capacity_bytes=6 * 1030)  # six states of 1,020-1,028 bytes
+    cache = StateCache(capacity_bytes=10 * 1030)  # ten states of 1,020-1,028 bytes
     cache[(1, 2, 3)] = state(3)
     assert cache.pin([1, 2]) == (1, 2, 3) and cache.pin([1, 2, 3, 4]) is None  # a state holding all the tokens
-    for k in range(10, 17):
+    for k in range(10, 20):
         cache[(k,)] = state(1)
-    assert list(cache.cache_state) == [(1, 2, 3), (12,), (13,), (14,), (15,), (16,)]  # oldest unpinned out
+    assert list(cache.cache_state) == [(1, 2, 3), *((k,) for k in range(11, 20))]  # the oldest unpinned went
     for k in range(MAX_PINNED):
         cache[(20 + k,)] = state(1)
         assert cache.pin([20 + k]) == (20 + k,)
     assert cache.pinned == {(20 + k,) for k in range(MAX_PINNED)}  # one more than MAX_PINNED: the oldest let go
     cache[(30,)] = state(1)
-    assert (1, 2, 3) not in cache.cache_state and (16,) in cache.cache_state  # unpinned: evicted as any other
+    assert (1, 2, 3) not in cache.cache_state and (19,) in cache.cache_state  # unpinned: evicted as any other
 
-    full = StateCache(capacity_bytes=2 * 1030)
+    small = StateCache(capacity_bytes=4 * 1030)
+    small[(5, 6, 7, 8)] = state(4)
+    small[(5, 6)] = state(2)
+    assert small.pin([5]) == (5, 6)  # the smallest state holding the prefix: the prefill's own
     for k in (1, 2):
-        full[(k,)] = state(1)
-        full.pin([k])
-    full[(3,)] = state(1)
-    assert list(full.cache_state) == [(1,), (2,)]  # only pinned ones besides it: the newcomer goes
+        small[(k,)] = state(1)
+        small.pin([k])
+    assert small.pinned == {(1,), (2,)}  # at most half the capacity pinned: other states keep room
+    small[(3,)] = state(1)
+    assert (3,) in small.cache_state and set(small.pinned) <= set(small.cache_state)

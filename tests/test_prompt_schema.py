@@ -91,6 +91,9 @@ def test_numbered_names_are_written_as_ranges_and_a_long_list_is_cut_with_a_coun
     many = [{"name": f"v{chr(97 + i % 26)}{i // 26}x", "dims": ["t"]} for i in range(100)]
     cut = compact_variables(many, limit=10)
     assert len(cut[0]["names"]) == 10 and cut[0]["more"].startswith("90 more names")
+    past = compact_variables([{"name": "a", "dims": ["x"]}, {"name": "b", "dims": ["y"]}], limit=1)
+    assert past == [{"name": "a", "dims": ["x"]}, {"names": [], "more": "1 more name (list_variables lists them all)",
+                                                   "dims": ["y"]}]  # past the limit a lone name is counted, not shown
 
 
 def test_a_long_variable_enum_is_not_repeated_in_every_full_schema(monkeypatch):

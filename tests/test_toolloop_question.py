@@ -362,20 +362,28 @@ def test_a_day_the_question_names_is_the_day_the_call_selects():
     assert abs(expected - first_day) > 0.01  # the two days differ: the test can tell them apart
     assert result.ok and result.value["value"] == pytest.approx(expected, abs=1e-3)
     assert "time_start='1870-01-03'" in result.text
-    offered = frozenset({"time_start", "time_end"})
+    daily = real_registry("ctorca.nc").time_axes
     for asked in ("on July 19, 2015", "on 19 July 2015", "on the 19th of July 2015", "on 2015-07-19"):
-        assert day_from_question({}, f"How warm was it {asked}?", offered)[0] == {
+        assert day_from_question("statistic", {}, f"How warm was it {asked}?", daily)[0] == {
             "time_start": "2015-07-19", "time_end": "2015-07-19"}, asked
-    for asked in ("in July 2015", "since 19 July 2015", "on 19 July 2015 and on 20 July 2015"):  # no single day
-        assert day_from_question({"time_start": "2015"}, f"How warm was it {asked}?", offered) == (
-            {"time_start": "2015"}, ""), asked
+    one_year = {"time_start": "2015"}
+    for asked in ("in July 2015", "since 19 July 2015", "on 19 July 2015 and on 20 July 2015",
+                  "on 2015-07-19 and 2015-07-20", "starting on 19 July 2015", "on 19 July 2015, not on 20 July"):
+        assert day_from_question("statistic", one_year, f"How warm was it {asked}?", daily) == (one_year, ""), asked
     kept = {"time_start": "2015-07-19T12:00", "time_end": "2015-07-19T12:00"}
-    assert day_from_question(kept, "How warm was it on July 19, 2015?", offered) == (kept, "")
+    span = {"time_start": "2015-07-01", "time_end": "2015-07-31"}
+    for call in (kept, span):  # the day already, or a span of days the model chose: as it is
+        assert day_from_question("statistic", call, "How warm was it on July 19, 2015?", daily) == (call, "")
+    assert day_from_question("linear_trend", {}, "How warm was it on July 19, 2015?", daily) == ({}, "")
+    monthly = real_registry("tas_rectilinear_grid_2D.nc").time_axes
+    assert day_from_question("statistic", {}, "How warm was it on 16 July 2005?", monthly) == ({}, "")
 
     fact = [Known("statistic(max)", round(first_day, 4), "C", "sosstsst", "max",
                   (("time", "1870-01-01T12:00 to 1870-01-01T12:00"),))]
     wrong, = [c for c in check_numbers(f"The maximum SST on 3 January 1870 was {first_day:.4f}°C.", fact)
               if c.value == round(first_day, 4)]
     assert not wrong.found and "not for 1870-01-03" in wrong.note
-    for right in (f"The maximum SST on 1 January 1870 was {first_day:.4f}°C.", f"The maximum SST was {first_day:.4f}."):
+    for right in (f"The maximum SST on 1 January 1870 was {first_day:.4f}°C.", f"The maximum SST was {first_day:.4f}.",
+                  f"The maximum SST was {first_day:.4f} on 1 January and less on 3 January 1870.",
+                  f"Over 3 decades 1961-1990 the maximum SST was {first_day:.4f}."):
         assert [c.found for c in check_numbers(right, fact) if c.value == round(first_day, 4)] == [True], right

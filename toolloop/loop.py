@@ -274,7 +274,7 @@ class ToolLoop:
         taken.append(said)
         arguments, said = spans_from_question(arguments, question)
         taken.append(said)
-        arguments, said = day_from_question(arguments, question, offered)
+        arguments, said = day_from_question(call.name, arguments, question, self.registry.time_axes)
         taken.append(said)
         arguments, said = number_span(arguments, question, self.registry.time_axes)
         taken.append(said)
@@ -425,18 +425,16 @@ class ToolLoop:
         ✓; "the mean SST between 10S and 10N") as the offered ``area_weighted_mean`` over the same selection."""
         offered = self._properties("area_weighted_mean")
         axes = self.registry.axes
-        data_vars = getattr(self.registry.dataset, "data_vars", {})
-        variable = call.arguments.get("variable")
+        dims_of = self._dims_of(call.arguments.get("variable"))
         if not (offered and axes is not None and call.name == "statistic" and call.arguments.get("stat") == "mean"
-                and area_mean_asked(question) and variable in data_vars
-                and set(axes.horizontal.dims) <= set(data_vars[variable].dims)):
+                and area_mean_asked(question) and set(axes.horizontal.dims) <= set(dims_of or ("?",))):
             return call, ""
         dims = call.arguments.get("dims")
         whole_grid = not isinstance(dims, list) or set(axes.horizontal.dims) <= set(map(str, dims))
         if axes.exact_weights and whole_grid:  # statistic's mean over the whole grid is weighted by area already
             return call, ""
         kept = {k: v for k, v in call.arguments.items() if k in offered}
-        kept.setdefault("dims", [str(d) for d in data_vars[variable].dims])  # statistic's default: one number
+        kept.setdefault("dims", list(dims_of))  # statistic's default: one number
         return (replace(call, name="area_weighted_mean", arguments=kept),
                 'The app ran area_weighted_mean instead of statistic(stat="mean"): the question asks the mean over an '
                 "area, in which each grid cell counts by its area.")
@@ -572,11 +570,16 @@ class ToolLoop:
                 or arguments.get("variable") is None or not re.search(r"\bsurface\b", question, re.I) \
                 or vertical.kind not in ("depth", "height", "pressure"):
             return None
-        data_vars = getattr(self.registry.dataset, "data_vars", {})
-        if arguments["variable"] not in data_vars or vertical.dim not in data_vars[arguments["variable"]].dims:
+        if vertical.dim not in (self._dims_of(arguments["variable"]) or ()):
             return None
         values = [float(v) for v in vertical.values]
         return max(values) if vertical.kind == "pressure" else min(values, key=abs)
+
+    def _dims_of(self, variable: Any) -> tuple[str, ...] | None:
+        """The dimensions of a data variable of the dataset, by name; None for any other name."""
+        data_vars = getattr(self.registry.dataset, "data_vars", {})
+        return tuple(str(d) for d in data_vars[variable].dims) if isinstance(variable, str) and variable in data_vars \
+            else None
 
     def _named_season(self, tool: str, arguments: dict, question: str) -> str | None:
         """The one season the question names ("JJA", "June-July-August"), when the call takes a season and

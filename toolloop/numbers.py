@@ -696,12 +696,22 @@ def _mentions(text: str, selection: tuple[tuple[str, str], ...]) -> bool:
     return bool(named) and all(said(key, value) for key, value in named)
 
 
-_ISO_DAY = re.compile(r"(?<![\w-])([12]\d{3})-(\d{2})-(\d{2})(?![\d])")
+_ISO_DAY = re.compile(r"(?<![\w.-])([12]\d{3})-(\d{2})-(\d{2})(?!\d)")
+_MONTH_NAME = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+               r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b")
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_DAY = rf"(?<![\d.,])\d{{1,2}}{_ORDINAL}(?![\d.])"
+# a day and its month, with or without a year ("3 January", "Jan. 3rd, 1870")
+_DAY_MONTH = re.compile(rf"{_DAY}\s+(?:of\s+)?{_MONTH_NAME}|\b{_MONTH_NAME}\.?\s+{_DAY}", re.I)
+_WRITTEN_DAY = re.compile(rf"(?<![\d.,])(?P<d1>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m1>{_MONTH_NAME})\.?,?\s+"
+                          rf"(?P<y1>[12]\d{{3}})\b"
+                          rf"|\b(?P<m2>{_MONTH_NAME})\.?\s+(?P<d2>\d{{1,2}}){_ORDINAL},?\s+(?P<y2>[12]\d{{3}})\b", re.I)
+DAY_TEXT = rf"(?:{_ISO_DAY.pattern}|{_WRITTEN_DAY.pattern})".replace("(?P<", "(?P<x")  # one day, as written
 
 
 def written_days(text: str) -> set[str]:
-    """The calendar days a text writes, as "YYYY-MM-DD": "3 January 1870", "January 3, 1870", "Jan 3rd 1870",
-    "1870-01-03" (a day needs its month and year; "January 1870" names no day)."""
+    """The calendar days a text writes with their year, as "YYYY-MM-DD": "3 January 1870", "January 3, 1870",
+    "Jan 3rd 1870", "1870-01-03" ("January 1870" names no day, "3 January" no year)."""
     days = {f"{y}-{m}-{d}" for y, m, d in _ISO_DAY.findall(text)}
     for m in _WRITTEN_DAY.finditer(text):
         day, month, year = (m.group("d1"), m.group("m1"), m.group("y1")) if m.group("m1") else \
@@ -712,21 +722,21 @@ def written_days(text: str) -> set[str]:
     return days
 
 
-_ORDINAL = r"(?:st|nd|rd|th)?"
-_WRITTEN_DAY = re.compile(rf"\b(?P<d1>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m1>{MONTH_WORD})\.?,?\s+"
-                          rf"(?P<y1>[12]\d{{3}})\b"
-                          rf"|\b(?P<m2>{MONTH_WORD})\.?\s+(?P<d2>\d{{1,2}}){_ORDINAL},?\s+(?P<y2>[12]\d{{3}})\b", re.I)
-DAY_TEXT = rf"(?:{_ISO_DAY.pattern}|{_WRITTEN_DAY.pattern})".replace("(?P<", "(?P<x")  # one day, as written
+def days_written(text: str) -> int:
+    """How many days a text writes, with or without their year."""
+    return len(_DAY_MONTH.findall(text)) + len(_ISO_DAY.findall(text))
 
 
 def _other_day(text: str, selection: tuple[tuple[str, str], ...]) -> str:
-    """A day the text writes when the fact was computed on one other day ("on 3 January 1870" for a maximum of
-    1 January's field: the 1.5B's call picked the first day), else ""."""
+    """The day a text writes when the fact was computed on one other day ("on 3 January 1870" for a maximum of
+    1 January's field: the 1.5B's call picked the first day), else "". Only a text that writes one day, and a
+    fact of one day that is not a month read from a date (monthly means stamped on the 16th)."""
+    keys = {key for key, _ in selection}
     days = {d for _, value in selection for d in (f"{y}-{m}-{dd}" for y, m, dd in _ISO_DAY.findall(value))}
-    if len(days) != 1:
+    if len(days) != 1 or "dates_read_as_month" in keys or days_written(text) != 1:
         return ""
     said = written_days(text)
-    return sorted(said)[0] if said and not days & said else ""
+    return said.pop() if len(said) == 1 and not days & said else ""
 
 
 def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from data.times import frequency
 from tools.prompt_schema import EXAMPLE_LATS
 
-from .numbers import DAY_TEXT, FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS, written_days
+from .numbers import DAY_TEXT, FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS, days_written, written_days
 
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
@@ -171,19 +172,27 @@ def number_span(arguments: dict, question: str, time_axes: Any) -> tuple[dict, s
 
 
 _ON_DAY = re.compile(rf"\bon\s+(?:the\s+)?({DAY_TEXT})", re.I)
+# words that make a day one end of a span ("starting on 3 January"), not the day asked about
+_SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|till|from|between|start\w*|begin\w*|end(?:s|ing)?|through|"
+                         r"during|week|days|trend|each|every)\b", re.I)
+DAY_TOOLS = frozenset({"statistic", "area_weighted_mean", "where_extreme"})  # tools that reduce one day's field
 
 
-def day_from_question(arguments: dict, question: str, offered: frozenset | dict) -> tuple[dict, str]:
-    """The day of "on 3 January 1870" ("on July 19, 2015", "on 2015-07-19") where the call selects no time or
-    another span: the 1.5B took 1 January's maximum for "the maximum SST on 3 January 1870", and the days'
-    maxima were 0.05 apart, so its answer looked right."""
+def day_from_question(tool: str, arguments: dict, question: str, time_axes: Any) -> tuple[dict, str]:
+    """The day of "on 3 January 1870" ("on July 19, 2015", "on 2015-07-19") for a tool that reduces one day's
+    field, where the call selects no time or one other day: the 1.5B took 1 January's maximum for "the maximum
+    SST on 3 January 1870", and the days' maxima were 0.05 apart, so its answer looked right. Only a question
+    that writes one day and no span, on a file with daily (or finer) dates; a call's span of several days is
+    left as it is."""
     days = {day for found in _ON_DAY.finditer(question) for day in written_days(found.group(1))}
-    if len(days) != 1 or "time_start" not in offered:
+    daily = any(t.kind == "datetime" and frequency(t.values) in ("hourly", "daily") for t in time_axes)
+    if (tool not in DAY_TOOLS or len(days) != 1 or days_written(question) != 1 or _SPAN_WORDS.search(question)
+            or not daily):
         return arguments, ""
     day = days.pop()
     start = str(arguments.get("time_start") or "")
     end = str(arguments.get("time_end") or start)
-    if start[:10] == day and end[:10] == day:
+    if start[:10] != end[:10] or start[:10] == day:  # several days, or this one already
         return arguments, ""
     return {**arguments, "time_start": day, "time_end": day}, f"time_start={day!r}, time_end={day!r}"
 

@@ -129,9 +129,10 @@ def compact_variables(variables: list[dict], limit: int = 48) -> list[dict]:
     for (units, dims), names in group_variables(variables).items():
         written = _ranges(names)
         room = max(limit - shown, 0)
-        entry: dict = {"names": written[:room]} if len(written) > 1 else {"name": written[0]}
+        entry: dict = {"name": written[0]} if len(written) == 1 and room else {"names": written[:room]}
         if len(written) > room:
-            entry["more"] = f"{len(written) - room} more names (list_variables lists them all)"
+            rest = len(written) - room
+            entry["more"] = f"{rest} more name{'s' if rest > 1 else ''} (list_variables lists them all)"
         shown += min(len(written), room)
         out.append({**entry, **({"units": units} if units else {}), **({"dims": list(dims)} if dims else {})})
     return out

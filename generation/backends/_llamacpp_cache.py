@@ -23,8 +23,8 @@ class StateCache(llama_cpp.LlamaRAMCache):
     Upstream evicts the least recently used state. Every finished completion and every paused generation saves
     one, so in a class a dataset's prefix, prefilled once for every student (generation.shared), was pushed out
     by other students' summaries within minutes, and each Tools question paid its ~1,500 tokens again. A state
-    `pin`ned as a shared prefix is evicted only when no other state is left to evict, and at most MAX_PINNED are
-    pinned (pinning one more unpins the least recently used).
+    `pin`ned as a shared prefix is evicted only when no other state is left to evict; at most MAX_PINNED, and at
+    most half the capacity, are pinned (pinning one more unpins the least recently used).
     """
 
     def __init__(self, capacity_bytes: int) -> None:
@@ -45,15 +45,27 @@ class StateCache(llama_cpp.LlamaRAMCache):
         self.pinned.discard(key)
 
     def pin(self, tokens: Sequence[int]) -> tuple[int, ...] | None:
-        """Pin the saved state that holds all of `tokens` (a shared prefix); its key, or None when none does."""
-        key = self._find_longest_prefix_key(tuple(tokens))
-        if key is None or llama_cpp.Llama.longest_token_prefix(key, tokens) < len(tokens):
+        """Pin the smallest saved state that holds all of `tokens` (a shared prefix: the prefill's own, not a longer
+        question's that started with it); its key, or None when none does. Pinned states keep to MAX_PINNED and
+        half the capacity, so other states always have room: the least recently used pins are let go first."""
+        tokens = tuple(tokens)
+        holding = [k for k in self.cache_state if k[:len(tokens)] == tokens]
+        if not holding:
             return None
+        key = min(holding, key=len)
         self.pinned.add(key)
-        while len(self.pinned) > MAX_PINNED:  # cache_state runs from the least recently used
-            self.pinned.discard(next(k for k in self.cache_state if k in self.pinned))
+        while len(self.pinned) > 1 and (len(self.pinned) > MAX_PINNED
+                                        or self._pinned_bytes() > self.capacity_bytes / 2):
+            self.pinned.discard(next(k for k in self.cache_state if k in self.pinned and k != key))
         return key
+
+    def _pinned_bytes(self) -> int:
+        return sum(_size(self.cache_state[k]) for k in self.pinned)
 
     @property
     def cache_size(self) -> int:
-        return sum(s.llama_state_size + s.scores.nbytes + s.input_ids.nbytes for s in self.cache_state.values())
+        return sum(_size(s) for s in self.cache_state.values())
+
+
+def _size(state: llama_cpp.LlamaState) -> int:
+    return state.llama_state_size + state.scores.nbytes + state.input_ids.nbytes
