@@ -387,3 +387,34 @@ def test_a_day_the_question_names_is_the_day_the_call_selects():
                   f"The maximum SST was {first_day:.4f} on 1 January and less on 3 January 1870.",
                   f"Over 3 decades 1961-1990 the maximum SST was {first_day:.4f}."):
         assert [c.found for c in check_numbers(right, fact) if c.value == round(first_day, 4)] == [True], right
+
+
+def test_the_first_or_last_step_the_question_names_is_the_step_the_call_selects():
+    """"the mean SST between 10S and 10N on the first day in degrees Fahrenheit": the 1.5B selected no time, the
+    result gave each of the five days and their mean, and it quoted that mean (79.2568, 0.05 % from the first day's
+    79.2201) with a ✓. The first day is selected now, and a number a digit's worth off is no longer the same."""
+    from toolloop.numbers import Known, check_numbers
+    from toolloop.question import end_step_from_question
+
+    question = "What is the mean SST between 10S and 10N on the first day in degrees Fahrenheit?"
+    result, ds = run("ctorca.nc", question, "area_weighted_mean",
+                     {"variable": "sosstsst", "dims": ["y", "x"], "lat_min": -10, "lat_max": 10, "to_units": "degF"})
+    first = ds.sosstsst.isel(time_counter=0)
+    band = (ds.nav_lat >= -10) & (ds.nav_lat <= 10)
+    weights = np.cos(np.deg2rad(ds.nav_lat)).where(band & first.notnull())
+    expected = float((first * weights).sum() / weights.sum()) * 9 / 5 + 32
+    assert result.ok and result.value["mean"] == pytest.approx(expected, abs=0.01)
+    assert "(the first)" in result.text
+    daily = real_registry("ctorca.nc").time_axes
+    last = end_step_from_question("count_threshold", {}, "On the last day, how many points are above 29?", daily)
+    assert last[0] == {"time_start": "1870-01-05T12:00", "time_end": "1870-01-05T12:00"}
+    for asked, tool in (("from the first to the last day", "statistic"), ("on the first day", "linear_trend"),
+                        ("in the first month", "statistic")):  # a span, a tool of series, a month of a daily file
+        assert end_step_from_question(tool, {}, f"What is the mean SST {asked}?", daily) == ({}, ""), asked
+    monthly = real_registry("tas_rectilinear_grid_2D.nc").time_axes
+    assert end_step_from_question("statistic", {}, "What is the mean tas in the first year?", monthly) == ({}, "")
+    assert end_step_from_question("statistic", {}, "What is the mean tas in the last month?", monthly)[1]
+
+    fact = [Known("area_weighted_mean(...)", 79.2201, "degF", "sosstsst", "mean")]
+    for written, right in (("79.2568", False), ("79.2201", True), ("79.22", True), ("79.23", True), ("79.3", False)):
+        assert [c.found for c in check_numbers(f"The mean SST is {written} °F.", fact)] == [right], written

@@ -53,6 +53,7 @@ from .question import (
     change_between,
     copied_example,
     day_from_question,
+    end_step_from_question,
     extreme_located,
     levels_from_question,
     lons_copied_from_lats,
@@ -275,6 +276,8 @@ class ToolLoop:
         arguments, said = spans_from_question(arguments, question)
         taken.append(said)
         arguments, said = day_from_question(call.name, arguments, question, self.registry.time_axes)
+        taken.append(said)
+        arguments, said = end_step_from_question(call.name, arguments, question, self.registry.time_axes)
         taken.append(said)
         arguments, said = number_span(arguments, question, self.registry.time_axes)
         taken.append(said)

@@ -371,12 +371,17 @@ def _lookup(written: str, numbers: list[tuple[Known, float]], date_parts: list[t
 
 
 def _same(value: float, candidate: float, decimals: int, written: str, close: bool = True) -> bool:
-    """Whether the written ``value`` is ``candidate``: equal, or rounded from it to the written decimals,
-    or (``close``) within 0.1 %, for a value written in another notation."""
-    if value == candidate or close and math.isclose(value, candidate, rel_tol=1e-3, abs_tol=1e-12):
+    """Whether the written ``value`` is ``candidate``: equal, or rounded from it to the written decimals, or
+    (``close``) within 0.1 % and off by at most one unit of its last written digit (a rounding slip: 79.23 for
+    79.2201; written in exponent notation, within 0.1 %). 79.2568 for 79.2201 is another number: the mean of
+    five days, quoted for the first day's 79.2201, passed as within 0.1 % and got a ✓."""
+    if value == candidate:
         return True
     if "e" in written.lower():
-        return False
+        return close and math.isclose(value, candidate, rel_tol=1e-3, abs_tol=1e-12)
+    if close and abs(value - candidate) <= 10.0 ** -decimals * (1 + 1e-9) and math.isclose(value, candidate,
+                                                                                           rel_tol=1e-3):
+        return True
     return round(candidate, decimals) == value  # the answer rounded the known value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from data.times import frequency
+from data.times import fmt, frequency
 from tools.prompt_schema import EXAMPLE_LATS
 
 from .numbers import DAY_TEXT, FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS, days_written, written_days
@@ -175,7 +175,7 @@ _ON_DAY = re.compile(rf"\bon\s+(?:the\s+)?({DAY_TEXT})", re.I)
 # words that make a day one end of a span ("starting on 3 January"), not the day asked about
 _SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|till|from|between|start\w*|begin\w*|end(?:s|ing)?|through|"
                          r"during|week|days|trend|each|every)\b", re.I)
-DAY_TOOLS = frozenset({"statistic", "area_weighted_mean", "where_extreme"})  # tools that reduce one day's field
+DAY_TOOLS = frozenset({"statistic", "area_weighted_mean", "where_extreme", "count_threshold"})  # reduce a field
 
 
 def day_from_question(tool: str, arguments: dict, question: str, time_axes: Any) -> tuple[dict, str]:
@@ -195,6 +195,28 @@ def day_from_question(tool: str, arguments: dict, question: str, time_axes: Any)
     if start[:10] != end[:10] or start[:10] == day:  # several days, or this one already
         return arguments, ""
     return {**arguments, "time_start": day, "time_end": day}, f"time_start={day!r}, time_end={day!r}"
+
+
+_ONE_END = re.compile(r"\b(?:on|in|at|for|during)\s+the\s+(first|last|final)\s+"
+                      r"(day|time\s*step|step|month|year|hour)\b", re.I)
+_STEP_OF = {"day": "daily", "month": "monthly", "year": "annual", "hour": "hourly"}
+
+
+def end_step_from_question(tool: str, arguments: dict, question: str, time_axes: Any) -> tuple[dict, str]:
+    """The first or last time step of "on the first day" ("in the last time step", "in the final month" of a
+    monthly file) where the call selects no time: the 1.5B asked for "the mean SST between 10S and 10N on the
+    first day" without a time and quoted the mean of all five days, with a ✓. Only for one named end, a word
+    that is one step of the file's one date axis, and a tool that reduces a field."""
+    ends = {(m.group(1).lower().replace("final", "last"), m.group(2).lower()) for m in _ONE_END.finditer(question)}
+    dated = [t for t in time_axes if t.kind == "datetime" and len(t.values) > 1]
+    if (tool not in DAY_TOOLS or len(ends) != 1 or len(dated) != 1 or _FIRST_LAST.search(question)
+            or arguments.get("time_start") is not None or arguments.get("time_end") is not None):
+        return arguments, ""
+    (end, unit), = ends
+    if unit in _STEP_OF and frequency(dated[0].values) != _STEP_OF[unit]:
+        return arguments, ""  # "the first year" of a monthly file is twelve steps, not one
+    when = fmt(dated[0].values[0 if end == "first" else -1])
+    return {**arguments, "time_start": when, "time_end": when}, f"time_start={when!r}, time_end={when!r} (the {end})"
 
 
 def spans_from_question(arguments: dict, question: str) -> tuple[dict, str]:
