@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import math
 import os
 import re
 import sys
@@ -193,15 +194,28 @@ def judge(case: rc.Case, want: float, answer: str, known: list) -> dict:
         if value is None or not c.found:
             continue
         hit = within(case, want, value)
-        marked.append({"text": c.text, "source": c.source, "hit": hit})
+        marked.append({"text": c.text, "source": c.source, "hit": hit, "loose": hit and not _as_written(want, c.text)})
         if not hit and not _from_user(c.source):
             wrong_marked.append(c.text)
     correct = any(m["hit"] for m in marked)
-    return {"correct": correct,
+    return {"correct": correct, "loose": correct and not any(m["hit"] and not m["loose"] for m in marked),
             "number_in_tolerance": any(within(case, want, float(n)) for n in answer_numbers(answer))
             or any(c.value is not None and within(case, want, c.value) for c in checked),
             "marked": marked, "checked": [{"text": c.text, "found": c.found} for c in checked],
             "check_wrong": (not correct) and bool(wrong_marked), "wrong_marked": wrong_marked}
+
+
+def _as_written(want: float, text: str) -> bool:
+    """Whether a number as written is the reference to its written digits (a hit that is not may be another
+    selection's value that falls within the tolerance: 1 January's maximum SST quoted for 3 January was)."""
+    t = text.replace(",", "").replace("−", "-").replace("%", "").strip()
+    try:
+        value = float(t)
+    except ValueError:
+        return True  # a date or a position in words: the tolerance is the check
+    decimals = len(t.split(".")[1]) if "." in t else 0
+    value, want = abs(value), abs(want)  # "19.6°S" is written without its sign
+    return abs(value - want) <= 0.5 * 10.0 ** -decimals * (1 + 1e-6) or math.isclose(value, want, rel_tol=1e-6)
 
 
 def _from_user(source: str) -> bool:
@@ -263,6 +277,10 @@ def model_tables(records: list[dict], ceiling: list[dict] | None) -> str:
              f"wrong answers with a ✓-marked number: {len(wrong_marked)}; errors/timeouts: "
              f"{sum(bool(r['error']) or r['stopped'] == 'hard_timeout' for r in records)}; "
              f"mean {sum(r['seconds'] for r in records) / max(n, 1):.1f} s/case"]
+    loose = [r["case"] for r in records if r.get("loose")]
+    lines.append(f"Correct answers whose ✓ number is within tolerance but not the reference to its written digits "
+                 f"(look at each: another selection's value can fall within the tolerance): {len(loose)}"
+                 + (f" ({', '.join(loose)})" if loose else ""))
     if ceiling is not None:
         ok = {r["case"]: r["ok"] for r in ceiling}
         sub = [r for r in records if r["case"] in ok]
