@@ -209,7 +209,7 @@ def _as_written(want: float, text: str) -> bool:
     """Whether a number as written is the reference to its written digits, or within 0.02 % of it (a hit that is
     not may be another selection's value that falls within the tolerance: 1 January's maximum SST quoted for 3
     January was)."""
-    t = text.replace(",", "").replace("−", "-").replace("%", "").strip()
+    t = _plain(text)
     try:
         value = float(t)
     except ValueError:
@@ -224,8 +224,13 @@ def _from_user(source: str) -> bool:
     return source == "your question" or source.startswith("the arguments of")
 
 
+def _plain(text: str) -> str:
+    """A number as written, without thousands commas and percent sign, with an ASCII minus."""
+    return text.replace(",", "").replace("−", "-").replace("%", "").strip()
+
+
 def _value(text: str) -> float | None:
-    t = text.replace(",", "").replace("−", "-").replace("%", "").strip()
+    t = _plain(text)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", t):
         return float(t[:4])
     try:

@@ -35,6 +35,7 @@ from .numbers import (
     Known,
     calendar_counts,
     check_numbers,
+    month_number,
     names_of,
     question_known,
     sibling_named,
@@ -130,11 +131,6 @@ def tools_prefix(registry, enabled: set[str] | None = None) -> tuple[list[Messag
     state can be computed once (prefill_chat)."""
     context = registry.system_message()
     return ([context] if context else []), registry.prompt_schemas(enabled)
-
-
-def _month_number(word: str) -> int:
-    """1-12 for a month's name or its three-letter abbreviation, 0 otherwise."""
-    return next((i + 1 for i, m in enumerate(MONTH_NAMES) if word.lower()[:3] == m[:3]), 0)
 
 
 def _enum(prop: dict) -> list:
@@ -429,8 +425,9 @@ class ToolLoop:
         offered = self._properties("area_weighted_mean")
         axes = self.registry.axes
         dims_of = self._dims_of(call.arguments.get("variable"))
-        if not (offered and axes is not None and call.name == "statistic" and call.arguments.get("stat") == "mean"
-                and area_mean_asked(question) and set(axes.horizontal.dims) <= set(dims_of or ("?",))):
+        if not (offered and axes is not None and dims_of is not None and call.name == "statistic"
+                and call.arguments.get("stat") == "mean" and area_mean_asked(question)
+                and set(axes.horizontal.dims) <= set(dims_of)):
             return call, ""
         dims = call.arguments.get("dims")
         whole_grid = not isinstance(dims, list) or set(axes.horizontal.dims) <= set(map(str, dims))
@@ -590,7 +587,7 @@ class ToolLoop:
         offered = self._properties(tool).get("season", {}).get("enum", [])
         named = {s for s in offered if re.search(rf"\b{s}\b", question)}
         for words in re.findall(r"\b([A-Z][a-z]+)[-/–]([A-Z][a-z]+)[-/–]([A-Z][a-z]+)\b", question):
-            months = tuple(_month_number(w) for w in words)  # "June-July-August" is JJA's months, not its initials
+            months = tuple(month_number(w) for w in words)  # "June-July-August" is JJA's months, not its initials
             named |= {s for s in offered if SEASON_MONTHS.get(s) == months}
         if len(named) != 1 or arguments.get("season") or arguments.get("month") is not None:
             return None

@@ -83,6 +83,11 @@ _COMMON = frozenset({"a", "i", "an", "as", "at", "be", "by", "do", "in", "is", "
 MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
                "november", "december")
 MONTH_WORD = "(?:" + "|".join(m[:3] for m in MONTH_NAMES) + ")[a-z]*"  # "Jan", "January", "july"
+
+
+def month_number(word: str) -> int:
+    """1-12 for a month's name or its three-letter abbreviation, 0 otherwise."""
+    return next((i + 1 for i, m in enumerate(MONTH_NAMES) if word.lower()[:3] == m[:3]), 0)
 # "between 45N and 55N", "from 500 hPa", "from January to July": a selection of the data, not a range of values
 _SELECTED_RANGE = re.compile(r"\b(?:between|from)\s+(?=[-−]?\d+(?:\.\d+)?\s?(?:°|º|degrees?\b|[NSEW]\b|hPa\b|mb\b)"
                              rf"|{MONTH_WORD}\b)", re.I)
@@ -717,14 +722,17 @@ DAY_TEXT = rf"(?:{_ISO_DAY.pattern}|{_WRITTEN_DAY.pattern})".replace("(?P<", "(?
 def written_days(text: str) -> set[str]:
     """The calendar days a text writes with their year, as "YYYY-MM-DD": "3 January 1870", "January 3, 1870",
     "Jan 3rd 1870", "1870-01-03" ("January 1870" names no day, "3 January" no year)."""
-    days = {f"{y}-{m}-{d}" for y, m, d in _ISO_DAY.findall(text)}
+    days = _iso_days(text)
     for m in _WRITTEN_DAY.finditer(text):
         day, month, year = (m.group("d1"), m.group("m1"), m.group("y1")) if m.group("m1") else \
             (m.group("d2"), m.group("m2"), m.group("y2"))
-        number = [n[:3] for n in MONTH_NAMES].index(month[:3].lower()) + 1
         if 1 <= int(day) <= 31:
-            days.add(f"{year}-{number:02d}-{int(day):02d}")
+            days.add(f"{year}-{month_number(month):02d}-{int(day):02d}")
     return days
+
+
+def _iso_days(text: str) -> set[str]:
+    return {f"{y}-{m}-{d}" for y, m, d in _ISO_DAY.findall(text)}
 
 
 def days_written(text: str) -> int:
@@ -737,7 +745,7 @@ def _other_day(text: str, selection: tuple[tuple[str, str], ...]) -> str:
     1 January's field: the 1.5B's call picked the first day), else "". Only a text that writes one day, and a
     fact of one day that is not a month read from a date (monthly means stamped on the 16th)."""
     keys = {key for key, _ in selection}
-    days = {d for _, value in selection for d in (f"{y}-{m}-{dd}" for y, m, dd in _ISO_DAY.findall(value))}
+    days = {d for _, value in selection for d in _iso_days(value)}
     if len(days) != 1 or "dates_read_as_month" in keys or days_written(text) != 1:
         return ""
     said = written_days(text)

@@ -8,7 +8,7 @@ from typing import Any
 from data.times import fmt, frequency
 from tools.prompt_schema import EXAMPLE_LATS
 
-from .numbers import DAY_TEXT, FIELD_MEAN, MONTH_NAMES, MONTH_WORD, POINTWISE, STAT_WORDS, days_written, written_days
+from .numbers import DAY_TEXT, FIELD_MEAN, MONTH_WORD, POINTWISE, STAT_WORDS, days_written, month_number, written_days
 
 # Calendar filters a small model fills in unasked (month=1, season="DJF": the first allowed values, or a period
 # of its own), which would silently narrow the answer; each is kept only when the question names one.
@@ -184,10 +184,11 @@ def day_from_question(tool: str, arguments: dict, question: str, time_axes: Any)
     SST on 3 January 1870", and the days' maxima were 0.05 apart, so its answer looked right. Only a question
     that writes one day and no span, on a file with daily (or finer) dates; a call's span of several days is
     left as it is."""
+    if tool not in DAY_TOOLS:
+        return arguments, ""
     days = {day for found in _ON_DAY.finditer(question) for day in written_days(found.group(1))}
-    daily = any(t.kind == "datetime" and frequency(t.values) in ("hourly", "daily") for t in time_axes)
-    if (tool not in DAY_TOOLS or len(days) != 1 or days_written(question) != 1 or _SPAN_WORDS.search(question)
-            or not daily):
+    if len(days) != 1 or days_written(question) != 1 or _SPAN_WORDS.search(question) or not any(
+            t.kind == "datetime" and frequency(t.values) in ("hourly", "daily") for t in time_axes):
         return arguments, ""
     day = days.pop()
     start = str(arguments.get("time_start") or "")
@@ -272,7 +273,7 @@ def periods_from_question(question: str) -> tuple[str, str] | None:
 def _period(text: str, year: str | None) -> str:
     words = text.split()
     if re.fullmatch(MONTH_WORD, words[0], re.I):
-        month = [m[:3] for m in MONTH_NAMES].index(words[0][:3].lower()) + 1
+        month = month_number(words[0])
         year = words[1] if len(words) > 1 else year
         return f"{year}-{month:02d}" if year else words[0].capitalize()
     return re.sub(r"\s+", "", text).upper()
