@@ -12,7 +12,8 @@ import streamlit as st
 from generation import Sampling
 from pages import _ui
 from toolloop import ToolLoop
-from toolloop.numbers import Known, check_numbers, markdown_with_marks
+from toolloop.marks import markdown_with_marks, number_sources, sources_markdown
+from toolloop.numbers import Known, check_numbers
 from toolloop.record import step_record
 
 TOOLS_PAGE = "pages/tool_calls.py"
@@ -55,7 +56,8 @@ def run_turn(model, registry, messages: list[dict], question: str, sampling: Sam
     return {
         "question": question,
         "answer": loop.answer,
-        "answer_html": markdown_with_marks(loop.answer, checked),
+        "answer_md": markdown_with_marks(loop.answer, checked),
+        "numbers": number_sources(checked),
         "check": (f"Numbers: ✓ {traced} traced to {sources} · ⚠ {len(checked) - traced} not traced or said of "
                   f"something else · ended by: {loop.stopped} after {len(steps)} step(s)"),
         "computed": any(r.ok for s in steps for r in s.results),
@@ -69,9 +71,17 @@ def render_answer(turn: dict) -> None:
     if turn.get("error"):
         st.error(_ui.plain(turn["error"]))
         return
-    st.markdown(turn["answer_html"], unsafe_allow_html=True)
+    st.markdown(turn["answer_md"])
     st.caption(turn["check"])
+    render_sources(turn["numbers"])
     render_trace(turn["steps"])
+
+
+def render_sources(numbers: list[dict]) -> None:
+    """Where each checked number of an answer comes from (or why it has a ⚠), folded under the answer."""
+    if numbers:
+        with st.expander("Where each number comes from", expanded=False):
+            st.markdown(sources_markdown(numbers))
 
 
 def render_trace(steps: list[dict]) -> None:

@@ -25,21 +25,14 @@ from generation.provision import cache_dir, weights_status
 from generation.registry import DEFAULT_MODEL_ID
 from geollm.failures import cause
 from geollm.session import SAMPLE_PREFIX, UPLOAD_PREFIX, CurrentDataset
-from toolloop.numbers import markdown_with_marks
+from toolloop.marks import markdown_with_marks, plain  # noqa: F401 - plain: the pages' escaper, as _ui.plain
 
 log = logging.getLogger("geollm.pages")
-MARKDOWN_SPECIALS = frozenset("\\`*_[]()<>&!#~$|")  # markup, links and images, HTML, LaTeX, tables
-
-
-def plain(text: object) -> str:
-    """`text` (a file name, column, attribute, load note or a message holding them) as inert markdown: on one
-    line, with every markdown and HTML special escaped, so it shows as written and never loads an image or frame."""
-    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in " ".join(str(text).split()))
 
 
 def model_markdown(slot, text: str, cursor: str = "") -> None:
     """Model text in `slot`, made inert like a checked answer (no HTML, no remote images), e.g. while streaming."""
-    slot.markdown(markdown_with_marks(text, []) + cursor, unsafe_allow_html=True)
+    slot.markdown(markdown_with_marks(text, []) + cursor)
 
 
 def failure(what: str, exc: BaseException) -> str:

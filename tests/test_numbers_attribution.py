@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from encoders.types import Fact
-from toolloop.numbers import Known, check_numbers, known_from_facts, markdown_with_marks
+from toolloop.marks import markdown_with_marks
+from toolloop.numbers import Known, check_numbers, known_from_facts
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 ERA = known_from_facts(

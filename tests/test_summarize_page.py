@@ -3,8 +3,6 @@ follow-ups (through the tool loop, or said plainly to be not computable here wit
 the numbers check and the download."""
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -136,9 +134,10 @@ def test_a_follow_up_gets_its_number_from_a_tool_marked_with_that_tool(monkeypat
         assert "could not" in turn["answer"].lower(), turn["answer"]
         return
     assert f"{expected:g}" in turn["answer"]
-    mark = re.search(rf'{re.escape(f"{expected:g}")}<span title="from (\w+)\([^"]*" style="color:#2e7d32">✓',
-                     turn["answer_html"])
-    assert mark and mark.group(1) in {c["name"] for s in turn["steps"] for c in s["calls"]}  # ✓ from that tool
+    assert f"{expected:g}:green[✓]" in turn["answer_md"]
+    called = {c["name"] for s in turn["steps"] for c in s["calls"]}
+    assert any(n["text"] == f"{expected:g}" and n["found"] and n["why"].split("(")[0] in {f"from {c}" for c in called}
+               for n in turn["numbers"]), turn["numbers"]  # ✓ from that tool
     assert any(e.label.startswith("Step") for e in at.expander)
 
 

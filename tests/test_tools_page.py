@@ -40,8 +40,9 @@ def test_lecture_example_is_answered_with_a_traced_number():
     assert not at.exception and not at.error
     turn = at.session_state["tools_chat"][-1]
     assert turn["steps"][0]["calls"][0]["name"] == "multiply"
-    assert "597518582790373200" in turn["answer_html"].replace(",", "")
-    assert "✓" in turn["answer_html"] and "from multiply(" in turn["answer_html"]
+    assert "597518582790373200" in turn["answer_md"].replace(",", "")
+    assert ":green[✓]" in turn["answer_md"]
+    assert any(n["found"] and n["why"].startswith("from multiply(") for n in turn["numbers"])
     assert "ended by: answer" in turn["check"]
     assert any("Step 1: multiply" in e.label for e in at.expander)
 

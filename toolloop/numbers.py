@@ -33,8 +33,6 @@ _NUMBER = re.compile(
     r"|(?<![\w.*^])(?<!\*\*-)(?<!\^-)(?<![A-Za-z][-−])(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
 _DATE_IN_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # spans a mark cannot go inside: code (shown as written) and math (KaTeX would show a mark's HTML as an error)
-_SPAN = re.compile(r"(?P<fenced>```.*?(?:```|$))|(?P<code>`[^`\n]*`)"
-                   r"|(?P<math>\$\$.*?\$\$|\$(?![\s$])[^$\n]*?(?<![\s\\])\$(?!\d))", re.DOTALL)
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # what follows a coordinate value: "500 hPa", "33°N", "45 degrees north", "120 m depth"
@@ -750,54 +748,3 @@ def _other_day(text: str, selection: tuple[tuple[str, str], ...]) -> str:
         return ""
     said = written_days(text)
     return said.pop() if len(said) == 1 and not days & said else ""
-
-
-def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
-    """The answer with ✓ after traced numbers and ⚠ (with a hover text) after the others.
-
-    A ⚠ on a number that equals a fact of something else also says, in small text, what it really is.
-    A mark never goes inside a code span (markdown would show its HTML as text) or math (KaTeX would show it as an
-    error), but right after the span; a number in a fenced block gets none (the block is shown as written).
-    """
-    spans = [(m.start(), m.end(), m.lastgroup) for m in _SPAN.finditer(answer)]
-    out, last = [], 0
-    for c in checked:
-        span = next(((start, end, kind) for start, end, kind in spans if start <= c.start < end), None)
-        if span and span[2] == "fenced":
-            continue
-        at = span[1] if span else c.end
-        tip = f"from {c.source}" if c.found else c.note or "not found among the computed facts: check it"
-        mark = "✓" if c.found else "⚠"
-        note = f' <small>({_inert(c.note)})</small>' if c.note and not c.found else ""  # names come from files
-        out.append(_as_text(answer, last, at, spans))
-        if span and "\n" in answer[span[0]:span[1]]:
-            out.append("\n\n")  # after a block of math, on a line of its own: "$$" must end its line
-        out.append(f'<span title="{_attr(tip)}" style="color:{"#2e7d32" if c.found else "#c77700"}">'
-                   f'{mark}{note}</span>')
-        last = at  # numbers come in order, so a later mark never lands before an earlier one
-    out.append(_as_text(answer, last, len(answer), spans))
-    return "".join(out)
-
-
-def _as_text(answer: str, start: int, end: int, spans: list[tuple[int, int, str]]) -> str:
-    """answer[start:end] with HTML and markdown images outside code spans made inert (code spans already show
-    HTML as text; in math a "<" is written as KaTeX's \\lt, and "![" is escaped as outside): model text is data,
-    so it never loads a remote image or frame on the page."""
-    out, at = [], start
-    for s_start, s_end, kind in spans:
-        if s_end <= at or s_start >= end:
-            continue
-        out.append(_inert(answer[at:max(s_start, at)]))
-        part = answer[max(s_start, at):min(s_end, end)]
-        out.append(part.replace("<", r"\lt ").replace("![", "!\\[") if kind == "math" else part)
-        at = min(s_end, end)
-    out.append(_inert(answer[at:end]))
-    return "".join(out)
-
-
-def _inert(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace("![", "!\\[")
-
-
-def _attr(text: str) -> str:
-    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
