@@ -11,6 +11,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ARTIFACTS = ROOT / "artifacts"
+REALDATA = ROOT.parent / "shared" / "realdata"  # the 20 real NetCDF files (NCAR GeoCAT); tests skip without them
 
 SMALL = "smollm2-135m"  # plumbing tests
 TOOL_MODEL = "qwen2.5-coder-0.5b"  # when a parseable tool call is needed

@@ -5,33 +5,32 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from helpers import REALDATA
 
 from data.areas import area_weights, latlon
 from data.axes import describe_axes, is_numeric
 from data.registry import open_path
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-FILES = sorted(p.name for p in REAL.glob("*.nc")) if REAL.is_dir() else []
-pytestmark = pytest.mark.skipif(not FILES, reason=f"no real data files in {REAL}")
+FILES = sorted(p.name for p in REALDATA.glob("*.nc")) if REALDATA.is_dir() else []
+pytestmark = pytest.mark.skipif(not FILES, reason=f"no real data files in {REALDATA}")
 
 
 def opened(name: str) -> xr.Dataset:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return open_path(REAL / name)
+        return open_path(REALDATA / name)
 
 
 def raw(name: str) -> xr.Dataset:
     """The file as xarray reads it without decoding times (the authors' numbers)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return xr.open_dataset(REAL / name, decode_times=False)
+        return xr.open_dataset(REALDATA / name, decode_times=False)
 
 
 def yyyymm(index) -> np.ndarray:
@@ -210,7 +209,7 @@ def test_what_cannot_be_read_is_said():
     assert nao.time.kind == "number" and any("no units" in n for n in nao.notes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        bay = describe_axes(xr.open_dataset(REAL / "sfbay_2020_met.nc"))  # as xarray reads it: text only
+        bay = describe_axes(xr.open_dataset(REALDATA / "sfbay_2020_met.nc"))  # as xarray reads it: text only
     assert bay.variables == () and any("not numeric" in n for n in bay.notes)
 
 

@@ -12,6 +12,7 @@ import dask.array as da
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import REALDATA
 
 import encoders
 from data import DataLoadError, budgets
@@ -19,9 +20,8 @@ from data import compute as scheduler
 from data.registry import open_path, open_upload
 from tools import default_registry
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 FILE = "TREFHT.B06.66.atm.1890-1999ANN.nc"  # 3.6 MB: lat x lon x 110 years
-pytestmark = pytest.mark.skipif(not (REAL / FILE).exists(), reason=f"no real data files in {REAL}")
+pytestmark = pytest.mark.skipif(not (REALDATA / FILE).exists(), reason=f"no real data files in {REALDATA}")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def on_cluster(cluster, monkeypatch):
     return cluster
 
 
-def opened(path: Path = REAL / FILE):
+def opened(path: Path = REALDATA / FILE):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return open_path(path)
@@ -81,15 +81,15 @@ def test_dataset_tools_give_the_threaded_schedulers_results(on_cluster, monkeypa
     assert tasks_done(on_cluster) > before
     monkeypatch.delenv(scheduler.SCHEDULER_ENV)
     assert remote == tool_results(ds)
-    assert remote["statistic"]["value"] == pytest.approx(float(xr.open_dataset(REAL / FILE).TREFHT.max()), rel=1e-5)
+    assert remote["statistic"]["value"] == pytest.approx(float(xr.open_dataset(REALDATA / FILE).TREFHT.max()), rel=1e-5)
 
 
 def test_an_upload_is_read_by_the_workers_from_its_saved_path(on_cluster):
-    ds = open_upload(FILE, (REAL / FILE).read_bytes())  # saved to a temp file, opened lazily from it
+    ds = open_upload(FILE, (REALDATA / FILE).read_bytes())  # saved to a temp file, opened lazily from it
     before = tasks_done(on_cluster)
     value = tool_results(ds)["statistic"]["value"]
     assert tasks_done(on_cluster) > before
-    assert value == pytest.approx(float(xr.open_dataset(REAL / FILE).TREFHT.max()), rel=1e-5)
+    assert value == pytest.approx(float(xr.open_dataset(REALDATA / FILE).TREFHT.max()), rel=1e-5)
 
 
 def test_the_time_budget_stops_a_slow_computation_on_the_cluster_with_the_same_message(on_cluster):
@@ -150,7 +150,7 @@ def test_an_unreachable_scheduler_on_the_summarize_page_is_one_error_line(monkey
 
 def test_a_file_the_workers_cannot_see_at_its_path_says_so(on_cluster, tmp_path):
     copy = tmp_path / FILE
-    copy.write_bytes((REAL / FILE).read_bytes())
+    copy.write_bytes((REALDATA / FILE).read_bytes())
     ds = opened(copy)  # the app holds it open; the workers open it by path, as on another machine
     copy.unlink()
     with pytest.raises(DataLoadError) as exc:

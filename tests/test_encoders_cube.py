@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import dask.array
 import numpy as np
@@ -10,6 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 from dask.callbacks import Callback
+from helpers import REALDATA
 
 import encoders
 from encoders.text import fmt_num
@@ -195,10 +195,9 @@ def test_injection_title_is_quoted(ds):
     assert max(len(s) for s in QUOTED.findall(enc.text)) <= 160
 
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is not here")
+@pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not here")
 def test_prompt_states_the_axes_the_tools_use():
     """The Summarize prompt says what data.axes found: month values that are not dates, the levels, the
     file's own weights, a 360-day calendar, and a decoded time unit as the app's note (never as an attribute)."""
@@ -206,13 +205,13 @@ def test_prompt_states_the_axes_the_tools_use():
 
     from data.registry import open_path
 
-    text = encoders.encode(open_path(REAL / "mxclim.nc"), "stats", 1500).text
-    raw = xr.open_dataset(REAL / "mxclim.nc", decode_times=False)
+    text = encoders.encode(open_path(REALDATA / "mxclim.nc"), "stats", 1500).text
+    raw = xr.open_dataset(REALDATA / "mxclim.nc", decode_times=False)
     months = ", ".join(str(int(m)) for m in raw["time"].values)
     assert f"{raw.sizes['time']} month values ({months}), not dates" in text
     assert f"{raw.sizes['lev']} pressure levels" in text and "the file's latitude weights 'gw'" in text
     assert "area-weighted mean (the file's latitude weights 'gw'" in text
-    text = encoders.encode(open_path(REAL / "tas_mod2_hist_rectilin_grid_2D.nc"), "stats", 1500).text
+    text = encoders.encode(open_path(REALDATA / "tas_mod2_hist_rectilin_grid_2D.nc"), "stats", 1500).text
     assert "360_day calendar" in text
-    text = encoders.encode(open_path(REAL / "climdiv_prcp_1899-1999.nc"), "stats", 1500).text
+    text = encoders.encode(open_path(REALDATA / "climdiv_prcp_1899-1999.nc"), "stats", 1500).text
     assert "'months since jan 1899' decoded" in text and '"load_notes"' not in text

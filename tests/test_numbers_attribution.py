@@ -6,15 +6,13 @@ count gets ⚠ saying what it really is.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers import REALDATA
 
 from encoders.types import Fact
 from toolloop.marks import markdown_with_marks
 from toolloop.numbers import Known, check_numbers, known_from_facts
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 ERA = known_from_facts(
     [Fact("dim:level.size", 3), Fact("dim:month.size", 2), Fact("dim:latitude.size", 241),
      Fact("coord:level.first", 200), Fact("coord:level.last", 850), Fact("coord:month.first", 1),

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from helpers import ROOT, SMALL, open_page
+from helpers import REALDATA, ROOT, SMALL, open_page
 
 from geollm.failures import cause
 from pages import _ui
@@ -129,7 +129,7 @@ def test_a_runtime_error_while_encoding_names_the_new_file_and_keeps_the_old(mon
 def test_a_real_file_too_slow_to_read_stops_at_the_time_budget_and_keeps_the_old(monkeypatch):
     from data import budgets
 
-    real = ROOT.parent / "shared" / "realdata" / "hgt.nc"
+    real = REALDATA / "hgt.nc"
     if not real.is_file():
         pytest.skip("../shared/realdata is not here")
     at = with_sample_and_chat()

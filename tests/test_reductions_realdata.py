@@ -3,24 +3,23 @@ reduction, each expected value computed here with plain xarray/numpy (never type
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
 import xarray as xr
+from helpers import REALDATA
 
 from data.registry import open_path
 from tools import default_registry
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
-pytestmark = pytest.mark.skipif(not (REAL / "mxclim.nc").exists(), reason=f"no real data files in {REAL}")
+pytestmark = pytest.mark.skipif(not (REALDATA / "mxclim.nc").exists(), reason=f"no real data files in {REALDATA}")
 REL = 1e-5  # tool floats carry 6 significant digits
 
 
 def load(name: str) -> tuple[xr.Dataset, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ds = open_path(REAL / name)
+        ds = open_path(REALDATA / name)
     return ds, default_registry(ds)
 
 

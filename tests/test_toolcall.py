@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import TOOL_MODEL
+from helpers import REALDATA, TOOL_MODEL
 
 from generation import POOL, Capabilities, Generation, Sampling, load_models
 from toolloop import ParsedCall, ToolLoop, call_schema, parse_tool_calls
@@ -27,11 +27,10 @@ HERMES_TWO_CALLS = ('<tool_call>\n{"name": "add", "arguments": {"a": 1, "b": 2}}
 
 def real_registry(name: str):
     """The Tools page's registry for a file of ../shared/realdata (the test is skipped without it)."""
-    from pathlib import Path
 
     import data
 
-    path = Path(__file__).resolve().parents[2] / "shared" / "realdata" / name
+    path = REALDATA / name
     if not path.exists():
         pytest.skip("shared real data not here")
     return default_registry(data.open_path(path))
@@ -877,11 +876,10 @@ def test_where_extreme_gives_the_unit_the_question_asks_for():
     question = "What is the warmest single month on record in Boulder, in °C?"
     loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
     result = loop._run(ParsedCall("where_extreme", {"variable": "temp", "kind": "max", "month": 1}, ""))
-    from pathlib import Path
 
     import xarray as xr
 
-    with xr.open_dataset(Path(__file__).resolve().parents[2] / "shared/realdata/Boulder.temp.1897-2014.nc") as ds:
+    with xr.open_dataset(REALDATA / "Boulder.temp.1897-2014.nc") as ds:
         celsius = float(ds.TEMP.max())  # the file's own °C copy of the same series
     assert result.ok and result.value["units"] == "degC" and result.value["converted_from"] == "farenheit"
     assert abs(result.value["value"] - celsius) < 0.05 and result.value["at"]["time"].startswith("1954-07")

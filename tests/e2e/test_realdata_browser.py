@@ -4,16 +4,15 @@ number must be the file's own (computed here with xarray) and carry a ✓."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import xarray as xr
 from e2e_helpers import no_exceptions, upload_on_summarize, wait_for_app
+from helpers import REALDATA
 from playwright.sync_api import expect
 from test_tools_browser import pick_tool
 
 pytestmark = pytest.mark.e2e
-REAL = Path(__file__).resolve().parents[3] / "shared" / "realdata"
 
 CASES = [  # file, the grid kind, question, variable whose maximum answers it
     ("tos_ocean_bipolar_grid.nc", "curvilinear",
@@ -31,12 +30,12 @@ def number_with_mark(answer: str, expected: float) -> bool:
     return False
 
 
-@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/realdata is not here")
+@pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not here")
 @pytest.mark.parametrize("name,kind,question,variable", CASES, ids=[c[1] for c in CASES])
 def test_upload_a_real_file_and_ask_the_tools(page, app_url, artifacts, name, kind, question, variable):
-    expected = float(xr.open_dataset(REAL / name)[variable].max())
+    expected = float(xr.open_dataset(REALDATA / name)[variable].max())
     page.goto(f"{app_url}/summarize")
-    upload_on_summarize(page, REAL / name)
+    upload_on_summarize(page, REALDATA / name)
     page.get_by_text(f"Look at the data: {name}").wait_for(timeout=120_000)
     page.get_by_text("Prompt uses").wait_for(timeout=300_000)
     wait_for_app(page)
