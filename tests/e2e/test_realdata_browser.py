@@ -72,6 +72,8 @@ def test_upload_a_real_file_and_ask_the_tools(page, app_url, artifacts, name, ki
     last_step.locator("summary").click()  # the last step's expander: what the model itself wrote
     sources = message.locator('[data-testid="stExpander"]').filter(has_text="Where each number comes from")
     sources.locator("summary").click()
+    sources.get_by_text("from statistic(").first.wait_for()
+    page.wait_for_timeout(800)  # the expander opens with an animation: let it finish before the screenshot
     page.screenshot(path=str(artifacts / f"e2e_realdata_{kind}.png"), full_page=True)
     written = last_step.locator('[data-testid="stCode"]').first.inner_text()
     assert number_with_mark(answer, expected), f"expected {expected:.2f}✓ in: {answer}\nthe model wrote: {written}"
