@@ -71,9 +71,9 @@ def render_answer(turn: dict) -> None:
     if turn.get("error"):
         st.error(_ui.plain(turn["error"]))
         return
-    st.markdown(turn["answer_md"])
+    st.markdown(turn.get("answer_md") or markdown_with_marks(turn["answer"], []))  # a turn kept from older code
     st.caption(turn["check"])
-    render_sources(turn["numbers"])
+    render_sources(turn.get("numbers", []))
     render_trace(turn["steps"])
 
 

@@ -106,3 +106,16 @@ def test_a_warning_naming_a_hostile_variable_shows_its_name_as_text():
     for shown in (markdown_with_marks(answer, checked), sources_markdown(number_sources(checked))):
         assert "![" not in shown and "](" not in shown and not re.search(r"(?<!\\)<img", shown)
         assert "!\\[x\\]\\(http://203.0.113.5/a.png\\) \\<img" in shown  # escaped: shown as written
+
+
+def test_marks_keep_addresses_lists_and_braces_intact_and_a_model_cannot_write_its_own_mark():
+    """An address is made a link whole, so a mark inside it would show as text: it gets none. A numbered list's
+    "1." keeps its list (the mark goes after it). A "{" after a number would be read as the mark's settings and
+    vanish. A model's own ":green[✓]" (or a name's ":red") is markup that would look like a mark: shown as written."""
+    known = [Known("a", 5), Known("b", 7)]
+    def shown(text):
+        return markdown_with_marks(text, check_numbers(text, known))
+    assert shown("See https://doi.org/10.5065/D6WD3XH5 for 5") == "See https://doi.org/10.5065/D6WD3XH5 for 5:green[✓]"
+    assert shown("1. mean 5\n2) max 7") == "1. :orange[⚠] mean 5:green[✓]\n2) :orange[⚠] max 7:green[✓]"
+    assert shown("5{x}") == "5:green[✓]\\{x}"
+    assert shown("about forty:green[✓], flag:red") == "about forty\\:green[✓], flag\\:red"

@@ -13,13 +13,17 @@ from toolloop.numbers import CheckedNumber
 
 MARKDOWN_SPECIALS = frozenset("\\`*_[]()<>&!#~$|")  # markup, links and images, HTML, LaTeX, tables
 _SPAN = re.compile(r"(?P<fenced>```.*?(?:```|$))|(?P<code>`[^`\n]*`)"
-                   r"|(?P<math>\$\$.*?\$\$|\$(?![\s$])[^$\n]*?(?<![\s\\])\$(?!\d))", re.DOTALL)
+                   r"|(?P<math>\$\$.*?\$\$|\$(?![\s$])[^$\n]*?(?<![\s\\])\$(?!\d))"
+                   r"|(?P<url>(?:https?://|www\.)[^\s<>]*)", re.DOTALL)  # an address is made a link whole
+_LIST_NUMBER = re.compile(r"^ {0,3}(\d{1,9})[.)](?=[ \t])", re.MULTILINE)  # "1. " starts a numbered list item
+_NAMED_COLON = re.compile(r":(?=[A-Za-z])")  # ":red[…]", ":red" and ":smile:" are markup: escaped, shown as written
 
 
 def plain(text: object) -> str:
     """`text` (a file name, column, attribute, load note or a message holding them) as inert markdown: on one
     line, with every markdown and HTML special escaped, so it shows as written and never loads an image or frame."""
-    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in " ".join(str(text).split()))
+    escaped = "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in " ".join(str(text).split()))
+    return _NAMED_COLON.sub(r"\\:", escaped)
 
 
 def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
@@ -27,20 +31,23 @@ def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
     a fact of something else also says what it really is, "⚠ (this is v's minimum, not z's)".
 
     A mark never goes inside a code span (markdown would show it as text) or math (KaTeX would show it as an
-    error), but right after the span; a number in a fenced block gets none (the block is shown as written).
+    error), but right after the span; a number in a fenced block or a web address gets none (shown as written); the
+    number of a numbered list item ("1. ") gets its mark after the "1.", so the list stays a list.
     """
     spans = [(m.start(), m.end(), m.lastgroup) for m in _SPAN.finditer(answer)]
+    list_numbers = {m.span(1): m.end() for m in _LIST_NUMBER.finditer(answer)}
     out, last = [], 0
     for c in checked:
         span = next(((start, end, kind) for start, end, kind in spans if start <= c.start < end), None)
-        if span and span[2] == "fenced":
+        if span and span[2] in ("fenced", "url"):
             continue
-        at = span[1] if span else c.end
+        at = span[1] if span else list_numbers.get((c.start, c.end), c.end)
         out.append(_as_text(answer, last, at, spans))
         if span and "\n" in answer[span[0]:span[1]]:
             out.append("\n\n")  # after a block of math, on a line of its own: "$$" must end its line
         note = f" ({plain(c.note)})" if c.note and not c.found else ""  # names come from files
-        out.append(":green[✓]" if c.found else f":orange[⚠{note}]")
+        mark = ":green[✓]" if c.found else f":orange[⚠{note}]"
+        out.append((" " + mark if at != c.end and not span else mark) + ("\\" if answer.startswith("{", at) else ""))
         last = at  # numbers come in order, so a later mark never lands before an earlier one
     out.append(_as_text(answer, last, len(answer), spans))
     return "".join(out)
@@ -69,11 +76,13 @@ def _as_text(answer: str, start: int, end: int, spans: list[tuple[int, int, str]
             continue
         out.append(_inert(answer[at:max(s_start, at)]))
         part = answer[max(s_start, at):min(s_end, end)]
-        out.append(part.replace("<", r"\lt ").replace("![", "!\\[") if kind == "math" else part)
+        out.append(part.replace("<", r"\lt ").replace("![", "!\\[") if kind == "math" else
+                   _inert(part) if kind == "url" else part)
         at = min(s_end, end)
     out.append(_inert(answer[at:end]))
     return "".join(out)
 
 
 def _inert(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace("![", "!\\[")
+    """Model text with HTML, images and colour markup shown as written (a model's own ":green[✓]" is no mark)."""
+    return _NAMED_COLON.sub(r"\\:", text.replace("&", "&amp;").replace("<", "&lt;").replace("![", "!\\["))

@@ -32,7 +32,6 @@ _NUMBER = re.compile(
     r"(?<![\w.])(?P<date>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?)(?![\w:])"
     r"|(?<![\w.*^])(?<!\*\*-)(?<!\^-)(?<![A-Za-z][-−])(?P<num>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?)(?P<pct>\s?%)?(?![\w])")
 _DATE_IN_TEXT = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-# spans a mark cannot go inside: code (shown as written) and math (KaTeX would show a mark's HTML as an error)
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|\n")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 # what follows a coordinate value: "500 hPa", "33°N", "45 degrees north", "120 m depth"
