@@ -111,8 +111,6 @@ def test_a_long_variable_enum_is_not_repeated_in_every_full_schema(monkeypatch):
     assert few["variable"]["enum"] == ["sst"]  # a short enum stays
 
 
-
-
 @pytest.mark.skipif(not REALDATA.is_dir(), reason="../shared/realdata is not here")
 def test_every_real_files_tools_prompt_is_at_most_1500_tokens():
     """Issue 15: with every tool on, the whole short Tools prompt of each of the 20 real files, rendered with the

@@ -27,7 +27,6 @@ HERMES_TWO_CALLS = ('<tool_call>\n{"name": "add", "arguments": {"a": 1, "b": 2}}
 
 def real_registry(name: str):
     """The Tools page's registry for a file of ../shared/realdata (the test is skipped without it)."""
-
     import data
 
     path = REALDATA / name

@@ -41,13 +41,14 @@ def markdown_with_marks(answer: str, checked: list[CheckedNumber]) -> str:
         span = next(((start, end, kind) for start, end, kind in spans if start <= c.start < end), None)
         if span and span[2] in ("fenced", "url"):
             continue
-        at = span[1] if span else list_numbers.get((c.start, c.end), c.end)
+        list_item = not span and (c.start, c.end) in list_numbers
+        at = span[1] if span else list_numbers[c.start, c.end] if list_item else c.end
         out.append(_as_text(answer, last, at, spans))
         if span and "\n" in answer[span[0]:span[1]]:
             out.append("\n\n")  # after a block of math, on a line of its own: "$$" must end its line
         note = f" ({plain(c.note)})" if c.note and not c.found else ""  # names come from files
-        mark = ":green[✓]" if c.found else f":orange[⚠{note}]"
-        out.append((" " + mark if at != c.end and not span else mark) + ("\\" if answer.startswith("{", at) else ""))
+        out.append((" " if list_item else "") + (":green[✓]" if c.found else f":orange[⚠{note}]")
+                   + ("\\" if answer.startswith("{", at) else ""))  # a "{" after a mark would be its settings
         last = at  # numbers come in order, so a later mark never lands before an earlier one
     out.append(_as_text(answer, last, len(answer), spans))
     return "".join(out)
