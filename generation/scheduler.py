@@ -16,12 +16,15 @@ seconds before it; nothing overtakes a request that has waited its own estimated
 never starved.
 
 First tokens first. A generation that can be paused (a backend that keeps its state: generation.shared) gives
-up the model at its next token once it has generated for MIN_TURN_S seconds in this turn, if a request that has
-not started yet waits (`should_pause`). It then waits again, keyed by its first arrival + its estimated rest,
-behind the requests that have not started until it has waited PAUSED_PATIENCE_S; from then on it is ordered with
-them, where its early arrival puts it first, so a paused generation is never starved either. A student's question
-thus starts within about MIN_TURN_S per request ahead of it instead of after another student's whole summary.
-Other generations (a grammar-constrained call, a seeded sample, a server's) are never interrupted.
+up the model at its next token when a request that has not started yet waits (`should_pause`): in its first
+turn as soon as it has its own first token (FIRST_TURN_S), in a later turn once it has generated for MIN_TURN_S
+seconds in that turn, so that it moves on too. It then waits again, keyed by its first arrival + its estimated
+rest, behind the requests that have not started until it has waited PAUSED_PATIENCE_S; from then on it is
+ordered with them, where its early arrival puts it first, so a paused generation is never starved either. A
+student's question thus starts after the first tokens of the requests ahead of it (their prompts, about a second
+each on a shared prefix) instead of after another student's whole summary; a pause costs a saved state and a
+token evaluated again (a few tenths of a second: bench/tools_prompt.py --turns). Other generations (a
+grammar-constrained call, a seeded sample, a server's) are never interrupted.
 
 Background work (a prefill that only saves a later request time) goes only when no other request waits, and is
 never counted ahead of one: a student's question never waits for a queued prefill, and a running one stops at
@@ -29,7 +32,8 @@ its next step when the backend can (generation.shared, Backend.prefill).
 
 The `on_wait` callback hears how many generations are ahead (the running one and those queued before it) and
 about how many seconds until this one starts (the running one's estimated rest plus the estimates of those
-queued ahead). It is called when the request joins the queue and again whenever that place changes.
+queued ahead; for a request that has not started, a pausable generation ahead counts only its turn: its prompt
+and first token, or MIN_TURN_S). It is called when the request joins the queue and again whenever that place changes.
 """
 from __future__ import annotations
 
@@ -49,7 +53,8 @@ CHARS_PER_TOKEN = 4
 DEFAULT_PREFILL_TOK_S, DEFAULT_DECODE_TOK_S = 100.0, 10.0  # about a 1.5B model on 2 CPU cores
 RATE_WINDOW = 8  # generations whose measured rates make the estimate
 MIN_MEASURED_TOKENS = 8  # fewer prompt or new tokens time too little to measure a rate
-MIN_TURN_S = 1.0  # a pausable generation generates at least this long in a turn before a new request may pause it
+FIRST_TURN_S = 0.0  # a generation's first turn may be paused this long after its first token (at once)
+MIN_TURN_S = 1.0  # a paused generation's later turns generate at least this long before a new request may pause it
 # a paused generation waits behind new requests at most this long, then is ordered with them. Its estimated rest
 # instead (a few seconds) put every paused one back ahead of the new ones: at 8 students the first token's p95
 # went from 15 s to 62 s (bench/RESULTS.md)
@@ -87,6 +92,8 @@ class Request:
     order: int
     queued: float = 0.0  # when it joined the queue this time
     started: float = 0.0
+    pausable: bool = False  # it gives up the model for a new request (First tokens first)
+    first_token_seconds: float = 0.0  # its estimated prompt and first token
 
     def key(self, now: float) -> tuple[bool, bool, float, int]:
         """The lowest goes next: foreground first, then new requests and paused ones that have waited
@@ -98,6 +105,12 @@ class Request:
     def new(self) -> bool:
         """A foreground request that has not started yet."""
         return not self.background and not self.paused
+
+    def turn_seconds(self) -> float:
+        """About how long it holds the model once it goes, when a new request waits behind it."""
+        if not self.pausable:
+            return self.seconds
+        return min(MIN_TURN_S, self.seconds) if self.paused else self.first_token_seconds
 
 
 @dataclass
@@ -117,6 +130,9 @@ class Rates:
         prefill = fmean(self.prefill) if self.prefill else DEFAULT_PREFILL_TOK_S
         decode = fmean(self.decode) if self.decode else DEFAULT_DECODE_TOK_S
         return cost.prompt_tokens / prefill + cost.max_new_tokens / decode
+
+    def first_token_seconds(self, cost: Cost) -> float:
+        return self.seconds(Cost(cost.prompt_tokens, min(cost.max_new_tokens, 1)))
 
 
 class Scheduler:
@@ -145,16 +161,17 @@ class Scheduler:
             return any(not r.background for r in self._queue)
 
     def acquire(self, cost: Cost = Cost(), on_wait: OnWait | None = None, background: bool = False,
-                paused_since: float | None = None) -> float:
+                paused_since: float | None = None, pausable: bool = False) -> float:
         """Block until it is this request's turn, telling `on_wait` its place meanwhile; return its arrival time.
         A `background` request goes only when no other request waits. A generation that paused passes the
-        arrival it was given first as `paused_since` and the cost of its rest."""
+        arrival it was given first as `paused_since` and the cost of its rest; one that will pause for a new
+        request (`should_pause`) says it is `pausable`."""
         with self._cond:
             seconds = self.rates.seconds(cost)
             now = self._clock()
             arrival = now if paused_since is None else paused_since
             request = Request(cost, seconds, arrival, background, paused_since is not None, next(self._arrivals),
-                              queued=now)
+                              queued=now, pausable=pausable, first_token_seconds=self.rates.first_token_seconds(cost))
             self._queue.append(request)
             self._cond.notify_all()  # those waiting may now have one more ahead of them
         told = None
@@ -186,22 +203,26 @@ class Scheduler:
         return self._clock()
 
     def should_pause(self, since: float) -> bool:
-        """Whether the running generation, if it can pause, should give up the model now: it is foreground work
-        that has generated for MIN_TURN_S seconds since `since` (its turn's first token, on this clock), and a
-        request that has not started waits."""
+        """Whether the running generation, if it can pause, should give up the model now: it is foreground work,
+        a request that has not started waits, and this is its first turn (it has its first token) or a later
+        turn that has generated for MIN_TURN_S seconds since `since` (that turn's first token, on this clock)."""
         with self._cond:
             running = self._running
-            return (running is not None and not running.background and self._clock() - since >= MIN_TURN_S
-                    and any(r.new for r in self._queue))
+            if running is None or running.background or not any(r.new for r in self._queue):
+                return False
+            return self._clock() - since >= (MIN_TURN_S if running.paused else FIRST_TURN_S)
 
     def place(self, request: Request) -> tuple[int, float]:
-        """How many generations are ahead of a waiting `request`, and about how many seconds until it starts."""
+        """How many generations are ahead of a waiting `request`, and about how many seconds until it starts: a
+        new request waits only for the turns of the pausable generations ahead of it."""
         now = self._clock()
         ahead = [r for r in self._queue if r.key(now) < request.key(now)]
-        wait = sum(r.seconds for r in ahead)
-        if self._running is not None:
-            wait += max(self._running.seconds - (self._clock() - self._running.started), 0.0)
-        return len(ahead) + (self._running is not None), round(wait)
+        wait = sum(r.turn_seconds() if request.new else r.seconds for r in ahead)
+        running = self._running
+        if running is not None:
+            holds = running.turn_seconds() if request.new else running.seconds
+            wait += max(holds - (now - running.started), 0.0)
+        return len(ahead) + (running is not None), round(wait)
 
     def release(self, stats: Stats | None = None) -> None:
         """The running generation is done; its `stats` (when it generated) refine the rates."""

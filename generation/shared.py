@@ -203,7 +203,7 @@ class SharedModel:
         text, parts, paused_since, kept, left = "", [], None, None, sampling.max_new_tokens
         while True:
             queued = time.perf_counter()
-            arrival = self.scheduler.acquire(cost, on_wait, paused_since=paused_since)
+            arrival = self.scheduler.acquire(cost, on_wait, paused_since=paused_since, pausable=True)
             stats.queued_s += time.perf_counter() - queued
             generation, paused, since = None, False, None
             try:

@@ -39,22 +39,22 @@ def settle(done, what: str) -> None:
 class Queue:
     """A scheduler held by a running generation, and requests that join it at chosen times."""
 
-    def __init__(self, running: Cost = Cost(0, 50)) -> None:
+    def __init__(self, running: Cost = Cost(0, 50), paused_since: float | None = None, pausable: bool = False) -> None:
         self.clock = Clock()
         self.scheduler = Scheduler(self.clock)
-        self.scheduler.acquire(running)
+        self.scheduler.acquire(running, paused_since=paused_since, pausable=pausable)
         self.order: list[str] = []
         self.told: dict[str, list[tuple[int, float]]] = {}
         self.threads: list[threading.Thread] = []
 
     def join(self, name: str, cost: Cost, at: float, background: bool = False,
-             paused_since: float | None = None) -> None:
+             paused_since: float | None = None, pausable: bool = False) -> None:
         self.clock.now = at
         self.told[name] = []
 
         def request():
             self.scheduler.acquire(cost, lambda ahead, seconds: self.told[name].append((ahead, seconds)), background,
-                                   paused_since)
+                                   paused_since, pausable)
             self.order.append(name)
             self.scheduler.release()
 
@@ -138,17 +138,41 @@ def test_background_work_goes_only_when_no_request_waits_and_is_never_counted_ah
     assert queue.run() == ["long question", "prefill", "second prefill"]
 
 
-def test_a_running_generation_is_asked_to_pause_only_for_a_new_request_after_its_minimum_turn():
-    queue = Queue(running=new_tokens(60))  # started at 0
-    assert not queue.scheduler.should_pause(0.0)  # nobody waits
-    queue.join("prefill", new_tokens(1), at=MIN_TURN_S * 5, background=True)
-    queue.join("paused one", new_tokens(1), at=MIN_TURN_S * 5, paused_since=0.0)
-    assert not queue.scheduler.should_pause(0.0)  # background work and a paused generation do not pause it
-    queue.join("question", new_tokens(30), at=MIN_TURN_S / 2)  # a new request, even a long one
-    assert not queue.scheduler.should_pause(0.0)  # the running one has not generated its minimum turn
-    queue.clock.now = MIN_TURN_S
-    assert queue.scheduler.should_pause(0.0) and not queue.scheduler.should_pause(MIN_TURN_S / 2)
-    assert queue.run() == ["question", "paused one", "prefill"]
+def test_a_first_turn_is_asked_to_pause_at_its_first_token_and_a_later_turn_after_its_minimum():
+    """First tokens first: a new request pauses a generation's first turn as soon as that has its own first token,
+    and a resumed turn once it has generated MIN_TURN_S, so that it moves on too. Only a new request pauses."""
+    first = Queue(running=new_tokens(60))  # started at 0, its first turn
+    assert not first.scheduler.should_pause(0.0)  # nobody waits
+    first.join("prefill", new_tokens(1), at=MIN_TURN_S * 5, background=True)
+    first.join("paused one", new_tokens(1), at=MIN_TURN_S * 5, paused_since=0.0)
+    assert not first.scheduler.should_pause(0.0)  # background work and a paused generation do not pause it
+    first.join("question", new_tokens(30), at=MIN_TURN_S * 5)  # a new request, even a long one
+    assert first.scheduler.should_pause(MIN_TURN_S * 5)  # right after the first token
+    assert first.run() == ["question", "paused one", "prefill"]
+
+    later = Queue(running=new_tokens(60), paused_since=0.0)  # a paused generation's next turn, from 0
+    later.join("question", new_tokens(30), at=MIN_TURN_S / 2)
+    assert not later.scheduler.should_pause(0.0)  # it has not generated its minimum turn
+    later.clock.now = MIN_TURN_S
+    assert later.scheduler.should_pause(0.0) and not later.scheduler.should_pause(MIN_TURN_S / 2)
+    later.run()
+
+
+def test_a_new_request_is_told_the_turns_of_pausable_generations_ahead_not_their_whole_work():
+    """Ahead of a new request, a pausable generation holds the model for its prompt and first token (first turn)
+    or MIN_TURN_S (later turn); other work for all its estimate. A paused request is not paused for: it is told
+    the whole estimates."""
+    prompt = Cost(round(2 * DEFAULT_PREFILL_TOK_S), round(30 * DEFAULT_DECODE_TOK_S))  # 2 s to its first token
+    queue = Queue(running=new_tokens(20), pausable=True)  # its first turn, from 0
+    queue.join("resumed", new_tokens(4), at=0, paused_since=-50, pausable=True)
+    now = PAUSED_PATIENCE_S + 1  # the running one is past its estimates; "resumed" has waited its patience
+    queue.join("pausable", prompt, at=now, pausable=True)
+    assert queue.told["pausable"] == [(2, round(MIN_TURN_S))]  # "resumed" goes first, for MIN_TURN_S
+    queue.join("whole", new_tokens(60), at=now)
+    assert queue.told["whole"] == [(3, round(MIN_TURN_S + 2.1))]  # and "pausable" to its first token
+    queue.join("paused", new_tokens(3), at=now, paused_since=now)  # held back behind the new ones
+    assert queue.told["paused"] == [(4, round(4 + 32.1 + 60))]  # the whole estimates
+    assert queue.run() == ["resumed", "pausable", "whole", "paused"]
 
 
 def test_a_paused_generation_waits_behind_new_requests_and_by_its_first_arrival_among_the_paused():

@@ -12,7 +12,8 @@ from generation.shared import SharedModel
 
 
 def test_two_concurrent_generations_are_serialized_and_both_complete(monkeypatch):
-    monkeypatch.setattr(scheduler, "MIN_TURN_S", 1e9)  # whole turns here; a paused one is the test further down
+    monkeypatch.setattr(scheduler, "FIRST_TURN_S", 1e9)  # whole turns here; a paused one is the test further down
+    monkeypatch.setattr(scheduler, "MIN_TURN_S", 1e9)
     shared = SharedModel(load_models().get(SMALL), local_backend("llama.cpp"))
     spans, texts, waits = {}, {}, []
 
@@ -52,7 +53,8 @@ def settle(done, what: str, limit: float = 120.0) -> None:
 def test_two_sessions_at_once_each_see_only_their_own_stats(monkeypatch):
     """A and B generate at once on one model, different prompts and lengths. A reads its stats only after B has
     started generating: the moment a stats object shared on the backend would already hold B's counts."""
-    monkeypatch.setattr(scheduler, "MIN_TURN_S", 1e9)  # whole turns: B waits through all of A
+    monkeypatch.setattr(scheduler, "FIRST_TURN_S", 1e9)  # whole turns: B waits through all of A
+    monkeypatch.setattr(scheduler, "MIN_TURN_S", 1e9)
     backend = local_backend("llama.cpp")
     shared = SharedModel(load_models().get(SMALL), backend)
     asks = {"A": ("Once upon a time", Sampling(max_new_tokens=7)),

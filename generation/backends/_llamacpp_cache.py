@@ -1,24 +1,61 @@
-"""The llama.cpp backend's prompt-state cache. Private (a leading underscore: not scanned as a backend),
-because it subclasses a llama_cpp class and so imports llama_cpp, which only a model load may do."""
+"""The llama.cpp backend's saved prompt states: how a state is saved and loaded, and the RAM cache that keeps them.
+Private (a leading underscore: not scanned as a backend), because it subclasses llama_cpp classes and so imports
+llama_cpp, which only a model load may do."""
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Sequence
 
 import llama_cpp
+import numpy as np
 
 MAX_PINNED = 4  # shared prefixes (datasets' system messages and tool schemas) kept ahead of other states
 
 
-class StateCache(llama_cpp.LlamaRAMCache):
-    """llama-cpp-python's RAM cache of saved prompt states, sized by everything a state holds, holding no logits
-    it does not need, and keeping the shared prefixes.
+class LeanStateLlama(llama_cpp.Llama):
+    """llama_cpp.Llama whose saved states hold only what a restore needs: the context's state and the token ids.
 
-    Upstream, each saved state copies up to n_batch rows of logits over the vocabulary (512 x 151,936 floats =
-    311 MB for Qwen), and the cache counts only the KV bytes: a "1 GB" cache grew past 15 GB in an hour of tool
-    calls. Those rows are never written when the model is loaded without ``logits_all`` (as the backend loads it):
-    sampling reads the context's own logits, and a restored state is evaluated again from its last token. So a
-    state keeps one row (``load_state`` broadcasts it) and the cache counts the KV bytes, that row and the token ids:
-    a 1.5B Tools prompt of 2,320 tokens is then 64 MB instead of 360 MB (bench/RESULTS.md).
+    Upstream's `save_state` copies the logits buffer, n_batch rows over the vocabulary (512 x 151,936 floats =
+    311 MB for Qwen), and the context's state three times (into a zeroed buffer, a compact one, then bytes); its
+    `load_state` writes those rows back. Those rows are never written when the model is loaded without
+    ``logits_all`` (as the backend loads it): sampling reads the context's own logits, and a restored state is
+    evaluated again from its last token before anything is sampled (``_requires_eval``). So a state is the
+    context's bytes copied once and the token ids, and a load hands llama.cpp those bytes without a copy. Every
+    finished completion and every paused generation saves a state and its next turn loads it: this is the price of
+    a pause (`python bench/tools_prompt.py --turns` measures it against upstream's)."""
+
+    def save_state(self) -> llama_cpp.LlamaState:
+        size = llama_cpp.llama_state_get_size(self._ctx.ctx)
+        buffer = np.empty(size, dtype=np.uint8)
+        written = llama_cpp.llama_state_get_data(self._ctx.ctx, _bytes_pointer(buffer), size)
+        if written > size:
+            raise RuntimeError("llama.cpp wrote more state than it said it would")
+        return llama_cpp.LlamaState(input_ids=self.input_ids.copy(), scores=np.empty((0, self.n_vocab()), np.single),
+                                    n_tokens=self.n_tokens, llama_state=buffer[:written],
+                                    llama_state_size=written, seed=self._seed)
+
+    def load_state(self, state: llama_cpp.LlamaState) -> None:
+        self.input_ids = state.input_ids.copy()
+        self.n_tokens = state.n_tokens
+        self._requires_eval = True
+        self._seed = state.seed
+        data = np.frombuffer(state.llama_state, dtype=np.uint8)
+        if llama_cpp.llama_state_set_data(self._ctx.ctx, _bytes_pointer(data), state.llama_state_size) \
+                != state.llama_state_size:
+            raise RuntimeError("llama.cpp did not take the saved state")
+
+
+def _bytes_pointer(array: np.ndarray) -> ctypes._Pointer:
+    return array.ctypes.data_as(ctypes.POINTER(ctypes.c_uint8))
+
+
+class StateCache(llama_cpp.LlamaRAMCache):
+    """llama-cpp-python's RAM cache of saved prompt states, sized by everything a state holds, and keeping the
+    shared prefixes.
+
+    Upstream counts a state's KV bytes and not its rows of logits (above): a "1 GB" cache grew past 15 GB in an
+    hour of tool calls. This one counts the KV bytes, any logits and the token ids: a 1.5B Tools prompt of 2,320
+    tokens is 64 MB (360 MB upstream; bench/RESULTS.md).
 
     Upstream evicts the least recently used state. Every finished completion and every paused generation saves
     one, so in a class a dataset's prefix, prefilled once for every student (generation.shared), was pushed out
@@ -32,7 +69,6 @@ class StateCache(llama_cpp.LlamaRAMCache):
         self.pinned: set[tuple[int, ...]] = set()
 
     def __setitem__(self, key: Sequence[int], value: llama_cpp.LlamaState) -> None:
-        value.scores = value.scores[-1:].copy()
         key = tuple(key)
         self.cache_state.pop(key, None)
         self.cache_state[key] = value

@@ -61,16 +61,14 @@ class LlamaCppBackend(Backend):
 
     @classmethod
     def load(cls, spec: ModelSpec, progress: Progress | None = None) -> "LlamaCppBackend":
-        import llama_cpp
-
-        from ._llamacpp_cache import StateCache
+        from ._llamacpp_cache import LeanStateLlama, StateCache
 
         path = gguf_path(spec, progress)
         if progress:
             progress(1.0, f"Loading {spec.id} into llama.cpp")
         threads = cpu_threads()
-        llm = llama_cpp.Llama(model_path=str(path), n_ctx=context_size(spec), n_threads=threads,
-                              n_threads_batch=threads, n_batch=512, flash_attn=flash_attention(), verbose=False)
+        llm = LeanStateLlama(model_path=str(path), n_ctx=context_size(spec), n_threads=threads,
+                             n_threads_batch=threads, n_batch=512, flash_attn=flash_attention(), verbose=False)
         cache_mb = prompt_cache_mb()
         if cache_mb > 0:
             llm.set_cache(StateCache(capacity_bytes=cache_mb * 2**20))
