@@ -7,6 +7,7 @@ import pytest
 from test_toolcall import real_registry
 
 from toolloop import ParsedCall, ToolLoop
+from toolloop.numbers import suffix_named
 from toolloop.question import area_mean_asked, lons_copied_from_lats, names_place, plain_mean_asked, pointwise_extreme
 
 
@@ -152,6 +153,11 @@ def test_a_trend_question_keeps_its_trend_tool():
         "linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90})
     assert result.ok and result.name == "linear_trend" and result.value == plain.value
     assert "left out to_units and by" in result.text
+    meaned, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", question, "area_weighted_mean",  # the short schemas' call
+                    {"variable": "TREFHT", "dims": ["lat", "lon"], "lat_min": 60, "lat_max": 90, "lon_min": 0,
+                     "lon_max": 357.188, "to_units": "K"})
+    assert meaned.ok and meaned.name == "linear_trend" and "instead of area_weighted_mean" in meaned.text
+    assert meaned.value["slope_per_decade"] == pytest.approx(plain.value["slope_per_decade"], rel=1e-3)
     means, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "What are the yearly means of TREFHT north of 60N?",
                    "statistic", {"variable": "TREFHT", "stat": "mean", "by": "year", "lat_min": 60})
     assert means.name == "climatology"  # not a trend question: statistic(by="year") is still climatology's
@@ -418,3 +424,38 @@ def test_the_first_or_last_step_the_question_names_is_the_step_the_call_selects(
     fact = [Known("area_weighted_mean(...)", 79.2201, "degF", "sosstsst", "mean")]
     for written, right in (("79.2568", False), ("79.2201", True), ("79.22", True), ("79.23", True), ("79.3", False)):
         assert [c.found for c in check_numbers(f"The mean SST is {written} °F.", fact)] == [right], written
+
+
+def test_calls_the_short_schemas_drew_out_of_the_extent_are_held_to_the_question():
+    """Calls the 1.5B wrote with GEOLLM_TOOL_SCHEMAS=short (bench/RESULTS.md, issue 15's accuracy of the short
+    schemas), each refused or wrong before: values copied from the extent that the question never asks for."""
+    orca = {"variable": "sosstsst", "stat": "mean", "to_units": "degF", "lat_min": -10, "lat_max": -10,
+            "lon_min": -10, "lon_max": -10, "time_start": "1870-01-01T12:00", "time_end": "1870-01-01T12:00"}
+    result, ds = run("ctorca.nc", "What is the mean SST between 10S and 10N on the first day in degrees Fahrenheit?",
+                     "statistic", orca)
+    assert result.ok and result.value["selection"]["grid_points_in_box"] > 4000  # the band, not a -10..-10 lon
+    assert "lon_min" in result.text and "left out" in result.text
+
+    hycom = {"variable": "u", "stat": "max", "dims": ["Latitude", "Longitude"], "time_start": "0021-01-01",
+             "time_end": "0021-01-01", "month": 1, "season": "MAM", "lat_min": -19.6058, "lat_max": 15,
+             "lon_min": 263.0, "lon_max": 375.0, "to_units": "m/s"}
+    result, ds = run("archv.0021_016_00_3zu.nc", "What is the strongest eastward velocity u at the surface?",
+                     "statistic", hycom)
+    assert result.ok and result.value["value"] == pytest.approx(float(ds.u.isel(MT=0).sel(Depth=0).max()), rel=1e-5)
+    assert not names_place("What is the strongest eastward velocity u at the surface?")
+    assert names_place("What is the mean SST east of 150W?")  # a place, still
+
+    mm5 = {"variable": "pre", "kind": "max", "lat_min": -15, "lat_max": 15, "lon_min": 26.5641,
+           "lon_max": 63.4359, "level": 0.02, "to_units": "mm"}
+    result, ds = run("pre.8912.mon.nc", "At what latitude is the largest precipitation value?", "where_extreme", mm5)
+    assert result.ok and result.value["value"] == pytest.approx(float(ds.pre.max()), rel=1e-5)
+    assert "level" in result.text and "does not ask for" in result.text
+    asked, _ = run("pre.8912.mon.nc", "What is the largest precipitation at 500 hPa?", "where_extreme", mm5)
+    assert not asked.ok and "no vertical levels" in asked.error  # a level asked of a 2-D field: refused, said
+
+    climdiv = {"variable": "CO_CD{1..5}", "stat": "sum", "time_start": "1965-01-01", "time_end": "1965-12-31",
+               "to_units": "inches"}
+    result, ds = run("climdiv_prcp_1899-1999.nc", "What was the total precipitation in Colorado climate division 1 "
+                     "in 1965, in inches?", "statistic", climdiv)
+    assert result.ok and result.value["variable"] == "PRECT_CO_CD1" and "as PRECT_CO_CD1" in result.text
+    assert suffix_named(ds, "CD1") is None and suffix_named(ds, "PRECT_CO_CD1") is None  # many, or its own

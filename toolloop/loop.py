@@ -40,6 +40,7 @@ from .numbers import (
     question_known,
     sibling_named,
     subjects_of,
+    suffix_named,
     unit_kind,
     units_of,
     written_unit,
@@ -56,6 +57,7 @@ from .question import (
     day_from_question,
     end_step_from_question,
     extreme_located,
+    level_asked,
     levels_from_question,
     lons_copied_from_lats,
     name_from_range,
@@ -110,6 +112,7 @@ def _or(names: list[str]) -> str:
 # tools that state a value of the data, never how many values pass a threshold; a count of means ("how many years
 # have an annual mean above 11 °C") is not a count of the values, and is left to the model's own calls
 _NOT_COUNTING = ("statistic", "where_extreme", "describe_variable")
+_TREND_ASKED = re.compile(r"\btrends?\b|\bper\s+(?:decade|century)\b", re.I)
 _OF_MEANS = re.compile(r"\b(?:mean|average|averaged|total|sum)\b", re.I)
 
 
@@ -241,11 +244,12 @@ class ToolLoop:
         call, unwrapped = self._unwrapped(call)
         ranged = call.arguments.get("variable")
         named = name_from_range(ranged, question) or sibling_named(self.registry.dataset, ranged, question)
+        named = suffix_named(self.registry.dataset, named or ranged) or named  # "CO_CD1" for PRECT_CO_CD1
         if named:  # the prompt's "PRECT_TX_CD{1..10}", or Arkansas's PRECT_AR_CD7, for "Arizona climate division 7"
             call = replace(call, arguments={**call.arguments, "variable": named})
         switched = ""  # the first tool that can answer what the call cannot, and the note saying so
         for rescue in (self._as_difference, self._as_pointwise, self._as_area_mean, self._as_plain_mean,
-                       self._as_area_weighted, self._as_located, self._as_extent, self._as_count):
+                       self._as_area_weighted, self._as_located, self._as_extent, self._as_count, self._as_trend):
             call, switched = rescue(call, question)
             if switched:
                 break
@@ -259,6 +263,10 @@ class ToolLoop:
                 and NAMED_IN_QUESTION["season"].search(question)):
             unasked.append("month")  # "June-July-August (JJA)": the season, not its first month
             arguments.pop("month")
+        if arguments.get("level") is not None and not self._has_levels(arguments.get("variable")) \
+                and not level_asked(question):  # mm5's pre has none: the 1.5B wrote level=0.02 for its maximum
+            unasked.append("level")
+            arguments.pop("level")
         offered = self._properties(call.name)
         ignored = [k for k in _HOW_TO_REPORT if offered and k not in offered and arguments.get(k) is not None]
         arguments = {k: v for k, v in arguments.items() if k not in ignored}
@@ -479,6 +487,19 @@ class ToolLoop:
                 f"The app ran count_threshold instead of {call.name}: the question counts values {direction} "
                 f"{value:g}.")
 
+    def _as_trend(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """A mean (area_weighted_mean, statistic's mean, climatology) called for a trend ("the trend per decade of
+        the area-weighted mean TREFHT north of 60N": the 1.5B took the area mean and wrote 0.0 K per decade) as the
+        offered ``linear_trend`` of the same variable and selection, which is the trend of that area mean."""
+        offered = self._properties("linear_trend")
+        mean = call.name in ("area_weighted_mean", "climatology") or call.name == "statistic" \
+            and call.arguments.get("stat") in (None, "mean")
+        if not (offered and mean and _TREND_ASKED.search(question) and call.arguments.get("variable")):
+            return call, ""
+        kept = {k: v for k, v in call.arguments.items() if k in offered}
+        return (replace(call, name="linear_trend", arguments=kept),
+                f"The app ran linear_trend instead of {call.name}: the question asks for a trend, not a mean.")
+
     def _in_own_units(self, variable: str, written: str) -> bool:
         """Whether a unit written after a number ("3 inches", "", "K") is the variable's own units."""
         own = units_of(self.registry.dataset, variable)
@@ -574,6 +595,13 @@ class ToolLoop:
             return None
         values = [float(v) for v in vertical.values]
         return max(values) if vertical.kind == "pressure" else min(values, key=abs)
+
+    def _has_levels(self, variable: Any) -> bool:
+        """Whether a data variable of the dataset has the vertical axis (a name the dataset lacks: True, so that
+        the tool says what is wrong)."""
+        dims = self._dims_of(variable)
+        vertical = self.registry.vertical
+        return dims is None or vertical is not None and vertical.dim in dims
 
     def _dims_of(self, variable: Any) -> tuple[str, ...] | None:
         """The dimensions of a data variable of the dataset, by name; None for any other name."""

@@ -294,6 +294,16 @@ def sibling_named(obj: Any, variable: Any, question: str) -> str | None:
     return named.pop() if len(named) == 1 and variable not in named else None
 
 
+def suffix_named(obj: Any, variable: Any) -> str | None:
+    """The one data variable whose name ends with "_" + ``variable``, when ``variable`` is not one: for
+    climdiv's PRECT_CO_CD1 the 1.5B wrote "CO_CD{1..5}" (read as CO_CD1); else None."""
+    names = [str(v) for v in getattr(obj, "data_vars", ())]
+    if not isinstance(variable, str) or not variable or variable in names:
+        return None
+    ending = [n for n in names if n.endswith(f"_{variable}")]
+    return ending[0] if len(ending) == 1 else None
+
+
 def units_of(obj: Any, variable: Any) -> str:
     """A Dataset variable's units attribute ("" for a table's column or no units)."""
     variables = getattr(obj, "variables", None)

@@ -85,14 +85,14 @@ def copied_example(arguments: dict, question: str) -> list[str]:
 
 def lons_copied_from_lats(arguments: dict, question: str) -> list[str]:
     """The longitude bounds of a call that copied the question's latitudes ("the mean SST between 10S and 10N":
-    the 1.5B called lat -10..10 and lon -10..10, a box over Africa's coast, and its mean got a ✓), when the
-    question writes no longitude; left out like any unasked filter."""
+    the 1.5B called lat -10..10 and lon -10..10, a box over Africa's coast, and its mean got a ✓; with the short
+    schemas, lon -10..-10), when the question writes no longitude; left out like any unasked filter."""
     lats, lons = compass_points(question)
     bounds = [arguments.get("lon_min"), arguments.get("lon_max")]
     if not lats or lons or re.search(r"\b(?:lon\w*|east\w*|west\w*)\b", question, re.I) \
             or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds):
         return []
-    return ["lon_min", "lon_max"] if {float(b) for b in bounds} == set(lats) else []
+    return ["lon_min", "lon_max"] if {float(b) for b in bounds} <= set(lats) else []  # also -10..-10
 
 
 # words that place a question somewhere (a box the model writes may come from them: "the tropics", "Niño 3.4")
@@ -106,12 +106,18 @@ _PROPER_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][a-z\u00e0-\u00ff]+")
 
 
 _ASKS_WHERE = re.compile(r"\b(?:what|which)\s+(?:latitudes?|longitudes?|lat|lon)\b", re.I)
+# a vector's component is not a place: "the strongest eastward velocity u at the surface" names no box (the 1.5B
+# copied the extent's lon 263..375 into it, and was refused)
+_COMPONENT = re.compile(r"\b(?:east|west|north|south)ward\s+(?:velocity|velocities|winds?|currents?|flow|"
+                        r"components?|flux|fluxes|transport|stress|speed)\b", re.I)
 
 
 def names_place(question: str) -> bool:
     """Whether the question says where: coordinates ("30S", "10W"), a hemisphere, a word that places it (the
-    tropics, a region, an ocean) or a proper name (a month's name is not one)."""
+    tropics, a region, an ocean) or a proper name (a month's name is not one; nor is a component: "eastward
+    velocity")."""
     question = _ASKS_WHERE.sub(" ", question)  # "At what latitude is ...?" asks where; it places nothing
+    question = _COMPONENT.sub(" ", question)
     names = [n for n in _PROPER_NAME.findall(question) if not re.fullmatch(MONTH_WORD, n, re.I)]
     return bool(_COMPASS.search(question) or _HEMISPHERE.search(question) or _PLACE_WORDS.search(question)
                 or names)
@@ -369,6 +375,16 @@ _LEVEL = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(m|meters?|metres?|hPa|mb|mbar
 _LEVEL_UNITS = {"m": "m", "meter": "m", "meters": "m", "metre": "m", "metres": "m", "hpa": "hpa", "mb": "hpa",
                 "mbar": "hpa", "millibar": "hpa", "millibars": "hpa", "pa": "pa"}  # a level's unit, by its kind
 _TO_LEVEL_UNITS = {("hpa", "pa"): 100.0, ("pa", "hpa"): 0.01}
+
+
+# words that ask for a vertical level, besides a level written with its unit (_LEVEL)
+_LEVEL_WORDS = re.compile(r"\b(?:levels?|pressure|heights?|altitudes?|depths?|deep|sigma|layers?|bottom|top|aloft|"
+                          r"surface|column|vertical\w*|hPa|mb|mbar)\b", re.I)
+
+
+def level_asked(question: str) -> bool:
+    """Whether the question asks for a vertical level: "at 500 hPa", "the surface", "which level"."""
+    return bool(_LEVEL.search(question) or _LEVEL_WORDS.search(question))
 
 
 def levels_from_question(question: str, vertical: Any, surface: float | None) -> tuple[float, float] | None:
