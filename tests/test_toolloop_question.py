@@ -459,3 +459,24 @@ def test_calls_the_short_schemas_drew_out_of_the_extent_are_held_to_the_question
                      "in 1965, in inches?", "statistic", climdiv)
     assert result.ok and result.value["variable"] == "PRECT_CO_CD1" and "as PRECT_CO_CD1" in result.text
     assert suffix_named(ds, "CD1") is None and suffix_named(ds, "PRECT_CO_CD1") is None  # many, or its own
+
+
+def test_which_months_mean_is_highest_is_the_mean_seasonal_cycles_peak():
+    """Boulder, with the short schemas: the 1.5B called where_extreme of January (month=1) for the month whose
+    mean is highest; a mean asked of one grid point's extreme (TREFHT "anywhere") is that extreme."""
+    question = "In which month is Boulder's mean temperature highest, and what is that monthly mean in °C?"
+    result, ds = run("Boulder.temp.1897-2014.nc", question, "where_extreme",
+                     {"variable": "temp", "kind": "max", "time_start": "1990-01", "time_end": "2014-12", "month": 1,
+                      "to_units": "degC"})
+    assert result.ok and result.name == "climatology" and 'climatology(by="month")' in result.text
+    july = (ds.temp.groupby("time.month").mean().sel(month=7) - 32) * 5 / 9
+    rows = {row["month"]: row["value"] for row in result.value["values"]}
+    assert max(rows, key=rows.get) == 7 and rows[7] == pytest.approx(float(july), abs=1e-3)
+    located, _ = run("Boulder.temp.1897-2014.nc", "In which month is the highest temperature on record?",
+                     "where_extreme", {"variable": "temp", "kind": "max"})
+    assert located.name == "where_extreme"  # the warmest single month, not a mean: kept
+
+    anywhere, ds = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "What is the highest annual-mean TREFHT anywhere in any "
+                       "year?", "statistic", {"variable": "TREFHT", "stat": "mean", "by": "year",
+                                              "time_start": "1890-01-01", "time_end": "1999-12-31", "to_units": "K"})
+    assert anywhere.ok and anywhere.value["value"] == pytest.approx(float(ds.TREFHT.max()), rel=1e-6)

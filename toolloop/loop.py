@@ -72,6 +72,7 @@ from .question import (
     threshold_asked,
     unasked_box,
     when_area_mean_extreme,
+    when_mean_extreme,
 )
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
@@ -249,7 +250,8 @@ class ToolLoop:
             call = replace(call, arguments={**call.arguments, "variable": named})
         switched = ""  # the first tool that can answer what the call cannot, and the note saying so
         for rescue in (self._as_difference, self._as_pointwise, self._as_area_mean, self._as_plain_mean,
-                       self._as_area_weighted, self._as_located, self._as_extent, self._as_count, self._as_trend):
+                       self._as_area_weighted, self._as_located, self._as_extent, self._as_count, self._as_trend,
+                       self._as_grouped_mean):
             call, switched = rescue(call, question)
             if switched:
                 break
@@ -384,12 +386,14 @@ class ToolLoop:
                 + (" between two periods, not a trend." if trend else "."))
 
     def _as_pointwise(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
-        """A spatial mean (climatology, area_weighted_mean) called for one grid point's extreme ("the highest
-        annual-mean TREFHT anywhere in any year": the 1.5B called climatology(by="year"), the extreme of the
-        global means) as the offered ``statistic`` of that extreme over the same selection; and the note."""
+        """A spatial mean (climatology, area_weighted_mean, statistic's mean) called for one grid point's extreme
+        ("the highest annual-mean TREFHT anywhere in any year": the 1.5B called climatology(by="year"), the extreme
+        of the global means) as the offered ``statistic`` of that extreme over the same selection; and the note."""
         want = pointwise_extreme(question)
         offered = self._properties("statistic")
-        if not (want and call.name in ("climatology", "area_weighted_mean") and want in _enum(offered.get("stat", {}))):
+        mean = call.name in ("climatology", "area_weighted_mean") or call.name == "statistic" \
+            and call.arguments.get("stat") == "mean"  # statistic(stat="mean", by="year") runs as climatology
+        if not (want and mean and want in _enum(offered.get("stat", {}))):
             return call, ""
         kept = {k: v for k, v in call.arguments.items() if k in offered and k not in ("stat", "q", "dims")}
         return (replace(call, name="statistic", arguments={**kept, "stat": want}),
@@ -499,6 +503,23 @@ class ToolLoop:
         kept = {k: v for k, v in call.arguments.items() if k in offered}
         return (replace(call, name="linear_trend", arguments=kept),
                 f"The app ran linear_trend instead of {call.name}: the question asks for a trend, not a mean.")
+
+    def _as_grouped_mean(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
+        """An extreme (where_extreme, statistic's max or min) called for the month, season or year whose mean is
+        highest or lowest ("In which month is Boulder's mean temperature highest?": the 1.5B called where_extreme
+        of January) as the offered ``climatology`` by that group, whose rows say which one is."""
+        asked = when_mean_extreme(question)
+        offered = self._properties("climatology")
+        extreme = call.name == "where_extreme" or call.name == "statistic" and call.arguments.get("stat") in \
+            ("max", "min")
+        if not (asked and offered and extreme and asked[1] in _enum(offered.get("by", {}))
+                and call.arguments.get("variable")):
+            return call, ""
+        want, group = asked
+        kept = {k: v for k, v in call.arguments.items() if k in offered and k != "by"}
+        return (replace(call, name="climatology", arguments={**kept, "by": group}),
+                f"The app ran climatology(by=\"{group}\") instead of {call.name}: the question asks which {group}'s "
+                f"mean is {'highest' if want == 'max' else 'lowest'}.")
 
     def _in_own_units(self, variable: str, written: str) -> bool:
         """Whether a unit written after a number ("3 inches", "", "K") is the variable's own units."""

@@ -18,8 +18,9 @@ _PERIOD = re.compile(r"(?<![\w.])[12]\d{3}s?(?![\w.])|\byears?\s+\d|\b(?:last|pa
 # "in any month", "of all seasons", "in which month": the word without one named
 _NOT_ONE = r"(?<!any )(?<!every )(?<!each )(?<!all )(?<!which )(?<!what )(?<!single )"
 NAMED_IN_QUESTION = {
-    "month": re.compile(rf"\b{MONTH_WORD}\b|{_NOT_ONE}month", re.I),
-    "season": re.compile(rf"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|{_NOT_ONE}season", re.I),
+    # "that monthly mean" and "seasonal" name none
+    "month": re.compile(rf"\b{MONTH_WORD}\b|{_NOT_ONE}month(?!ly)", re.I),
+    "season": re.compile(rf"\b(?:djf|mam|jja|son|winter|spring|summer|autumn|fall)\b|{_NOT_ONE}season(?!al)", re.I),
     # a period: a year ("1990", "the 1990s", "model years 500 to 599"), or words that place one ("the last 30
     # years", "since", "recent");
     # the 1.5B gave "Boulder's annual mean temperature trend" time_start="1961", time_end="2014", with a ✓
@@ -324,6 +325,22 @@ def when_area_mean_extreme(question: str) -> str | None:
         return None
     want = asked_stat(_AREA_MEAN.sub(" ", question))
     return want if want in ("max", "min") else None
+
+
+_WHICH_GROUP = re.compile(r"\b(?:which|what)\s+(month|season|year)\b", re.I)
+_MEAN_WORD = re.compile(r"\b(?:mean|means|average|averages|averaged|climatolog\w*)\b", re.I)
+
+
+def when_mean_extreme(question: str) -> tuple[str, str] | None:
+    """("max" or "min", "month", "season" or "year") for a question asking in which month, season or year a mean
+    is highest or lowest ("In which month is Boulder's mean temperature highest?": the peak of the mean seasonal
+    cycle, not the month of the warmest single value), else None; never for single grid points ("anywhere")."""
+    group = _WHICH_GROUP.search(question)
+    if not group or not _MEAN_WORD.search(question) or POINTWISE.search(question):
+        return None
+    words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
+    extremes = {kind for kind in ("max", "min") if words & set(STAT_WORDS[kind])}
+    return (extremes.pop(), group.group(1).lower()) if len(extremes) == 1 else None
 
 
 _RANGE_NAME = re.compile(r"^(.*)\{(\d+)\.\.(\d+)\}(.*)$")
