@@ -428,3 +428,16 @@ def test_among_hundreds_of_like_variables_a_bare_answer_is_about_the_one_the_que
     other = asked.replace("Arizona", "Arkansas")  # the question names another division: no ✓
     assert not check(count, [*known, question_known(other)])[0][1]
     assert not check(count, known)[0][1]  # no question: no subject
+
+
+def test_a_row_of_a_grouping_is_said_of_its_own_label():
+    """Boulder with the short schemas: climatology(by="month") of temp in °C; the answer "highest in July, and
+    that monthly mean is 22.5174 °C" names July's row in another clause of the sentence, and got no ✓ because the
+    rows were not labelled by their month. Said of January, July's mean gets a warning."""
+    result, known = real_result("Boulder.temp.1897-2014.nc", "climatology",
+                                {"variable": "temp", "by": "month", "to_units": "degC"})
+    july = next(row["value"] for row in result.value["values"] if row["month"] == 7)
+    said = "The Boulder's mean temperature is highest in {}, and that monthly mean is {} °C."
+    assert check(said.format("July", july), known) == [(str(july), True, "")]
+    assert check(said.format("January", july), known) == [
+        (str(july), False, "this is temp's value for month=7 only (one row of the result)")]

@@ -142,9 +142,11 @@ def _stated(arguments: dict, value: Any, axes: frozenset[str], variables: frozen
     such as ``{"name": "u", ...}``, or a key naming another variable), the statistic its key or the
     ``stat``/``kind`` argument names, and the selection the result says it applied (else the selection
     arguments); the two sides of a difference ("a", "b") each with their own selection. ``axes`` are the
-    names that label a position or a row ({"month": 7, "mean": ...}). Units in doubt (``units_note``: "C" on
-    kelvin values) are no unit a sentence must match."""
+    names that label a position or a row ({"month": 7, "mean": ...}), and a grouping's (``by``). Units in
+    doubt (``units_note``: "C" on kelvin values) are no unit a sentence must match."""
     top = value if isinstance(value, dict) else {"result": value}
+    if isinstance(arguments.get("by"), str):  # climatology(by="month"): each row's month labels it
+        axes = axes | {arguments["by"]}
     variable = top.get("variable", arguments.get("variable", ""))
     kind = top.get("stat", top.get("kind", arguments.get("stat", arguments.get("kind", ""))))
     infos = {k: v for k, v in top.items() if k.startswith("selection") and isinstance(v, dict)}
