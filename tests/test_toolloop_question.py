@@ -480,3 +480,21 @@ def test_which_months_mean_is_highest_is_the_mean_seasonal_cycles_peak():
                        "year?", "statistic", {"variable": "TREFHT", "stat": "mean", "by": "year",
                                               "time_start": "1890-01-01", "time_end": "1999-12-31", "to_units": "K"})
     assert anywhere.ok and anywhere.value["value"] == pytest.approx(float(ds.TREFHT.max()), rel=1e-6)
+
+
+def test_the_new_rescues_leave_the_calls_of_other_questions_alone():
+    """Questions next to the rescued ones, where the model's own call is right: one single value asked (a
+    monthly mean, the record), a mean asked beside a trend, a mean over time asked at one grid point."""
+    boulder = "Boulder.temp.1897-2014.nc"
+    single, _ = run(boulder, "Which year had the highest monthly mean temperature at Boulder?", "where_extreme",
+                    {"variable": "temp", "kind": "max"})
+    assert single.ok and single.name == "where_extreme"
+    record, _ = run(boulder, "Which month is warmest on average, and what is the maximum temperature on record?",
+                    "statistic", {"variable": "temp", "stat": "max"})
+    assert record.ok and record.name == "statistic"
+    both, _ = run("TREFHT.B06.66.atm.1890-1999ANN.nc", "What are the mean and the trend per decade of TREFHT north "
+                  "of 60N?", "area_weighted_mean", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90})
+    assert both.ok and both.name == "area_weighted_mean"
+    over_time, ds = run("tas_rectilinear_grid_2D.nc", "What is the highest time-mean tas at any grid point?",
+                        "statistic", {"variable": "tas", "stat": "mean", "dims": ["time"]})
+    assert over_time.ok and over_time.name == "statistic" and "instead of" not in over_time.text

@@ -114,6 +114,7 @@ def _or(names: list[str]) -> str:
 # have an annual mean above 11 °C") is not a count of the values, and is left to the model's own calls
 _NOT_COUNTING = ("statistic", "where_extreme", "describe_variable")
 _TREND_ASKED = re.compile(r"\btrends?\b|\bper\s+(?:decade|century)\b", re.I)
+_MEAN_ASKED_TOO = re.compile(r"\b(?:mean|average)s?\s+and\b|\band\s+(?:the\s+|its\s+)?(?:mean|average)\b", re.I)
 _OF_MEANS = re.compile(r"\b(?:mean|average|averaged|total|sum)\b", re.I)
 
 
@@ -391,8 +392,11 @@ class ToolLoop:
         of the global means) as the offered ``statistic`` of that extreme over the same selection; and the note."""
         want = pointwise_extreme(question)
         offered = self._properties("statistic")
+        dims, axes = call.arguments.get("dims"), self.registry.axes
+        over_grid = dims is None or axes is not None and isinstance(dims, list) \
+            and set(axes.horizontal.dims) <= set(map(str, dims))  # a mean over time (dims=["time"]) is not one
         mean = call.name in ("climatology", "area_weighted_mean") or call.name == "statistic" \
-            and call.arguments.get("stat") == "mean"  # statistic(stat="mean", by="year") runs as climatology
+            and call.arguments.get("stat") == "mean" and over_grid  # statistic(stat="mean", by="year")
         if not (want and mean and want in _enum(offered.get("stat", {}))):
             return call, ""
         kept = {k: v for k, v in call.arguments.items() if k in offered and k not in ("stat", "q", "dims")}
@@ -498,7 +502,9 @@ class ToolLoop:
         offered = self._properties("linear_trend")
         mean = call.name in ("area_weighted_mean", "climatology") or call.name == "statistic" \
             and call.arguments.get("stat") in (None, "mean")
-        if not (offered and mean and _TREND_ASKED.search(question) and call.arguments.get("variable")):
+        trended = any(r.ok and r.name == "linear_trend" for _, r in self._results())
+        if not (offered and mean and _TREND_ASKED.search(question) and call.arguments.get("variable")) \
+                or trended or _MEAN_ASKED_TOO.search(question):  # "the mean and the trend": the mean is asked too
             return call, ""
         kept = {k: v for k, v in call.arguments.items() if k in offered}
         return (replace(call, name="linear_trend", arguments=kept),

@@ -328,15 +328,18 @@ def when_area_mean_extreme(question: str) -> str | None:
 
 
 _WHICH_GROUP = re.compile(r"\b(?:which|what)\s+(month|season|year)\b", re.I)
+_ONE_VALUE = re.compile(r"\b(?:on record|ever|single)\b", re.I)
 _MEAN_WORD = re.compile(r"\b(?:mean|means|average|averages|averaged|climatolog\w*)\b", re.I)
 
 
 def when_mean_extreme(question: str) -> tuple[str, str] | None:
     """("max" or "min", "month", "season" or "year") for a question asking in which month, season or year a mean
     is highest or lowest ("In which month is Boulder's mean temperature highest?": the peak of the mean seasonal
-    cycle, not the month of the warmest single value), else None; never for single grid points ("anywhere")."""
+    cycle, not the month of the warmest single value), else None; never for single grid points ("anywhere") or
+    single values ("the highest monthly mean", "on record")."""
     group = _WHICH_GROUP.search(question)
-    if not group or not _MEAN_WORD.search(question) or POINTWISE.search(question):
+    if not group or not _MEAN_WORD.search(FIELD_MEAN.sub(" ", question)) or POINTWISE.search(question) \
+            or _ONE_VALUE.search(question):  # "the highest monthly mean", "on record": one value, not a mean's
         return None
     words = {w.lower() for w in re.findall(r"[A-Za-z]+", question)}
     extremes = {kind for kind in ("max", "min") if words & set(STAT_WORDS[kind])}

@@ -25,16 +25,21 @@ class LeanStateLlama(llama_cpp.Llama):
     a pause (`python bench/tools_prompt.py --turns` measures it against upstream's)."""
 
     def save_state(self) -> llama_cpp.LlamaState:
+        if self._logits_all or self.draft_model is not None:  # then the logits rows are read: upstream's state
+            return super().save_state()
         size = llama_cpp.llama_state_get_size(self._ctx.ctx)
         buffer = np.empty(size, dtype=np.uint8)
         written = llama_cpp.llama_state_get_data(self._ctx.ctx, _bytes_pointer(buffer), size)
         if written > size:
             raise RuntimeError("llama.cpp wrote more state than it said it would")
         return llama_cpp.LlamaState(input_ids=self.input_ids.copy(), scores=np.empty((0, self.n_vocab()), np.single),
-                                    n_tokens=self.n_tokens, llama_state=buffer[:written],
+                                    n_tokens=self.n_tokens,
+                                    llama_state=buffer if written == size else buffer[:written].copy(),
                                     llama_state_size=written, seed=self._seed)
 
     def load_state(self, state: llama_cpp.LlamaState) -> None:
+        if self._logits_all or self.draft_model is not None:
+            return super().load_state(state)
         self.input_ids = state.input_ids.copy()
         self.n_tokens = state.n_tokens
         self._requires_eval = True
