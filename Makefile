@@ -76,12 +76,13 @@ selftest: setup
 	@$(PY) -m generation smollm2-135m >/dev/null
 	@$(PY) -m generation.selftest
 
-# Served beyond this machine (ADDRESS=0.0.0.0), the model runs in a llama-server child by default: a class
-# measured faster there (bench/RESULTS.md, "classroom load test") and a native crash no longer stops the app.
-# GEOLLM_BACKEND set in the environment wins.
+# The model runs in process (llama.cpp) for one user and for a class (ADDRESS=0.0.0.0) alike: only there do
+# generations pause for a new question, so 8 students get a Tools question's first token within 10 s
+# (bench/RESULTS.md, "First tokens at once"). GEOLLM_BACKEND=llama-server runs it in a child process instead,
+# which a native crash stops without stopping the app. GEOLLM_BACKEND set in the environment wins.
 run: setup models selftest
 	@echo "GeoLLM Explorer: open http://$(ADDRESS):$(PORT)"
-	GEOLLM_BACKEND=$${GEOLLM_BACKEND:-$(if $(filter 127.0.0.1 localhost,$(ADDRESS)),llama.cpp,llama-server)} \
+	GEOLLM_BACKEND=$${GEOLLM_BACKEND:-llama.cpp} \
 	  $(VENV)/bin/streamlit run streamlit_app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 # llama.cpp's own llama-server alone (built by `llama` through setup), for other machines to point at: it
