@@ -597,7 +597,8 @@ def test_a_datasets_prefix_prefilled_in_the_background_is_not_computed_again(qwe
 
 def test_a_unit_or_dims_the_tool_does_not_take_is_left_out_and_said():
     """The 1.5B on TREFHT: linear_trend(variable="TREFHT", lat_min=60, lat_max=90, to_units="K") was refused twice
-    (linear_trend has no to_units); a selection the tool lacks is still refused."""
+    (linear_trend has no to_units); a level the question asks of a field without levels is still refused, and
+    one it does not ask for is left out."""
     registry = real_registry("TREFHT.B06.66.atm.1890-1999ANN.nc")
     loop = ToolLoop(None, registry, [{"role": "user", "content": "What is the trend of TREFHT north of 60N?"}],
                     enabled=set(registry.enabled_names))
@@ -606,8 +607,12 @@ def test_a_unit_or_dims_the_tool_does_not_take_is_left_out_and_said():
     plain = registry.call("linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90})
     assert trend.ok and trend.value == plain.value
     assert "left out to_units and dims: linear_trend does not take to_units or dims" in trend.text
-    refused = loop._run(ParsedCall("linear_trend", {"variable": "TREFHT", "level": 500}, ""))
-    assert not refused.ok and "level" in refused.error
+    invented = loop._run(ParsedCall("linear_trend", {"variable": "TREFHT", "level": 500}, ""))
+    assert invented.ok and "left out level: the question does not ask for level" in invented.text  # no level asked
+    asked = ToolLoop(None, registry, [{"role": "user", "content": "What is the trend of TREFHT at 500 hPa?"}],
+                     enabled=set(registry.enabled_names))
+    refused = asked._run(ParsedCall("linear_trend", {"variable": "TREFHT", "level": 500}, ""))
+    assert not refused.ok and "level" in refused.error  # a level asked of a field without levels: refused
 
 
 def test_a_year_span_the_question_writes_wins_over_one_year_of_it():
@@ -657,7 +662,12 @@ def test_a_word_the_tool_refuses_runs_the_one_tool_that_takes_it():
     month = loop._run(ParsedCall("statistic", {"variable": "TEMP", "stat": "max", "dims": ["month"]}, ""))
     direct = registry.call("climatology", {"variable": "TEMP", "by": "month", "to_units": "degC"})
     assert month.ok and month.name == "climatology" and month.value["values"] == direct.value["values"]
-    assert "instead: statistic does not take dims='month', climatology does" in month.text
+    assert 'climatology(by="month") instead of statistic' in month.text  # the month whose mean is highest
+    each = ToolLoop(None, registry, [{"role": "user", "content": "What is Boulder's mean temperature in each month, "
+                                      "in °C?"}], enabled=set(registry.enabled_names))
+    means = each._run(ParsedCall("statistic", {"variable": "TEMP", "stat": "mean", "dims": ["month"]}, ""))
+    assert means.ok and means.name == "climatology" and means.value["values"] == direct.value["values"]
+    assert "instead: statistic does not take dims='month', climatology does" in means.text
     year = loop._run(ParsedCall("statistic", {"variable": "temp_annual", "stat": "mean", "by": "year"}, ""))
     assert year.ok and year.value["max"]["year"] == registry.call(
         "climatology", {"variable": "temp_annual", "by": "year"}).value["max"]["year"]
