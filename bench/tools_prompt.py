@@ -109,6 +109,7 @@ def pause_costs(backend, names: list[str]) -> None:
         registry = default_registry(data.open_upload(name, path.read_bytes()))
         system, schemas = [registry.system_message()], registry.prompt_schemas()
         prompt = backend.apply_chat_template([*system, QUESTION], schemas)
+        tokens = backend.count_tokens(prompt)
         for kind, cls in (("lean (ours)", type(llm)), ("upstream", llama_cpp.Llama)):
             llm.save_state = types.MethodType(cls.save_state, llm)  # what the cache and keep_state call
             llm.load_state = types.MethodType(cls.load_state, llm)
@@ -137,7 +138,6 @@ def pause_costs(backend, names: list[str]) -> None:
                 for _ in backend.stream(prompt + text, Sampling(max_new_tokens=1, temperature=0.0)):
                     resume.append(time.perf_counter() - started)
                 backend.forget_state(kept)
-            tokens = backend.count_tokens(prompt)
             print(f"| {name} | {tokens:,} | {kind} | {statistics.median(first):.3f} | {statistics.median(save):.3f} "
                   f"| {statistics.median(resume):.3f} |", flush=True)
         del llm.save_state, llm.load_state

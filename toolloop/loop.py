@@ -86,6 +86,8 @@ _HOW_TO_REPORT = ("to_units", "dims")
 _SELECTING = ("level", "level_a", "level_b", "month", "season", "time", "time_start", "time_end", "period_a",
               "period_b", "lat", "lon", "lat_min", "lat_max", "lon_min", "lon_max", "variable")
 _GROUPING = ("by", "groupby", "group_by", "per", "freq", "resample")
+# a trend asked in so many words; "slope" and "rate of" (a precipitation rate) say it too only to keep a trend tool
+_TREND_ASKED = re.compile(r"\btrends?\b|\bper\s+(?:decade|century)\b", re.I)
 # Tools that answer one kind of question: a refused call is run as one only for such a question (not as
 # count_threshold for "In which year is the lowest 500 hPa height found?", where the 1.5B wrote
 # where_extreme(kind="min", threshold=500, direction="at_or_below")), and never moved away from one for it
@@ -93,7 +95,7 @@ _GROUPING = ("by", "groupby", "group_by", "per", "freq", "resample")
 _ANSWERS = {
     "count_threshold": re.compile(r"\bhow many\b|\bnumber of\b|\bcount\w*|\bfraction\b|\bpercent\w*|\bshare\b|"
                                   r"\bproportion\b", re.I),
-    "linear_trend": re.compile(r"\btrends?\b|\bper\s+(?:decade|century)\b|\bslope\b|\brate of\b", re.I),
+    "linear_trend": re.compile(rf"{_TREND_ASKED.pattern}|\bslope\b|\brate of\b", re.I),
     "difference": CHANGE,  # difference(kind="max", ...) for "How much does T change from January to July?"
 }
 
@@ -113,7 +115,6 @@ def _or(names: list[str]) -> str:
 # tools that state a value of the data, never how many values pass a threshold; a count of means ("how many years
 # have an annual mean above 11 °C") is not a count of the values, and is left to the model's own calls
 _NOT_COUNTING = ("statistic", "where_extreme", "describe_variable")
-_TREND_ASKED = re.compile(r"\btrends?\b|\bper\s+(?:decade|century)\b", re.I)
 _MEAN_ASKED_TOO = re.compile(r"\b(?:mean|average)s?\s+and\b|\band\s+(?:the\s+|its\s+)?(?:mean|average)\b", re.I)
 _OF_MEANS = re.compile(r"\b(?:mean|average|averaged|total|sum)\b", re.I)
 
