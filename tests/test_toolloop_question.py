@@ -498,3 +498,32 @@ def test_the_new_rescues_leave_the_calls_of_other_questions_alone():
     over_time, ds = run("tas_rectilinear_grid_2D.nc", "What is the highest time-mean tas at any grid point?",
                         "statistic", {"variable": "tas", "stat": "mean", "dims": ["time"]})
     assert over_time.ok and over_time.name == "statistic" and "instead of" not in over_time.text
+
+
+def test_a_variance_of_the_same_long_name_is_not_the_mean_asked_for():
+    """pr_mme_change_sresa2, short schemas: for "the 2060 annual mean precipitation" the 1.5B called anvar2060
+    (the models' variance, of the same long name "Annual Mean: Precipitation" as an2060) and its answer had a ✓."""
+    question = "At what longitude is the 2060 annual mean precipitation largest?"
+    result, ds = run("pr_mme_change_sresa2.nc", question, "where_extreme", {"variable": "anvar2060", "kind": "max"})
+    assert result.ok and result.value["variable"] == "an2060"
+    assert result.value["at"]["lon"] == pytest.approx(float(ds.an2060.max("lat").idxmax("lon")))
+    asked, _ = run("pr_mme_change_sresa2.nc", "Where is the variance of the 2060 annual precipitation largest?",
+                   "where_extreme", {"variable": "anvar2060", "kind": "max"})
+    assert asked.value["variable"] == "anvar2060"  # a word starting "var": the variance was asked for
+    named, _ = run("pr_mme_change_sresa2.nc", "Where is anvar2060 largest?", "where_extreme",
+                   {"variable": "anvar2060", "kind": "max"})
+    assert named.value["variable"] == "anvar2060"  # named as written
+    seasonal, _ = run("pr_mme_change_sresa2.nc", question, "where_extreme", {"variable": "seas2060", "kind": "max"})
+    assert seasonal.value["variable"] == "seas2060"  # another long name: the model's choice, not this rule's
+
+
+def test_a_month_the_question_does_not_name_is_the_one_it_names():
+    """mxclim's time holds the months 1 and 7: asked about January, the 1.5B (short schemas) wrote month=7 and
+    answered July's level (1000 hPa, with a ✓) instead of January's 200 hPa."""
+    question = "At which pressure level is the January zonal wind U strongest?"
+    result, ds = run("mxclim.nc", question, "where_extreme", {"variable": "U", "kind": "max", "month": 7})
+    assert result.ok and result.value["at"]["lev"] == float(ds.U.sel(time=1).max(["lat"]).idxmax("lev"))
+    assert "month=1" in result.text
+    both, _ = run("mxclim.nc", "How much does U's maximum change from January to July?", "where_extreme",
+                  {"variable": "U", "kind": "max", "month": 7})
+    assert both.value["selection"]["month"] == 7  # two months named: the call's own is kept

@@ -37,6 +37,7 @@ from .numbers import (
     check_numbers,
     month_number,
     names_of,
+    plainer_sibling,
     question_known,
     sibling_named,
     subjects_of,
@@ -248,6 +249,7 @@ class ToolLoop:
         ranged = call.arguments.get("variable")
         named = name_from_range(ranged, question) or sibling_named(self.registry.dataset, ranged, question)
         named = suffix_named(self.registry.dataset, named or ranged) or named  # "CO_CD1" for PRECT_CO_CD1
+        named = plainer_sibling(self.registry.dataset, named or ranged, question) or named  # an2060, not anvar2060
         if named:  # the prompt's "PRECT_TX_CD{1..10}", or Arkansas's PRECT_AR_CD7, for "Arizona climate division 7"
             call = replace(call, arguments={**call.arguments, "variable": named})
         switched = ""  # the first tool that can answer what the call cannot, and the note saying so
@@ -596,7 +598,8 @@ class ToolLoop:
         return (schema or {}).get("function", {}).get("parameters", {}).get("properties", {})
 
     def _named_month(self, tool: str, arguments: dict, question: str) -> int | None:
-        """The one calendar month the question names, when the call selects no month (nor one month's dates)."""
+        """The one calendar month the question names, when the call selects no month (nor one month's dates) or
+        another month (mxclim's `time` holds 1 and 7: asked about January, the 1.5B wrote month=7)."""
         def named(month: str) -> bool:  # "May" only capitalised: "may" is also a verb
             return bool(re.search(r"\bMay\b", question) if month == "may"
                         else re.search(rf"\b{month}\b", question, re.I))
@@ -605,7 +608,9 @@ class ToolLoop:
         offered = self._properties(tool)
         start, end = str(arguments.get("time_start") or ""), str(arguments.get("time_end") or "")
         one_month = len(start) >= 7 and start[:7] == end[:7]
-        if len(names) != 1 or "month" not in offered or arguments.get("month") is not None or one_month \
+        given = arguments.get("month")
+        other = given is not None and str(given).strip() in {str(n) for n in range(1, 13)} - {str(m) for m in names}
+        if len(names) != 1 or "month" not in offered or given is not None and not other or one_month \
                 or arguments.get("season"):
             return None
         return names.pop()

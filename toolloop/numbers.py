@@ -294,6 +294,29 @@ def sibling_named(obj: Any, variable: Any, question: str) -> str | None:
     return named.pop() if len(named) == 1 and variable not in named else None
 
 
+def plainer_sibling(obj: Any, variable: Any, question: str) -> str | None:
+    """The one variable of ``variable``'s long name and dims whose name is ``variable``'s without a part the
+    question does not name: asked for "the 2060 annual mean precipitation", the 1.5B called anvar2060 (its
+    variance, of the same long name as an2060); a question with a word starting "var" keeps it. Else None."""
+    long_names = _long_names(obj)
+    variables = getattr(obj, "data_vars", {})
+    if not isinstance(variable, str) or not long_names.get(variable) or variable not in variables \
+            or re.search(rf"(?<![\w.]){re.escape(variable)}(?![\w.])", question, re.I):
+        return None
+    words = re.findall(r"[a-z]+", question.lower())
+    plainer = []
+    for other in map(str, variables):
+        if (other == variable or long_names.get(other) != long_names[variable]
+                or variables[other].dims != variables[variable].dims or len(other) >= len(variable)):
+            continue
+        cut = next((i for i, (a, b) in enumerate(zip(other, variable)) if a != b), len(other))
+        part = variable[cut:cut + len(variable) - len(other)]
+        if (variable[:cut] + variable[cut + len(part):] == other and re.fullmatch(r"[A-Za-z]{2,}", part)
+                and not any(w.startswith(part.lower()) for w in words)):
+            plainer.append(other)
+    return plainer[0] if len(plainer) == 1 else None
+
+
 def suffix_named(obj: Any, variable: Any) -> str | None:
     """The one data variable whose name ends with "_" + ``variable``, when ``variable`` is not one: for
     climdiv's PRECT_CO_CD1 the 1.5B wrote "CO_CD{1..5}" (read as CO_CD1); else None."""
