@@ -201,42 +201,60 @@ class SharedModel:
         to first token, every turn's evaluated and generated tokens and time, the waits in queued_s, and in extra
         the pauses and the tokens the later turns evaluated again."""
         text, parts, paused_since, kept, left = "", [], None, None, sampling.max_new_tokens
-        while True:
-            queued = time.perf_counter()
-            arrival = self.scheduler.acquire(cost, on_wait, paused_since=paused_since, pausable=True)
-            stats.queued_s += time.perf_counter() - queued
-            generation, paused, since = None, False, None
-            try:
-                if self.closed:
-                    raise GenerationError("this model was unloaded while the generation waited; ask again")
-                generation = self.backend.stream(prompt + text, replace(sampling, max_new_tokens=left), **options)
-                for piece in generation:
-                    if since is None:
-                        since = self.scheduler.now()
-                        self.backend.forget_state(kept)  # loaded now, or never to be used
-                        kept = None
-                    text += piece
-                    yield piece
-                    if self.scheduler.should_pause(since):
-                        paused = True
-                        break
-            finally:  # also runs when the consumer stops early (a Streamlit rerun closes the generator)
+        try:
+            while True:
+                queued = time.perf_counter()
+                arrival = self.scheduler.acquire(cost, on_wait, paused_since=paused_since, pausable=True)
+                stats.queued_s += time.perf_counter() - queued
+                generation, paused, since = None, False, None
                 try:
-                    if generation is not None:
-                        generation.close()
-                        parts.append(generation.stats)
-                        _add_up(stats, parts)
-                        if paused:
-                            kept = self.backend.keep_state()
-                finally:
-                    self.release(generation.stats if generation is not None else None)
-            left -= parts[-1].generated_tokens
-            if paused and left <= 0:  # paused on its last allowed token
-                stats.finish_reason = "length"
-            if not paused or left <= 0:
-                return
-            paused_since = arrival
-            cost = Cost(1, left)  # its state is kept: about one token to evaluate again
+                    if self.closed:
+                        raise GenerationError("this model was unloaded while the generation waited; ask again")
+                    generation = self.backend.stream(prompt + text, replace(sampling, max_new_tokens=left), **options)
+                    for piece in generation:
+                        if since is None:
+                            since = self.scheduler.now()
+                            self.backend.forget_state(kept)  # loaded now, or never to be used
+                            kept = None
+                        text += piece
+                        yield piece
+                        if self.scheduler.should_pause(since):
+                            paused = True
+                            break
+                finally:  # also runs when the consumer stops early (a Streamlit rerun closes the generator)
+                    try:
+                        if generation is not None:
+                            generation.close()
+                            parts.append(generation.stats)
+                            _add_up(stats, parts)
+                            if paused:
+                                kept = self.backend.keep_state()
+                    finally:
+                        self.release(generation.stats if generation is not None else None)
+                left -= parts[-1].generated_tokens
+                if paused and left <= 0:  # paused on its last allowed token
+                    stats.finish_reason = "length"
+                if not paused or left <= 0:
+                    return
+                paused_since = arrival
+                cost = Cost(1, left)  # its state is kept: about one token to evaluate again
+        finally:
+            if kept is not None:  # it left while paused (a rerun), or paused on its last token: free its state
+                self._forget_later(kept)
+
+    def _forget_later(self, kept: Any) -> None:
+        """Drop a kept state in a background turn of its own (the prompt cache is the model's to change only in
+        a turn), without making the session that left wait for it."""
+        def forget() -> None:
+            self.acquire(background=True)
+            try:
+                if not self.closed:
+                    self.backend.forget_state(kept)
+            finally:
+                self.release()
+
+        threading.Thread(target=forget, name="geollm-forget", daemon=True).start()
+
 
 def _add_up(stats: Stats, parts: list[Stats]) -> None:
     """The Stats of a generation made in turns (SharedModel._turns): see there."""

@@ -175,6 +175,46 @@ def test_a_long_generation_pauses_for_a_new_question_and_goes_on_as_if_alone(mon
     assert not shared.busy and shared.waiting == 0
 
 
+def test_a_session_that_leaves_while_paused_frees_its_kept_state(monkeypatch):
+    """A rerun stops a paused generation while it waits for its next turn (its page's on_wait raises): the state
+    it kept is dropped from the prompt cache in a later turn, not left there until evicted."""
+    monkeypatch.setattr(scheduler, "MIN_TURN_S", 0.0)
+    monkeypatch.setattr(scheduler, "FIRST_TURN_S", 0.0)
+    backend = local_backend("llama.cpp")
+    shared = SharedModel(load_models().get(SMALL), backend)
+    kept, keep = [], backend.keep_state
+    monkeypatch.setattr(backend, "keep_state", lambda: kept.append(keep()) or kept[-1])
+    told = threading.Event()
+
+    class Rerun(Exception):
+        pass
+
+    def on_wait(ahead, seconds):  # the paused generation, told to wait behind the new request: its page reruns
+        told.set()
+        raise Rerun
+
+    def new_request():  # takes the model while the long one is paused, until that one has been told to wait
+        shared.acquire()
+        try:
+            told.wait(timeout=60)
+        finally:
+            shared.release()
+
+    long = shared.stream("A long story about a lighthouse keeper:", Sampling(max_new_tokens=60), on_wait=on_wait)
+    next(long)
+    other = threading.Thread(target=new_request)
+    other.start()
+    settle(lambda: shared.waiting == 1, "the new request waits")
+    try:
+        "".join(long)
+    except Rerun:
+        pass
+    other.join(timeout=60)
+    assert told.is_set() and len(kept) == 1 and kept[0] is not None  # it paused once, kept its state, left
+    settle(lambda: kept[0] not in backend.llm.cache.cache_state, "the kept state dropped")
+    settle(lambda: not shared.busy and shared.waiting == 0, "the model free again")
+
+
 def test_an_abandoned_stream_releases_the_model():
     shared = SharedModel(load_models().get(SMALL), local_backend("llama.cpp"))
     pieces = shared.stream("Once upon a time", Sampling(max_new_tokens=50))
