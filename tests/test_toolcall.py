@@ -199,6 +199,32 @@ def test_a_failed_call_gets_a_retry_with_the_error_and_the_tools():
     assert loop.answer == "A year has 31536000 seconds." and loop.stopped == "answer"
 
 
+def test_an_answer_that_only_describes_a_call_is_asked_once_for_the_call():
+    """mxclim, short schemas: the 1.5B wrote the steps it would take ("using the `statistic` function") and no
+    call, so its answer held no number from the data. It is asked once for the call itself, tools still on offer;
+    a plain answer that names no tool is taken as it is."""
+    registry = real_registry("mxclim.nc")
+    question = [{"role": "user", "content": "At which pressure level is the January zonal wind U strongest?"}]
+    described = ("To find it we follow these steps:\n1. Select January.\n2. Find the maximum of U with the "
+                 "`where_extreme` function.\n3. Read its level.")
+    call = '{"name": "where_extreme", "arguments": {"variable": "U", "kind": "max", "month": 1}}'
+    model = ScriptedModel([described, call, "U is strongest at 200 hPa."])
+    loop = ToolLoop(model, registry, question, enabled=set(registry.enabled_names))
+    list(loop.run())
+    assert [bool(s.calls) for s in loop.steps] == [False, True, False]
+    nudge, tools = model.seen[1]
+    assert tools and nudge[-1]["content"].startswith(question[0]["content"]) and "Do not describe" in nudge[-1]["content"]
+    assert loop.steps[1].results[0].value["at"]["lev"] == 200 and loop.answer == "U is strongest at 200 hPa."
+    plain = ScriptedModel(["The file has no wind above 10 hPa, so I cannot say where U is strongest."])
+    loop = ToolLoop(plain, registry, question, enabled=set(registry.enabled_names))
+    list(loop.run())
+    assert len(plain.seen) == 1 and loop.answer.startswith("The file has no wind")  # names no offered tool
+    again = ScriptedModel([described, described])  # asked once only: the second description is the answer
+    loop = ToolLoop(again, registry, question, enabled=set(registry.enabled_names))
+    list(loop.run())
+    assert len(again.seen) == 2 and loop.answer == described
+
+
 def test_a_python_style_call_in_a_fence():
     # recorded (1.5B, bench/tool_eval.py sea-rain-days-2015, after a retry)
     text = ('To find the number of days, you can use the following corrected tool call:\n\n```python\n'

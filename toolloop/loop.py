@@ -13,7 +13,8 @@ Small models call the tool again when they see its result with the tools still o
   "no_tools"      the usual tool-call/tool-response turns, rendered without tools
   "repeat_guard"  tools stay on offer (several steps) until a call repeats an earlier one
 A step whose calls all fail (unreadable JSON, invalid arguments, an unknown tool) gets a retry turn:
-the question again, with the failed calls and their errors as text and the tools still on offer.
+the question again, with the failed calls and their errors as text and the tools still on offer. A first answer
+that only describes a call (it names an offered tool, and calls none) is asked once for the call itself.
 The loop is bounded by a step limit and a timeout, and always ends with an answer: if the model
 still only writes a call, the app states the tool results itself and says so.
 """
@@ -77,6 +78,8 @@ from .question import (
 )
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
+DESCRIBED_NOT_CALLED = ("Do not describe the steps: the app runs the tool on the real data. Write only the one tool "
+                        'call that answers the question, as {"name": ..., "arguments": {...}}.')
 # Arguments that say how to report a result, not which data or statistic: a call to a tool that lacks one runs
 # without it, and says so (linear_trend(..., to_units="K") was refused twice). Not "by": statistic(by="month")
 # is refused and pointed to climatology(by="month"), which computes what was asked.
@@ -174,6 +177,7 @@ class ToolLoop:
         start = time.perf_counter()
         offer_tools = bool(self.schemas)
         invited = False  # a plain-result turn that allows one more call, should the results not be enough
+        nudged = False  # a first answer that only described a call was asked once for the call itself
         seen: set[str] = set()
         for index in range(self.max_steps + 1):
             last_chance = index == self.max_steps or time.perf_counter() - start > self.timeout_s
@@ -191,6 +195,13 @@ class ToolLoop:
             step.stats = generation.stats  # this step's own, complete once the stream ends
             may_call = tools is not None or (invited and not last_chance)
             step.calls = self._parse(step.model_text, self.schemas) if may_call else []
+            if not step.calls and tools is not None and not nudged and self._described_call(step.model_text):
+                nudged = True  # the steps a tool would take, written out instead of the call: ask for the call
+                step.duration_s = time.perf_counter() - began
+                self.steps.append(step)
+                yield "step", step
+                self.messages = self._with_question(DESCRIBED_NOT_CALLED)
+                continue
             if not step.calls:
                 step.duration_s = time.perf_counter() - began
                 self.steps.append(step)
@@ -226,6 +237,14 @@ class ToolLoop:
                     invited = not repeated and index + 1 < self.max_steps
                     self.messages = self._plain_result_messages(invited)
             offer_tools = (self.answer_mode == "repeat_guard" or failed) and not repeated
+
+    def _described_call(self, text: str) -> bool:
+        """Whether an answer without a call names an offered tool as one (`statistic`, statistic(, "the statistic
+        function"): mxclim, short schemas, the 1.5B wrote the four steps it would take with `statistic` and no call,
+        so no number came from the data. A plain answer that names no tool is left alone."""
+        names = "|".join(re.escape(s["function"]["name"]) for s in self.schemas)
+        return bool(names) and bool(re.search(rf"`(?:{names})`|\b(?:{names})\s*\(|\b(?:{names})\s+(?:function|tool)\b",
+                                              text))
 
     def _parse(self, text: str, tools: list[dict]) -> list[ParsedCall]:
         """The backend's own parser where it has one (mlx-lm tokenizers), else the generic one (which reads
