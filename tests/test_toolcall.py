@@ -213,7 +213,8 @@ def test_an_answer_that_only_describes_a_call_is_asked_once_for_the_call():
     list(loop.run())
     assert [bool(s.calls) for s in loop.steps] == [False, True, False]
     nudge, tools = model.seen[1]
-    assert tools and nudge[-1]["content"].startswith(question[0]["content"]) and "Do not describe" in nudge[-1]["content"]
+    asked = nudge[-1]["content"]
+    assert tools and asked.startswith(question[0]["content"]) and "Do not describe" in asked
     assert loop.steps[1].results[0].value["at"]["lev"] == 200 and loop.answer == "U is strongest at 200 hPa."
     plain = ScriptedModel(["The file has no wind above 10 hPa, so I cannot say where U is strongest."])
     loop = ToolLoop(plain, registry, question, enabled=set(registry.enabled_names))
