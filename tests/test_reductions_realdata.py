@@ -357,3 +357,16 @@ def test_celsius_units_on_kelvin_values_are_doubted_not_converted():
     assert [line for line in text.splitlines() if "look like kelvin" in line][0].startswith('- "T"')
     assert units_doubt("K", -4.2, 5.1) == "" and units_doubt("degC", -40, 35) == ""  # anomalies, real Celsius
     assert units_doubt("degF", 250, 300) and not units_doubt("m", 200, 300)
+
+
+def test_a_trend_in_other_units_is_scaled_as_a_difference():
+    """Boulder's annual means are in °F: "the trend in °C per decade" is the °F slope × 5/9, with no offset (the
+    short schemas' 1.5B answered the °F slope for °C because linear_trend had no to_units)."""
+    registry = default_registry(open_path(REALDATA / "Boulder.temp.1897-2014.nc"))
+    own = registry.call("linear_trend", {"variable": "temp_annual"}).value
+    celsius = registry.call("linear_trend", {"variable": "temp_annual", "to_units": "degC"}).value
+    assert celsius["slope_per_decade"] == pytest.approx(own["slope_per_decade"] * 5 / 9, rel=1e-5)
+    assert celsius["change_over_period"] == pytest.approx(own["change_over_period"] * 5 / 9, rel=1e-5)
+    assert celsius["units"] == "degC per decade" and own["units"] == "farenheit per decade"
+    century = registry.call("linear_trend", {"variable": "temp_annual", "to_units": "K", "per": "century"}).value
+    assert century["slope_per_century"] == pytest.approx(own["slope_per_decade"] * 50 / 9, rel=1e-5)

@@ -624,16 +624,22 @@ def test_a_datasets_prefix_prefilled_in_the_background_is_not_computed_again(qwe
 
 def test_a_unit_or_dims_the_tool_does_not_take_is_left_out_and_said():
     """The 1.5B on TREFHT: linear_trend(variable="TREFHT", lat_min=60, lat_max=90, to_units="K") was refused twice
-    (linear_trend has no to_units); a level the question asks of a field without levels is still refused, and
-    one it does not ask for is left out."""
+    (linear_trend then had no to_units; it has dims still not); a level the question asks of a field without
+    levels is still refused, and one it does not ask for is left out."""
     registry = real_registry("TREFHT.B06.66.atm.1890-1999ANN.nc")
     loop = ToolLoop(None, registry, [{"role": "user", "content": "What is the trend of TREFHT north of 60N?"}],
                     enabled=set(registry.enabled_names))
     trend = loop._run(ParsedCall("linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90,
-                                                  "to_units": "K", "dims": ["lat", "lon"]}, ""))
+                                                  "dims": ["lat", "lon"]}, ""))
     plain = registry.call("linear_trend", {"variable": "TREFHT", "lat_min": 60, "lat_max": 90})
     assert trend.ok and trend.value == plain.value
-    assert "left out to_units and dims: linear_trend does not take to_units or dims" in trend.text
+    assert "left out dims: linear_trend does not take dims" in trend.text
+    counting = ToolLoop(None, registry, [{"role": "user", "content": "How many TREFHT values are above 300 K?"}],
+                        enabled=set(registry.enabled_names))
+    counted = counting._run(ParsedCall("count_threshold", {"variable": "TREFHT", "threshold": 300,
+                                                           "direction": "above", "to_units": "K"}, ""))
+    assert counted.ok and counted.value["count"] == int((registry.dataset.TREFHT > 300).sum())
+    assert "left out to_units: count_threshold does not take to_units" in counted.text
     invented = loop._run(ParsedCall("linear_trend", {"variable": "TREFHT", "level": 500}, ""))
     assert invented.ok and "left out level: the question does not ask for level" in invented.text  # no level asked
     asked = ToolLoop(None, registry, [{"role": "user", "content": "What is the trend of TREFHT at 500 hPa?"}],

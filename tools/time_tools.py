@@ -138,6 +138,7 @@ def linear_trend(
     lon_max: LonBound = None,
     level: Level = None,
     per: Literal["year", "decade", "century"] = "decade",
+    to_units: ToUnits = None,
 ) -> dict:
     """Least-squares linear trend of a variable per decade (for a grid: of its area-weighted mean series).
 
@@ -146,6 +147,7 @@ def linear_trend(
         {time}
         {box}
         per: The time unit of the slope: "year", "decade" (default) or "century".
+        {units}
     """
     data = as_data(dataset)
     series, info, t = data.series(variable, **selection_args(locals()))
@@ -170,6 +172,10 @@ def linear_trend(
     if t.kind == "number":
         out["note"] = (f"{t.name} has no units: the slope is per {years} of its units (per {per} if it counts "
                        "years)")
+    if to_units:  # a slope is a difference per time: °F to °C scales it, with no offset
+        out = convert_result(out, data, variable, to_units,
+                             delta=(f"slope_per_{per}", f"stderr_per_{per}", "change_over_period"))
+        out["units"] = f"{to_units} per {per}"
     return out
 
 
