@@ -527,3 +527,19 @@ def test_a_month_the_question_does_not_name_is_the_one_it_names():
     both, _ = run("mxclim.nc", "How much does U's maximum change from January to July?", "where_extreme",
                   {"variable": "U", "kind": "max", "month": 7})
     assert both.value["selection"]["month"] == 7  # two months named: the call's own is kept
+
+
+def test_which_level_an_extreme_is_at_is_found_over_every_level():
+    """mxclim, short schemas: for "At which pressure level is the January zonal wind U strongest?" the 1.5B called
+    statistic(U, max, month=7, level=500) and answered "500 hPa" (200 hPa expected): it chose the level asked for."""
+    question = "At which pressure level is the January zonal wind U strongest?"
+    result, ds = run("mxclim.nc", question, "statistic",
+                     {"variable": "U", "stat": "max", "month": 7, "level": 500, "to_units": "Pa"})
+    assert result.ok and result.name == "where_extreme" and "instead of statistic at level=500" in result.text
+    assert result.value["at"]["lev"] == 200 == float(ds.U.sel(time=1).max("lat").idxmax("lev"))
+    at_level, _ = run("mxclim.nc", "What is the maximum U at 500 hPa in January?", "statistic",
+                      {"variable": "U", "stat": "max", "month": 1, "level": 500})
+    assert at_level.name == "statistic" and at_level.value["selection"]["level"] == 500  # a level asked: kept
+    latitude, _ = run("mxclim.nc", "At which latitude is U strongest at 200 hPa in July?", "statistic",
+                      {"variable": "U", "stat": "max", "month": 7, "level": 200})
+    assert latitude.name == "statistic"  # which latitude, at a level the question names

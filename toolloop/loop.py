@@ -60,6 +60,7 @@ from .question import (
     end_step_from_question,
     extreme_located,
     level_asked,
+    level_located,
     levels_from_question,
     lons_copied_from_lats,
     name_from_range,
@@ -479,15 +480,25 @@ class ToolLoop:
 
     def _as_located(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """describe_variable called for where or when an extreme is ("At what latitude is the warmest SST found?":
-        the 1.5B read the maximum's value from it and wrote an invented 15°S) as the offered ``where_extreme``."""
+        the 1.5B read the maximum's value from it and wrote an invented 15°S), or a statistic of that extreme at one
+        level for which level it is at, as the offered ``where_extreme``."""
         want = extreme_located(question)
         offered = self._properties("where_extreme")
-        if not (want and call.name == "describe_variable" and call.arguments.get("variable") is not None
-                and want in _enum(offered.get("kind", {}))):
+        if not (want and call.arguments.get("variable") is not None and want in _enum(offered.get("kind", {}))):
             return call, ""
-        return (replace(call, name="where_extreme", arguments={"variable": call.arguments["variable"], "kind": want}),
-                f"The app ran where_extreme instead of describe_variable: the question asks where or when the {want} "
-                "is.")
+        if call.name == "describe_variable":
+            return (replace(call, name="where_extreme", arguments={"variable": call.arguments["variable"],
+                                                                    "kind": want}),
+                    f"The app ran where_extreme instead of describe_variable: the question asks where or when the "
+                    f"{want} is.")
+        level = call.arguments.get("level")
+        if call.name == "statistic" and call.arguments.get("stat") == want and level is not None \
+                and level_located(question):  # mxclim: statistic(U, max, level=500) for "at which level"
+            kept = {k: v for k, v in call.arguments.items() if k in offered and k not in ("level", "kind")}
+            return (replace(call, name="where_extreme", arguments={**kept, "kind": want}),
+                    f"The app ran where_extreme over every level instead of statistic at level={level}: the question "
+                    f"asks at which level the {want} is.")
+        return call, ""
 
     def _as_extent(self, call: ParsedCall, question: str) -> tuple[ParsedCall, str]:
         """A statistic of a variable called for how many records, rows, time steps or years the data hold, as the

@@ -402,6 +402,16 @@ _LEVEL_WORDS = re.compile(r"\b(?:levels?|pressure|heights?|altitudes?|depths?|de
                           r"surface|column|vertical\w*|hPa|mb|mbar)\b", re.I)
 
 
+_WHICH_LEVEL = re.compile(r"\b(?:what|which)\s+(?:pressure\s+|model\s+|vertical\s+)?"
+                          r"(?:level|depth|height|altitude|layer)s?\b", re.I)
+
+
+def level_located(question: str) -> bool:
+    """Whether the question asks which level something is at ("At which pressure level is U strongest?"): the
+    level is the answer, not a selection."""
+    return bool(_WHICH_LEVEL.search(question))
+
+
 def level_asked(question: str) -> bool:
     """Whether the question asks for a vertical level: "at 500 hPa", "the surface", "which level"."""
     return bool(_LEVEL.search(question) or _LEVEL_WORDS.search(question))
