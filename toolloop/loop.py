@@ -82,8 +82,8 @@ ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
 DESCRIBED_NOT_CALLED = ("Do not describe the steps: the app runs the tool on the real data. Write only the one tool "
                         'call that answers the question, as {"name": ..., "arguments": {...}}.')
 # Arguments that say how to report a result, not which data or statistic: a call to a tool that lacks one runs
-# without it, and says so (linear_trend(..., to_units="K") was refused twice). Not "by": statistic(by="month")
-# is refused and pointed to climatology(by="month"), which computes what was asked.
+# without it, and says so (linear_trend(..., to_units="K") was refused twice, before linear_trend took to_units).
+# Not "by": statistic(by="month") is refused and pointed to climatology(by="month"), which computes what was asked.
 _HOW_TO_REPORT = ("to_units", "dims")
 # Arguments that select (linear_trend(level=500) on a file without levels) or group (statistic(by="year")): a tool
 # that lacks one refuses the call rather than run without it and answer another question; a grouping is left out
@@ -196,17 +196,14 @@ class ToolLoop:
             step.stats = generation.stats  # this step's own, complete once the stream ends
             may_call = tools is not None or (invited and not last_chance)
             step.calls = self._parse(step.model_text, self.schemas) if may_call else []
-            if not step.calls and tools is not None and not nudged and self._described_call(step.model_text):
-                nudged = True  # the steps a tool would take, written out instead of the call: ask for the call
-                step.duration_s = time.perf_counter() - began
-                self.steps.append(step)
-                yield "step", step
-                self.messages = self._with_question(DESCRIBED_NOT_CALLED)
-                continue
             if not step.calls:
                 step.duration_s = time.perf_counter() - began
                 self.steps.append(step)
                 yield "step", step
+                if tools is not None and not nudged and self._described_call(step.model_text):
+                    nudged = True  # the steps a tool would take, written out instead of the call: ask for the call
+                    self.messages = self._with_question(DESCRIBED_NOT_CALLED)
+                    continue
                 self.answer = self._final_answer(step.model_text.strip(), index)
                 self.stopped = "answer" if not last_chance or index == 0 else (
                     "timeout" if index < self.max_steps else "step_limit")
