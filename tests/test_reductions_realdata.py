@@ -68,6 +68,25 @@ def test_difference_between_two_months_of_a_hemisphere_mean():
     assert res["difference"] == pytest.approx(jul - jan, rel=1e-4)
 
 
+def test_a_month_number_is_a_month_on_an_axis_of_months_and_a_year_on_dates():
+    """mxclim's time holds the months 1 and 7: "1" and "7" are January and July there (a call the 1.5B wrote
+    for "from January to July" failed with "time holds months, not dates"); on dates "7" stays the year 7."""
+    ds, reg = load("mxclim.nc")
+    named = ok(reg, "difference", variable="T", period_a="January", period_b="July", level_a=850, level_b=850,
+               lat_min=-10, lat_max=10)
+    numbered = ok(reg, "difference", variable="T", period_a="1", period_b="07", level_a=850, level_b=850,
+                  lat_min=-10, lat_max=10)
+    band = ds.T.sel(lev=850, lat=(ds.lat >= -10) & (ds.lat <= 10))
+    gw = ds.gw.sel(lat=(ds.lat >= -10) & (ds.lat <= 10))
+    expected = gw_mean(band.sel(time=7), gw) - gw_mean(band.sel(time=1), gw)
+    assert numbered["difference"] == named["difference"] == pytest.approx(expected, rel=1e-4)
+    assert numbered["selection_a"]["month"] == 1 and numbered["selection_b"]["month"] == 7
+    assert not reg.call("difference", {"variable": "T", "period_a": "13", "period_b": "7"}).ok  # no 13th month
+    _, dated = load("TREFHT.B06.66.atm.1890-1999ANN.nc")
+    res = dated.call("difference", {"variable": "TREFHT", "period_a": "1", "period_b": "7"})
+    assert not res.ok and "time_start=1" in res.error  # the year 1, which the file does not hold
+
+
 def test_extreme_says_where_and_at_which_level():
     ds, reg = load("mxclim.nc")
     res = ok(reg, "where_extreme", variable="U", kind="max", level=200, month=1)

@@ -328,6 +328,16 @@ def parse_period(text: str) -> dict:
     return {"time_start": t, "time_end": t}
 
 
+def _period_on_axis(data: Any, variable: str, period: str) -> dict:
+    """``parse_period``, and on a time axis of month numbers (a climatology: mxclim's time = 1..12) a bare
+    number 1-12 ("7", "07") is that month, not the year 7."""
+    t = None if data.is_table else data.axes.time_of(data.obj[variable].dims)
+    text = str(period).strip()
+    if getattr(t, "kind", "") == "month" and text.isdigit() and 1 <= int(text) <= 12:
+        return {"month": int(text)}
+    return parse_period(text)
+
+
 @tool(order=90)
 @with_docs
 def difference(
@@ -365,7 +375,8 @@ def difference(
                              ("lon_max", lon_max)) if v is not None}
     sides = []
     for period, lev in ((period_a, level_a), (period_b, level_b)):
-        sel = {**box, **(parse_period(period) if period else {}), **({"level": lev} if lev is not None else {})}
+        sel = {**box, **(_period_on_axis(data, variable, period) if period else {}),
+               **({"level": lev} if lev is not None else {})}
         values, info, _ = select_values(data, variable, sel)
         if data.is_table:
             sides.append((float(values.mean()) if len(values) else np.nan, info, []))
