@@ -543,3 +543,20 @@ def test_which_level_an_extreme_is_at_is_found_over_every_level():
     latitude, _ = run("mxclim.nc", "At which latitude is U strongest at 200 hPa in July?", "statistic",
                       {"variable": "U", "stat": "max", "month": 7, "level": 200})
     assert latitude.name == "statistic"  # which latitude, at a level the question names
+
+
+def test_one_date_written_as_time_is_the_span_a_tool_without_time_selects():
+    """The 1.5B, short schemas, 6c8ef5e: count_threshold(time="2005-07", ...) for "July 2005" was refused twice
+    ("unexpected argument(s) 'time'"); one date is that span's start and end. anomaly takes `time` itself."""
+    question = "How many grid cells have a July 2005 tas above 305 K?"
+    written = {"variable": "tas", "threshold": 305, "direction": "above", "time": "2005-07", "season": "JJA",
+               "lat_min": -15, "lat_max": 15, "lon_min": 0, "lon_max": 358.125, "to_units": "K"}
+    result, ds = run("tas_rectilinear_grid_2D.nc", question, "count_threshold", written)
+    assert result.ok and result.value["count"] == int((ds.tas.sel(time="2005-07") > 305).sum())
+    assert "time='2005-07' as time_start, time_end" in result.text
+    both = {**written, "time_start": "2005-01", "time_end": "2005-12"}  # a span given too: `time` is not read
+    result, _ = run("tas_rectilinear_grid_2D.nc", question, "count_threshold", both)
+    assert "as time_start, time_end" not in result.text
+    result, ds = run("tas_rectilinear_grid_2D.nc", "What is the tas anomaly in July 2005?", "anomaly",
+                     {"variable": "tas", "time": "2005-07"})
+    assert result.ok and "as time_start" not in result.text  # its own argument

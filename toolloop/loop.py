@@ -85,6 +85,7 @@ DESCRIBED_NOT_CALLED = ("Do not describe the steps: the app runs the tool on the
 # without it, and says so (linear_trend(..., to_units="K") was refused twice, before linear_trend took to_units).
 # Not "by": statistic(by="month") is refused and pointed to climatology(by="month"), which computes what was asked.
 _HOW_TO_REPORT = ("to_units", "dims")
+_ONE_DATE = ("time", "date")  # one date written for a tool that takes time_start/time_end (see _unwrapped)
 # Arguments that select (linear_trend(level=500) on a file without levels) or group (statistic(by="year")): a tool
 # that lacks one refuses the call rather than run without it and answer another question; a grouping is left out
 # only by the tool the question asks for (linear_trend(by="year") for "the trend per decade": the same trend)
@@ -603,10 +604,17 @@ class ToolLoop:
     def _unwrapped(self, call: ParsedCall) -> tuple[ParsedCall, str]:
         """The call with an object argument spread into the tool's own parameters, and which ones were: its keys
         are parameters ("region": {"lat_min": ...}, for "the region arguments") or complete one ("time":
-        {"start": ..., "end": ...} copied from the extent is time_start, time_end; its other keys are dropped)."""
+        {"start": ..., "end": ...} copied from the extent is time_start, time_end; its other keys are dropped).
+        One date for a tool without ``time`` ("time": "2005-07", for "July 2005") is that span's start and end."""
         params = self._properties(call.name)
         arguments, read = dict(call.arguments), []
         for key, value in call.arguments.items():
+            if key in _ONE_DATE and key not in params and isinstance(value, str) and {"time_start", "time_end"} \
+                    <= set(params) and not (call.arguments.get("time_start") or call.arguments.get("time_end")):
+                arguments.pop(key)
+                arguments.update(time_start=value, time_end=value)
+                read.append(f"{key}={value!r} as time_start, time_end")
+                continue
             if key in params or not isinstance(value, dict):
                 continue
             names = {k: k if k in params else f"{key}_{k}" for k in value}  # each inner key as a parameter
