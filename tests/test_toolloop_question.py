@@ -8,7 +8,7 @@ from test_toolcall import real_registry
 
 from toolloop import ParsedCall, ToolLoop
 from toolloop.numbers import suffix_named
-from toolloop.question import area_mean_asked, lons_copied_from_lats, names_place, plain_mean_asked, pointwise_extreme
+from toolloop.question import area_mean_asked, names_place, plain_mean_asked, pointwise_extreme, unwritten_lons
 
 
 def run(file: str, question: str, name: str, arguments: dict):
@@ -101,11 +101,11 @@ def test_longitudes_copied_from_the_questions_latitudes_are_left_out():
     grid points), and the mean got a ✓."""
     question = "What is the mean SST between 10S and 10N on the first day in degrees Fahrenheit?"
     copied = {"lat_min": -10, "lat_max": 10, "lon_min": -10, "lon_max": 10}
-    assert lons_copied_from_lats(copied, question) == ["lon_min", "lon_max"]
-    assert not lons_copied_from_lats(copied, "What is the mean SST between 10S and 10N and 10W and 10E?")
-    assert not lons_copied_from_lats({**copied, "lon_min": 160}, question)
-    assert not lons_copied_from_lats({**copied, "lon_min": "170W"}, question)  # not a number: the tool says so
-    assert not lons_copied_from_lats(copied, "What is the long-term mean SST west of Africa between 10S and 10N?")
+    assert unwritten_lons(copied, question) == ["lon_min", "lon_max"]
+    assert not unwritten_lons(copied, "What is the mean SST between 10S and 10N and 10W and 10E?")
+    assert not unwritten_lons({**copied, "lon_min": 160}, question)
+    assert not unwritten_lons({**copied, "lon_min": "170W"}, question)  # not a number: the tool says so
+    assert not unwritten_lons(copied, "What is the long-term mean SST west of Africa between 10S and 10N?")
     result, _ = run("ctorca.nc", question, "statistic",
                     {"variable": "sosstsst", "stat": "mean", "q": 0, "dims": ["y", "x"], **copied, "to_units": "F"})
     assert result.ok and result.name == "area_weighted_mean"
@@ -560,3 +560,30 @@ def test_one_date_written_as_time_is_the_span_a_tool_without_time_selects():
     result, ds = run("tas_rectilinear_grid_2D.nc", "What is the tas anomaly in July 2005?", "anomaly",
                      {"variable": "tas", "time": "2005-07"})
     assert result.ok and "as time_start" not in result.text  # its own argument
+
+
+def test_one_end_of_an_open_span_and_one_longitude_are_not_what_the_question_asks():
+    """Two ctorca.nc calls the 1.5B wrote with the short schemas (6c8ef5e). "On the last day": only time_end, the
+    last day, counted all five days (117 for 23, with a ✓). "Between 10S and 10N": lon -179.751..-179.751, the
+    extent's first longitude, was refused twice. A span given whole, or a longitude written, is kept."""
+    ds = real_registry("ctorca.nc").dataset
+    question = "On the last day, how many ocean grid points have an SST above 29 °C?"
+    result, _ = run("ctorca.nc", question, "count_threshold",
+                    {"variable": "sosstsst", "threshold": 29, "direction": "above",
+                     "dims": ["time_counter", "y", "x"], "time_end": "1870-01-05T12:00"})
+    assert result.ok and result.value["count"] == int((ds.sosstsst.isel(time_counter=-1) > 29).sum())
+    whole = {"variable": "sosstsst", "threshold": 29, "direction": "above", "time_start": "1870-01-01",
+             "time_end": "1870-01-05T12:00"}
+    result, _ = run("ctorca.nc", question, "count_threshold", whole)  # a span written whole: the model's own
+    assert result.ok and result.value["selection"]["time_steps"] == 5
+
+    band = "What is the mean SST between 10S and 10N on the first day in degrees Fahrenheit?"
+    point = {"lat_min": -10, "lat_max": 10, "lon_min": -179.751, "lon_max": -179.751}
+    assert unwritten_lons(point, band) == ["lon_min", "lon_max"]
+    assert not unwritten_lons(point, "What is the mean SST between 10S and 10N at 179.751W?")
+    assert not unwritten_lons({**point, "lon_max": -120}, band)  # a band of longitudes: not one
+    result, _ = run("ctorca.nc", band, "statistic",
+                    {"variable": "sosstsst", "stat": "mean", "to_units": "degF", "time_start": "1870-01-01T12:00",
+                     "time_end": "1870-01-01T12:00", "lat_min": -10, "lat_max": -10, "lon_min": -179.751,
+                     "lon_max": -179.751})
+    assert result.ok and result.value["selection"]["grid_points_in_box"] > 4000

@@ -62,7 +62,6 @@ from .question import (
     level_asked,
     level_located,
     levels_from_question,
-    lons_copied_from_lats,
     name_from_range,
     number_span,
     per_from_question,
@@ -74,6 +73,7 @@ from .question import (
     stat_from_question,
     threshold_asked,
     unasked_box,
+    unwritten_lons,
     when_area_mean_extreme,
     when_mean_extreme,
 )
@@ -280,7 +280,7 @@ class ToolLoop:
         unasked = [k for k, named in NAMED_IN_QUESTION.items()
                    if call.arguments.get(k) is not None and not named.search(question)]
         unasked += copied_example(call.arguments, question)
-        unasked += [k for k in lons_copied_from_lats(call.arguments, question) if k not in unasked]
+        unasked += [k for k in unwritten_lons(call.arguments, question) if k not in unasked]
         unasked += [k for k in unasked_box(call.arguments, question) if k not in unasked]
         arguments = {k: v for k, v in call.arguments.items() if k not in unasked}
         if (arguments.get("month") is not None and arguments.get("season")

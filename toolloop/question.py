@@ -84,16 +84,18 @@ def copied_example(arguments: dict, question: str) -> list[str]:
             if (arguments.get(f"{axis}_min"), arguments.get(f"{axis}_max")) == EXAMPLE_LATS]
 
 
-def lons_copied_from_lats(arguments: dict, question: str) -> list[str]:
-    """The longitude bounds of a call that copied the question's latitudes ("the mean SST between 10S and 10N":
-    the 1.5B called lat -10..10 and lon -10..10, a box over Africa's coast, and its mean got a ✓; with the short
-    schemas, lon -10..-10), when the question writes no longitude; left out like any unasked filter."""
+def unwritten_lons(arguments: dict, question: str) -> list[str]:
+    """The longitude bounds of a call, when the question writes no longitude, that copied the question's
+    latitudes ("the mean SST between 10S and 10N": the 1.5B called lat -10..10 and lon -10..10, a box over
+    Africa's coast, and its mean got a ✓; with the short schemas, lon -10..-10) or are one longitude (the short
+    schemas: lon -179.751..-179.751, the extent's first, for the same band); left out like any unasked filter."""
     lats, lons = compass_points(question)
     bounds = [arguments.get("lon_min"), arguments.get("lon_max")]
-    if not lats or lons or re.search(r"\b(?:lon\w*|east\w*|west\w*)\b", question, re.I) \
+    if lons or re.search(r"\b(?:lon\w*|east\w*|west\w*)\b", question, re.I) \
             or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds):
         return []
-    return ["lon_min", "lon_max"] if {float(b) for b in bounds} <= set(lats) else []  # also -10..-10
+    copied = bool(lats) and {float(b) for b in bounds} <= set(lats)  # also -10..-10
+    return ["lon_min", "lon_max"] if copied or float(bounds[0]) == float(bounds[1]) else []
 
 
 # words that place a question somewhere (a box the model writes may come from them: "the tropics", "Niño 3.4")
@@ -212,13 +214,14 @@ _STEP_OF = {"day": "daily", "month": "monthly", "year": "annual", "hour": "hourl
 
 def end_step_from_question(tool: str, arguments: dict, question: str, time_axes: Any) -> tuple[dict, str]:
     """The first or last time step of "on the first day" ("in the last time step", "in the final month" of a
-    monthly file) where the call selects no time: the 1.5B asked for "the mean SST between 10S and 10N on the
-    first day" without a time and quoted the mean of all five days, with a ✓. Only for one named end, a word
-    that is one step of the file's one date axis, and a tool that reduces a field."""
+    monthly file) where the call selects no time, or one end of an open span: the 1.5B asked for "the mean SST
+    between 10S and 10N on the first day" without a time and quoted the mean of all five days, with a ✓; with the
+    short schemas it counted "on the last day" with only time_end, the last day: all five days again. Only for one
+    named end, a word that is one step of the file's one date axis, and a tool that reduces a field."""
     ends = {(m.group(1).lower().replace("final", "last"), m.group(2).lower()) for m in _ONE_END.finditer(question)}
     dated = [t for t in time_axes if t.kind == "datetime" and len(t.values) > 1]
     if (tool not in DAY_TOOLS or len(ends) != 1 or len(dated) != 1 or _FIRST_LAST.search(question)
-            or arguments.get("time_start") is not None or arguments.get("time_end") is not None):
+            or arguments.get("time_start") is not None and arguments.get("time_end") is not None):
         return arguments, ""
     (end, unit), = ends
     if unit in _STEP_OF and frequency(dated[0].values) != _STEP_OF[unit]:
