@@ -587,3 +587,27 @@ def test_one_end_of_an_open_span_and_one_longitude_are_not_what_the_question_ask
                      "time_end": "1870-01-01T12:00", "lat_min": -10, "lat_max": -10, "lon_min": -179.751,
                      "lon_max": -179.751})
     assert result.ok and result.value["selection"]["grid_points_in_box"] > 4000
+
+
+def test_a_threshold_written_in_other_units_counts_in_those_units():
+    """Boulder's temp_annual is in farenheit, its sibling TEMP_ANNUAL (same long name) in degC; the 1.5B, short
+    schemas (6c8ef5e), counted "above 11 °C" on temp_annual as above 11 °F: 118 of 118 years, with a ✓. The
+    sibling in °C counts it (converting the threshold to 51.8 °F would miss a year the file rounds: 38, not 39);
+    without one the threshold is converted (tas in K). A threshold the model converted itself, or written in the
+    variable's own units, is left as it is."""
+    question = "How many years have a Boulder annual mean temperature above 11 °C?"
+    written = {"variable": "temp_annual", "threshold": 11, "direction": "above", "dims": ["TIME"]}
+    result, ds = run("Boulder.temp.1897-2014.nc", question, "count_threshold", written)
+    assert result.ok and result.value["count"] == int((ds.TEMP_ANNUAL > 11).sum()) == 39
+    assert "variable='TEMP_ANNUAL' (in °C, as the threshold)" in result.text
+    converted, _ = run("Boulder.temp.1897-2014.nc", question, "count_threshold", {**written, "threshold": 51.8})
+    assert converted.value["variable"] == "temp_annual" and "threshold=" not in converted.text
+    own, _ = run("Boulder.temp.1897-2014.nc", question.replace("°C", "°F"), "count_threshold", written)
+    assert own.value["count"] == int((ds.temp_annual > 11).sum()) and "TEMP_ANNUAL" not in own.text
+
+    hot = "How many grid cells have a July 2005 tas above 30 °C?"
+    result, ds = run("tas_rectilinear_grid_2D.nc", hot, "count_threshold",
+                     {"variable": "tas", "threshold": 30, "direction": "above", "time_start": "2005-07",
+                      "time_end": "2005-07"})
+    assert result.ok and result.value["count"] == int((ds.tas.sel(time="2005-07") > 303.15).sum()) > 0
+    assert "threshold=303.15 (30 °C in K)" in result.text

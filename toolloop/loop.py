@@ -30,6 +30,8 @@ from typing import Any
 
 from data.times import SEASON_MONTHS, fmt
 from generation.types import Message, Sampling, Stats
+from tools.units import convert, known_unit
+from tools.validation import ToolError
 
 from .numbers import (
     MONTH_NAMES,
@@ -40,6 +42,7 @@ from .numbers import (
     names_of,
     plainer_sibling,
     question_known,
+    sibling_in_units,
     sibling_named,
     subjects_of,
     suffix_named,
@@ -311,6 +314,8 @@ class ToolLoop:
         taken.append(said)
         arguments, said = per_from_question(arguments, question, offered)
         taken.append(said)
+        arguments, said = self._threshold_units(arguments, offered, question)
+        taken.append(said)
         month = self._named_month(call.name, arguments, question)
         if month:  # "mean January temperature over the whole record": every January, not the whole record
             arguments["month"] = month
@@ -562,6 +567,29 @@ class ToolLoop:
         """Whether a unit written after a number ("3 inches", "", "K") is the variable's own units."""
         own = units_of(self.registry.dataset, variable)
         return not written or written.lower() == own.lower() or unit_kind(written) == unit_kind(own) != ""
+
+    def _threshold_units(self, arguments: dict, offered: dict, question: str) -> tuple[dict, str]:
+        """A threshold the question writes in other units than the variable's, copied into the call as written
+        ("above 11 °C" of Boulder's temp_annual in farenheit: the 1.5B counted the years above 11 °F, 118 of 118,
+        with a ✓): the variable's sibling in those units (TEMP_ANNUAL, degC), else the threshold converted to the
+        variable's units; and what was changed."""
+        asked, variable, threshold = threshold_asked(question), arguments.get("variable"), arguments.get("threshold")
+        if not (asked and asked[2] and "threshold" in offered and isinstance(variable, str)
+                and isinstance(threshold, (int, float)) and not isinstance(threshold, bool)
+                and float(threshold) == asked[0] and not self._in_own_units(variable, asked[2])):
+            return arguments, ""
+        sibling = sibling_in_units(self.registry.dataset, variable, asked[2])
+        if sibling:
+            return {**arguments, "variable": sibling}, f"variable={sibling!r} (in {asked[2]}, as the threshold)"
+        own = units_of(self.registry.dataset, variable)
+        written, target = known_unit(asked[2]), known_unit(own)
+        try:
+            value = float(convert(asked[0], written, target)) if written and target else None
+        except ToolError:  # another kind of unit, or below absolute zero: the tool's result says what it counted
+            value = None
+        if value is None:
+            return arguments, ""
+        return {**arguments, "threshold": round(value, 10)}, f"threshold={value:g} ({asked[0]:g} {asked[2]} in {own})"
 
     def _question_levels(self, arguments: dict, question: str) -> tuple[float, float] | None:
         """The two levels of a change the question writes (``levels_from_question``), "the surface" as the

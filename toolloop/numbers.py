@@ -317,6 +317,20 @@ def plainer_sibling(obj: Any, variable: Any, question: str) -> str | None:
     return plainer[0] if len(plainer) == 1 else None
 
 
+def sibling_in_units(obj: Any, variable: Any, unit: str) -> str | None:
+    """The one variable of ``variable``'s long name and dims in the kind of units ``unit`` is, when ``variable``
+    is in another: Boulder's TEMP_ANNUAL (degC) beside temp_annual (farenheit), for a threshold written in °C.
+    Else None."""
+    long_names, variables, kind = _long_names(obj), getattr(obj, "data_vars", {}), unit_kind(unit)
+    if not isinstance(variable, str) or variable not in variables or not long_names.get(variable) or not kind \
+            or unit_kind(units_of(obj, variable)) == kind:
+        return None
+    found = [other for other in map(str, variables) if other != variable
+             and long_names.get(other) == long_names[variable] and variables[other].dims == variables[variable].dims
+             and unit_kind(units_of(obj, other)) == kind]
+    return found[0] if len(found) == 1 else None
+
+
 def suffix_named(obj: Any, variable: Any) -> str | None:
     """The one data variable whose name ends with "_" + ``variable``, when ``variable`` is not one: for
     climdiv's PRECT_CO_CD1 the 1.5B wrote "CO_CD{1..5}" (read as CO_CD1); else None."""
