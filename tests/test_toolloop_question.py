@@ -611,3 +611,32 @@ def test_a_threshold_written_in_other_units_counts_in_those_units():
                       "time_end": "2005-07"})
     assert result.ok and result.value["count"] == int((ds.tas.sel(time="2005-07") > 303.15).sum()) > 0
     assert "threshold=303.15 (30 °C in K)" in result.text
+
+
+def test_the_one_year_a_question_names_is_the_year_the_call_selects():
+    """The 0.5B, short schemas (the Tools browser test): statistic(temp_max, max) with no time for "the highest
+    daily maximum temperature in Seattle during 2015" answered 2014's 35.6. The year is selected now; a span, a
+    day, a year the file does not hold, or a time the call gave are left as they are."""
+    import data
+    from toolloop.question import year_from_question
+    from tools import default_registry
+
+    seattle = data.open_sample("seattle-weather")
+    registry = default_registry(seattle)
+    question = "What was the highest daily maximum temperature in Seattle during 2015?"
+    loop = ToolLoop(None, registry, [{"role": "user", "content": question}], enabled=set(registry.enabled_names))
+    result = loop._run(ParsedCall("statistic", {"variable": "temp_max", "stat": "max"}, ""))
+    in_2015 = seattle[seattle["date"].astype(str).str.startswith("2015")]
+    assert result.ok and result.value["value"] == in_2015["temp_max"].max() == 35.0
+    assert "time_start='2015', time_end='2015'" in result.text
+
+    axes = registry.time_axes
+    for other in ("What was the highest temperature from 2012 to 2015?", "What was the trend since 2013?",
+                  "What was the highest temperature on July 19, 2015?", "What was the highest temperature in 1990?",
+                  "What was the highest temperature?"):
+        assert year_from_question("statistic", {}, other, axes) == ({}, ""), other
+    given = {"time_start": "2014-01", "time_end": "2014-12"}
+    assert year_from_question("statistic", given, question, axes) == (given, "")  # the call's own span
+    assert year_from_question("linear_trend", {}, question, axes) == ({}, "")  # a tool of series
+    one_year = real_registry("tas_rectilinear_grid_2D.nc").time_axes  # 2005 only: nothing to choose
+    assert year_from_question("statistic", {}, "What is the mean tas in July 2005?", one_year) == ({}, "")

@@ -79,6 +79,7 @@ from .question import (
     unwritten_lons,
     when_area_mean_extreme,
     when_mean_extreme,
+    year_from_question,
 )
 
 ANSWER_MODES = ("plain_result", "no_tools", "repeat_guard")
@@ -309,6 +310,8 @@ class ToolLoop:
         arguments, said = day_from_question(call.name, arguments, question, self.registry.time_axes)
         taken.append(said)
         arguments, said = end_step_from_question(call.name, arguments, question, self.registry.time_axes)
+        taken.append(said)
+        arguments, said = year_from_question(call.name, arguments, question, self.registry.time_axes)
         taken.append(said)
         arguments, said = number_span(arguments, question, self.registry.time_axes)
         taken.append(said)

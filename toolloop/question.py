@@ -207,6 +207,28 @@ def day_from_question(tool: str, arguments: dict, question: str, time_axes: Any)
     return {**arguments, "time_start": day, "time_end": day}, f"time_start={day!r}, time_end={day!r}"
 
 
+_IN_YEAR = re.compile(r"\b(?:in|during|for)\s+(?:the\s+year\s+)?(?:[A-Z][a-z]+\s+)?([12]\d{3})(?![\w.-])")
+_YEAR_SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|till|from|between|through|trend|each|every)\b", re.I)
+
+
+def year_from_question(tool: str, arguments: dict, question: str, time_axes: Any) -> tuple[dict, str]:
+    """The year of "during 2015" ("in July 2005", "in 1990") for a tool that reduces a field, where the call
+    selects no time: the 0.5B, short schemas, took the maximum of all four years of Seattle's weather for "the
+    highest daily maximum temperature in Seattle during 2015". Only a question that writes one year and no span
+    or day, on a file whose one date axis holds that year and others."""
+    years = set(_IN_YEAR.findall(question))
+    dated = [t for t in time_axes if t.kind == "datetime" and len(t.values) > 1]
+    if (tool not in DAY_TOOLS or len(years) != 1 or len(dated) != 1 or _YEAR_SPAN.search(question)
+            or _YEAR_SPAN_WORDS.search(question) or days_written(question)
+            or any(arguments.get(k) is not None for k in ("time_start", "time_end", "time", "period_a"))):
+        return arguments, ""
+    year = years.pop()
+    held = {int(y) for y in getattr(dated[0].values, "year", [])}
+    if int(year) not in held or len(held) < 2:
+        return arguments, ""
+    return {**arguments, "time_start": year, "time_end": year}, f"time_start={year!r}, time_end={year!r}"
+
+
 _ONE_END = re.compile(r"\b(?:on|in|at|for|during)\s+the\s+(first|last|final)\s+"
                       r"(day|time\s*step|step|month|year|hour)\b", re.I)
 _STEP_OF = {"day": "daily", "month": "monthly", "year": "annual", "hour": "hourly"}
