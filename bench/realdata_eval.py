@@ -50,6 +50,8 @@ sys.path.insert(0, str(BENCH))
 import realdata_cases as rc  # noqa: E402
 from tool_eval import answer_numbers, load_model, load_records, save  # noqa: E402  (ROOT on sys.path)
 
+from tools.prompt_schema import short_schemas  # noqa: E402
+
 DEFAULT_MODEL = "qwen2.5-coder-1.5b"
 # The Tools page's defaults (pages/tool_calls.py): step limit, new tokens per step, answer turn, grammar.
 PAGE_MAX_STEPS, PAGE_MAX_NEW_TOKENS, PAGE_CONSTRAINED = 3, 256, False
@@ -531,7 +533,8 @@ def main(argv: list[str] | None = None) -> int:
     values = wants(cases)
     todo = [c for c in cases if c.id not in done and c.id in values]
     meta = {"model": model_id, "argv": sys.argv[1:], "max_steps": PAGE_MAX_STEPS,
-            "max_new_tokens": PAGE_MAX_NEW_TOKENS, "load_average_at_start": load_average()}
+            "max_new_tokens": PAGE_MAX_NEW_TOKENS, "load_average_at_start": load_average(),
+            "tool_schemas": "short" if short_schemas() else "full"}
     if todo:
         model = load_model(model_id, args.prompt_cache)
         for i, c in enumerate(todo, 1):

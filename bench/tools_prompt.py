@@ -3,8 +3,8 @@
     python bench/tools_prompt.py [--model qwen2.5-coder-1.5b] [--states] [--turns]
 
 Each file of ../shared/realdata is opened as an upload, its registry offers every tool the data allows, and the
-prompt of a one-line question is rendered with the model's own chat template twice: with the full schemas (the
-default) and with the short ones (GEOLLM_TOOL_SCHEMAS=short, tools.prompt_schema). Counts are the model's own
+prompt of a one-line question is rendered with the model's own chat template twice: with the full schemas
+(GEOLLM_TOOL_SCHEMAS=full) and with the short ones (the default, tools.prompt_schema). Counts are the model's own
 tokens. No timing: the prefill cost follows from llama-bench's rate (bench/RESULTS.md).
 
 --states also prefills the smallest and the largest full-schema prompt into the backend's RAM prompt cache and

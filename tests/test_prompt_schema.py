@@ -51,9 +51,12 @@ def test_each_tool_is_one_signature_with_every_parameter_and_its_short_enums():
     assert len(json.dumps(list(short.values()))) < len(json.dumps(list(full.values()))) / 3
 
 
-def test_without_the_setting_the_model_reads_the_full_schemas(monkeypatch):
-    monkeypatch.setenv("GEOLLM_TOOL_SCHEMAS", "full")
+def test_the_short_schemas_are_the_default_and_full_ones_are_a_setting(monkeypatch):
+    monkeypatch.delenv("GEOLLM_TOOL_SCHEMAS")
     registry = default_registry(grid())
+    assert registry.prompt_schemas() != registry.schemas()
+    assert "Arguments the tools share" in registry.system_message()["content"]
+    monkeypatch.setenv("GEOLLM_TOOL_SCHEMAS", "full")
     assert registry.prompt_schemas() == registry.schemas()
     assert "Arguments the tools share" not in registry.system_message()["content"]
 

@@ -610,7 +610,7 @@ def test_a_datasets_prefix_prefilled_in_the_background_is_not_computed_again(qwe
             pass
         return loop.steps[0].stats
 
-    cold_registry = default_registry(make_climate_dataset(years=2, nlat=6, nlon=12))
+    cold_registry = default_registry(make_climate_dataset(years=2, nlat=7, nlon=11))  # no other test's extent
     cold = first_step(cold_registry, "What is the mean tas?")
     assert cold.prompt_tokens > 400 and cold.prompt_tokens_evaluated > cold.prompt_tokens / 2
     registry = default_registry(make_climate_dataset(years=3, nlat=5, nlon=10))  # another extent: another prefix

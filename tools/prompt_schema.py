@@ -14,8 +14,7 @@ What the model reads instead, one signature per tool in its description (issue 1
 * no variable enum: the system message lists the names once.
 
 A call is still validated against the full schema, so a bound or an enum the model did not read is enforced.
-They are used with GEOLLM_TOOL_SCHEMAS=short: the default stays the full schemas, on which the tool evaluations
-were measured (bench/RESULTS.md).
+They are the default; GEOLLM_TOOL_SCHEMAS=full sends the full schemas instead (bench/RESULTS.md measures both).
 """
 from __future__ import annotations
 
@@ -24,8 +23,8 @@ import re
 
 
 def short_schemas() -> bool:
-    """GEOLLM_TOOL_SCHEMAS=short: the model reads the short schemas (default: full)."""
-    return os.environ.get("GEOLLM_TOOL_SCHEMAS", "full").strip().lower() == "short"
+    """Whether the model reads the short schemas: yes unless GEOLLM_TOOL_SCHEMAS=full."""
+    return os.environ.get("GEOLLM_TOOL_SCHEMAS", "short").strip().lower() != "full"
 
 
 SHORT_ENUM = 12  # longer enums (units) are named in the note instead

@@ -337,8 +337,8 @@ class ToolRegistry:
         return [json.loads(json.dumps(self._schemas[n])) for n in self._selected(enabled)]
 
     def prompt_schemas(self, enabled: set[str] | None = None) -> list[dict]:
-        """The enabled tools as the model reads them: the full schemas, or with GEOLLM_TOOL_SCHEMAS=short the short
-        ones (``prompt_schema``: the shared arguments explained once in ``system_message``); calls are validated
+        """The enabled tools as the model reads them: the short schemas (``prompt_schema``: the shared arguments
+        explained once in ``system_message``), or with GEOLLM_TOOL_SCHEMAS=full the full ones; calls are validated
         against the full schemas either way."""
         if not short_schemas():
             return [without_long_enums(schema) for schema in self.schemas(enabled)]
