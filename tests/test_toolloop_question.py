@@ -640,3 +640,22 @@ def test_the_one_year_a_question_names_is_the_year_the_call_selects():
     assert year_from_question("linear_trend", {}, question, axes) == ({}, "")  # a tool of series
     one_year = real_registry("tas_rectilinear_grid_2D.nc").time_axes  # 2005 only: nothing to choose
     assert year_from_question("statistic", {}, "What is the mean tas in July 2005?", one_year) == ({}, "")
+
+
+def test_lat_lon_dims_on_another_grid_are_its_own_dims_and_a_tool_without_arguments_runs():
+    """The 1.5B, short schemas (6c0ba10), on CAM-SE: statistic(T850, mean, dims=["lat", "lon"]) for "between 10S
+    and 10N" was refused twice (its cells are ncol), and list_variables(dims=["ncol"]) for "how many columns" was
+    refused twice (it takes no arguments). A regular grid's lat, lon are its dims and stay."""
+    question = "What is the mean temperature at 850 mbar between 10S and 10N, in °C?"
+    result, ds = run("camse_unstructured_grid.nc", question, "statistic",
+                     {"variable": "T850", "stat": "mean", "dims": ["lat", "lon"], "lat_min": -10, "lat_max": 10,
+                      "lon_min": 0, "lon_max": 360, "to_units": "degC"})
+    band = ds.T850.where((ds.lat >= -10) & (ds.lat <= 10))
+    assert result.ok and result.value["mean"] == pytest.approx(float(band.mean()) - 273.15, abs=0.01)
+    assert "dims=['ncol'] (the grid's own dims)" in result.text
+    result, _ = run("camse_unstructured_grid.nc", "How many columns does this CAM-SE file have?", "list_variables",
+                    {"dims": ["ncol"]})
+    assert result.ok and "48602" in result.text.replace(",", "") and "does not take dims" in result.text
+    regular, _ = run("tas_rectilinear_grid_2D.nc", "What is the mean tas between 10S and 10N?", "statistic",
+                     {"variable": "tas", "stat": "mean", "dims": ["lat", "lon"], "lat_min": -10, "lat_max": 10})
+    assert regular.ok and "the grid's own dims" not in regular.text

@@ -296,9 +296,12 @@ class ToolLoop:
             unasked.append("level")
             arguments.pop("level")
         offered = self._properties(call.name)
-        ignored = [k for k in _HOW_TO_REPORT if offered and k not in offered and arguments.get(k) is not None]
+        known = any(t["function"]["name"] == call.name for t in self.schemas)  # list_variables takes no arguments
+        ignored = [k for k in _HOW_TO_REPORT if known and k not in offered and arguments.get(k) is not None]
         arguments = {k: v for k, v in arguments.items() if k not in ignored}
         taken = []  # what the app took from the question's own words, for the result's note
+        arguments, said = self._grid_dims(arguments)
+        taken.append(said)
         arguments, said = box_from_question(arguments, question, frozenset(offered))
         taken.append(said)
         arguments, said = self._two_sides(arguments, offered, question)
@@ -347,7 +350,7 @@ class ToolLoop:
         takers = {word for _, _, word in self._elsewhere(call.name, arguments)[1]} if grouped else set()
         grouping = tuple(k for k in grouped if set(argument_values(arguments[k])) & takers)
         kept = _SELECTING if self._answers(call.name, question) else _SELECTING + grouping
-        extra = [k for k in arguments if offered and k not in offered and k not in kept
+        extra = [k for k in arguments if known and k not in offered and k not in kept
                  and not isinstance(arguments[k], (dict, list))]
         refused = not result.ok and (moved is None or not moved.ok)
         retried = self._without(call.name, arguments, extra, question) if refused else None
@@ -570,6 +573,20 @@ class ToolLoop:
         """Whether a unit written after a number ("3 inches", "", "K") is the variable's own units."""
         own = units_of(self.registry.dataset, variable)
         return not written or written.lower() == own.lower() or unit_kind(written) == unit_kind(own) != ""
+
+    def _grid_dims(self, arguments: dict) -> tuple[dict, str]:
+        """``dims`` naming the latitude and longitude (the coordinates, or the words) of a grid whose horizontal
+        dims are others (CAM-SE's ncol, ORCA's y, x, a rotated grid's rlat, rlon: the 1.5B wrote dims=["lat",
+        "lon"] on ncol, refused twice) as those dims; and what was changed."""
+        axes, dims = self.registry.axes, arguments.get("dims")
+        horizontal = getattr(axes, "horizontal", None)
+        coords = {c for c in (getattr(horizontal, "lat", None), getattr(horizontal, "lon", None)) if c}
+        names = {str(d) for d in dims} if isinstance(dims, list) and dims else set()
+        if not names or horizontal is None or not horizontal.dims or names & set(horizontal.dims) \
+                or not names <= coords | {"lat", "lon", "latitude", "longitude"}:
+            return arguments, ""
+        grid = list(horizontal.dims)
+        return {**arguments, "dims": grid}, f"dims={grid} (the grid's own dims)"
 
     def _threshold_units(self, arguments: dict, offered: dict, question: str) -> tuple[dict, str]:
         """A threshold the question writes in other units than the variable's, copied into the call as written
