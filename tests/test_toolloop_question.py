@@ -189,6 +189,13 @@ def test_a_range_of_names_copied_from_the_prompt_is_the_one_the_question_numbers
     unnamed, _ = run("climdiv_prcp_1899-1999.nc", "What is the mean precipitation in Texas?", "statistic",
                      {"variable": "PRECT_TX_CD{1..10}", "stat": "mean"})
     assert not unnamed.ok  # no division named: not guessed
+    question = "What is the wettest month on record in California climate division 4, in inches?"
+    narrowed, ds = run("climdiv_prcp_1899-1999.nc", question, "statistic",  # short schemas, 6c0ba10: refused twice
+                       {"variable": "PRECT_CA_CD{4}", "stat": "max", "to_units": "inches"})
+    assert narrowed.ok and narrowed.value["value"] == pytest.approx(float(ds.PRECT_CA_CD4.max()), rel=1e-4)
+    other, _ = run("climdiv_prcp_1899-1999.nc", question.replace("4", "5"), "statistic",
+                   {"variable": "PRECT_CA_CD{4}", "stat": "max"})
+    assert not other.ok  # the question names another division: not guessed
 
 
 def test_a_selection_a_variable_lacks_is_refused_naming_the_variables_that_have_it():

@@ -371,16 +371,18 @@ def when_mean_extreme(question: str) -> tuple[str, str] | None:
     return (extremes.pop(), group.group(1).lower()) if len(extremes) == 1 else None
 
 
-_RANGE_NAME = re.compile(r"^(.*)\{(\d+)\.\.(\d+)\}(.*)$")
+_RANGE_NAME = re.compile(r"^(.*)\{(\d+)(?:\.\.(\d+))?\}(.*)$")  # {1..10}, or one number: {4}
 
 
 def name_from_range(name: Any, question: str) -> str | None:
     """The one variable of a range the prompt wrote ("PRECT_TX_CD{1..10}", copied as a variable name by the
-    1.5B) that the question names by its number ("Texas climate division 1": PRECT_TX_CD1); None otherwise."""
+    1.5B) that the question names by its number ("Texas climate division 1": PRECT_TX_CD1), or of a range the
+    model narrowed to that one number ("PRECT_CA_CD{4}"); None otherwise."""
     match = _RANGE_NAME.match(name) if isinstance(name, str) else None
     if not match:
         return None
-    stem, low, high, tail = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
+    stem, low, tail = match.group(1), int(match.group(2)), match.group(4)
+    high = int(match.group(3) or low)
     numbers = {int(n) for n in re.findall(r"(?<![\w.])\d+(?![\w.])", question)} & set(range(low, high + 1))
     return f"{stem}{numbers.pop()}{tail}" if len(numbers) == 1 else None
 
