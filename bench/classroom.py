@@ -355,6 +355,9 @@ def run_cell(target: Any, work: Workload, students: int, args: argparse.Namespac
     models = [Recorded(target, exact, deadline) for _ in range(students)]
     threads = [threading.Thread(target=student, args=(models[i], work, i, args.seed, args.requests, sampling,
                                                        deadline, records)) for i in range(students)]
+    if args.serial:  # the same students' requests, one at a time: the serial baseline of the cell's own work
+        each = list(threads)
+        threads = [threading.Thread(target=lambda: [t.run() for t in each])]
     with PeakRss({"app": os.getpid, "server": child}) as peak:
         start = time.monotonic()
         for t in threads:
@@ -487,6 +490,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     p.add_argument("--max-new-tokens", type=int, default=48)
     p.add_argument("--cell-seconds", type=float, default=600.0, help="no request starts after this")
     p.add_argument("--seed", type=int, default=15)
+    p.add_argument("--serial", action="store_true",
+                   help="send each cell's requests one at a time (the same work: a baseline for its throughput)")
     p.add_argument("--browsers", type=int, default=0)
     p.add_argument("--out", type=Path, help="append one JSON line per cell")
     p.add_argument("--records", type=Path, help="append one JSON line per request (where its time went)")
@@ -501,6 +506,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(f"note: sending the load to {args.url}", flush=True)
     print(f"load average at start: {os.getloadavg()}", flush=True)
     target, child, restarts, path = open_target(args)
+    path += " serial" if args.serial else ""
     work = Workload(target.backend if isinstance(target, SharedModel) else target)
     cells, baseline = [], None
     for n in [int(s) for s in args.students.split(",")]:
