@@ -356,8 +356,13 @@ def run_cell(target: Any, work: Workload, students: int, args: argparse.Namespac
     threads = [threading.Thread(target=student, args=(models[i], work, i, args.seed, args.requests, sampling,
                                                        deadline, records)) for i in range(students)]
     if args.serial:  # the same students' requests, one at a time: the serial baseline of the cell's own work
-        each = list(threads)
-        threads = [threading.Thread(target=lambda: [t.run() for t in each])]
+        students_in_turn = list(threads)
+
+        def in_turn() -> None:
+            for each in students_in_turn:
+                each.run()  # the student's requests, in this one thread
+
+        threads = [threading.Thread(target=in_turn)]
     with PeakRss({"app": os.getpid, "server": child}) as peak:
         start = time.monotonic()
         for t in threads:

@@ -59,6 +59,7 @@ from .question import (
     box_from_question,
     change_between,
     copied_example,
+    dated_axes,
     day_from_question,
     end_step_from_question,
     extreme_located,
@@ -296,7 +297,7 @@ class ToolLoop:
             unasked.append("level")
             arguments.pop("level")
         offered = self._properties(call.name)
-        known = any(t["function"]["name"] == call.name for t in self.schemas)  # list_variables takes no arguments
+        known = self._schema(call.name) is not None  # offered, even without parameters (list_variables)
         ignored = [k for k in _HOW_TO_REPORT if known and k not in offered and arguments.get(k) is not None]
         arguments = {k: v for k, v in arguments.items() if k not in ignored}
         taken = []  # what the app took from the question's own words, for the result's note
@@ -515,7 +516,7 @@ class ToolLoop:
         counted the 8782 valid water temperatures of 8784 rows, with a ✓; "How many years does this TREFHT file
         cover?" was called as statistic(stat="max")."""
         if not (call.name in ("statistic", "describe_variable") and size_asked(question)
-                and any(t["function"]["name"] == "list_variables" for t in self.schemas)):
+                and self._schema("list_variables") is not None):
             return call, ""
         return (replace(call, name="list_variables", arguments={}),
                 f"The app ran list_variables instead of {call.name}: the question asks how many records, steps or "
@@ -623,7 +624,7 @@ class ToolLoop:
         periods = periods_from_question(question)
         if periods != FIRST_LAST:
             return periods
-        times = [t for t in self.registry.time_axes if t.kind == "datetime" and len(t.values) > 1]
+        times = dated_axes(self.registry.time_axes)
         return (fmt(times[0].values[0]), fmt(times[0].values[-1])) if len(times) == 1 else None
 
     def _two_sides(self, arguments: dict, offered: dict, question: str) -> tuple[dict, str]:
@@ -675,10 +676,13 @@ class ToolLoop:
             read.append(f"{key} as {', '.join(spread)}" + (f" (without {', '.join(dropped)})" if dropped else ""))
         return (replace(call, arguments=arguments), "; ".join(read)) if read else (call, "")
 
+    def _schema(self, tool: str) -> dict | None:
+        """The offered tool's schema, or None when it is not offered."""
+        return next((t for t in self.schemas if t["function"]["name"] == tool), None)
+
     def _properties(self, tool: str) -> dict:
         """The parameters the offered tool takes, by name, with their schemas."""
-        schema = next((t for t in self.schemas if t["function"]["name"] == tool), None)
-        return (schema or {}).get("function", {}).get("parameters", {}).get("properties", {})
+        return (self._schema(tool) or {}).get("function", {}).get("parameters", {}).get("properties", {})
 
     def _named_month(self, tool: str, arguments: dict, question: str) -> int | None:
         """The one calendar month the question names, when the call selects no month (nor one month's dates) or

@@ -207,6 +207,11 @@ def day_from_question(tool: str, arguments: dict, question: str, time_axes: Any)
     return {**arguments, "time_start": day, "time_end": day}, f"time_start={day!r}, time_end={day!r}"
 
 
+def dated_axes(time_axes: Any) -> list:
+    """The time axes of dates with more than one step (a file's first, last or named year is one of them)."""
+    return [t for t in time_axes if t.kind == "datetime" and len(t.values) > 1]
+
+
 _IN_YEAR = re.compile(r"\b(?:in|during|for)\s+(?:the\s+year\s+)?(?:[A-Z][a-z]+\s+)?([12]\d{3})(?![\w.-])")
 _YEAR_SPAN_WORDS = re.compile(r"\b(?:since|after|before|until|till|from|between|through|trend|each|every)\b", re.I)
 
@@ -217,7 +222,7 @@ def year_from_question(tool: str, arguments: dict, question: str, time_axes: Any
     highest daily maximum temperature in Seattle during 2015". Only a question that writes one year and no span
     or day, on a file whose one date axis holds that year and others."""
     years = set(_IN_YEAR.findall(question))
-    dated = [t for t in time_axes if t.kind == "datetime" and len(t.values) > 1]
+    dated = dated_axes(time_axes)
     if (tool not in DAY_TOOLS or len(years) != 1 or len(dated) != 1 or _YEAR_SPAN.search(question)
             or _YEAR_SPAN_WORDS.search(question) or days_written(question)
             or any(arguments.get(k) is not None for k in ("time_start", "time_end", "time", "period_a"))):
@@ -241,7 +246,7 @@ def end_step_from_question(tool: str, arguments: dict, question: str, time_axes:
     short schemas it counted "on the last day" with only time_end, the last day: all five days again. Only for one
     named end, a word that is one step of the file's one date axis, and a tool that reduces a field."""
     ends = {(m.group(1).lower().replace("final", "last"), m.group(2).lower()) for m in _ONE_END.finditer(question)}
-    dated = [t for t in time_axes if t.kind == "datetime" and len(t.values) > 1]
+    dated = dated_axes(time_axes)
     if (tool not in DAY_TOOLS or len(ends) != 1 or len(dated) != 1 or _FIRST_LAST.search(question)
             or arguments.get("time_start") is not None and arguments.get("time_end") is not None):
         return arguments, ""
