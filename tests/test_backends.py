@@ -91,6 +91,39 @@ def test_llama_cpp_ram_cache_keeps_an_older_prefix():
     assert restored.stats.prompt_tokens_evaluated < 30 and restored.text.strip()
 
 
+def test_llama_cpp_computes_on_one_thread_whichever_thread_streams():
+    """Sessions stream from threads of their own; llama.cpp's OpenMP keeps a team of workers per calling thread,
+    and with more teams than cores decoding slowed by a quarter (bench/threads.py). Every batch is computed on
+    the backend's one compute thread, none on a streaming thread, and the greedy text is the same from any."""
+    import threading
+
+    from helpers import local_backend
+
+    backend = local_backend("llama.cpp")
+    context = backend.llm._ctx
+    computing, streaming, texts = set(), set(), []
+    decode = context.decode
+
+    def recorded_decode(batch):
+        computing.add(threading.current_thread().name)
+        return decode(batch)
+
+    def stream():
+        streaming.add(threading.current_thread().name)
+        texts.append(run(backend, PROMPT + " (thread)", greedy(6)).text)
+
+    context.decode = recorded_decode
+    try:
+        threads = [threading.Thread(target=stream) for _ in range(3)]
+        for t in threads:
+            t.start()
+            t.join()
+    finally:
+        del context.decode
+    assert len(computing) == 1 and not computing & streaming and len(streaming) == 3
+    assert len(set(texts)) == 1 and texts[0].strip()
+
+
 def test_llama_cpp_saved_states_hold_no_logits_and_the_cache_counts_all_a_state_holds():
     """Upstream, each saved state copies up to n_batch rows of vocabulary logits (100 MB for SmolLM2) that nothing
     reads: a state holds none (the greedy text after a restored state is checked in test_shared), and the

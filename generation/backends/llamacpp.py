@@ -9,6 +9,10 @@ question waits, keeping the batches done. Grammar: a JSON schema becomes a GBNF 
 Flash attention is on (GEOLLM_FLASH_ATTN=0 switches it off): llama-cpp-python leaves it off while
 llama.cpp's own tools choose it automatically, and on CPU it prefills about 1.3x faster with the same
 greedy output (bench/generation.py, bench/RESULTS.md).
+One compute thread: every batch llama.cpp computes runs on the backend's own thread, whichever thread streams.
+llama.cpp is built with OpenMP, which keeps a team of worker threads for each thread that calls it; with more
+teams alive than cores (a class's sessions each stream from their own thread) OpenMP stops its workers spinning
+between operations, and decoding got about 25% slower for everyone (`python bench/threads.py`).
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import json
 import os
 import random
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ..backend import Backend, Progress
@@ -44,6 +49,7 @@ class LlamaCppBackend(Backend):
         self.context_length = llm.n_ctx()
         self._evaluated: list[int] = []
         self._stop: Callable[[], bool] | None = None  # asked between batches while a prefill runs
+        self._compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geollm-llama-compute")
         original_eval = llm.eval
 
         def counting_eval(tokens):  # every batch llama.cpp computes passes through here
@@ -51,7 +57,7 @@ class LlamaCppBackend(Backend):
             for start in range(0, len(tokens), llm.n_batch):  # as llama.cpp's eval steps, keeping each step
                 if start and self._stop is not None and self._stop():
                     raise _Stopped
-                original_eval(tokens[start:start + llm.n_batch])
+                self._compute.submit(original_eval, tokens[start:start + llm.n_batch]).result()
 
         llm.eval = counting_eval
         meta = llm.metadata
@@ -158,6 +164,7 @@ class LlamaCppBackend(Backend):
             self.llm.cache.forget(key)
 
     def close(self) -> None:
+        self._compute.shutdown(wait=True)
         self.llm.close()
 
 
