@@ -80,6 +80,12 @@ class Backend(ABC):
         generations for requests that have not started). Such a backend's chat is its prompt streamed."""
         return False
 
+    @property
+    def stops_prompts(self) -> bool:
+        """Whether `stream` takes `stop_prompt`, asked between the batches of the prompt's evaluation: when it
+        says so, the stream raises PromptStopped and the batches done stay in the context for `keep_state`."""
+        return False
+
     def keep_state(self) -> Any:
         """Keep the state of the sequence just stopped, so its continuation starts from it; a key for
         `forget_state`, or None when nothing was kept."""

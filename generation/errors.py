@@ -28,3 +28,8 @@ class ServerError(GenerationError):
 
 class ServerRestarted(ServerError):
     """The model's server process died during the request and was started again: asking again works."""
+
+
+class PromptStopped(GenerationError):
+    """A prompt's evaluation stopped between two of its batches because the caller asked (a prefill, or a
+    generation pausing for a new request: generation.shared); the batches done stay in the engine's context."""

@@ -16,8 +16,10 @@ seconds before it; nothing overtakes a request that has waited its own estimated
 never starved.
 
 First tokens first. A generation that can be paused (a backend that keeps its state: generation.shared) gives
-up the model at its next token when a request that has not started yet waits (`should_pause`): in its first
-turn as soon as it has its own first token (FIRST_TURN_S), in a later turn once it has generated for MIN_TURN_S
+up the model when a request that has not started yet waits: before its first token, between two batches of its
+prompt (`new_request_waits`, where the backend can: a 1,500-token Summarize prompt is three batches, about 15 s
+on 2 cores); then at its next token (`should_pause`): in its first turn as soon as it has its own first token
+(FIRST_TURN_S), in a later turn once it has generated for MIN_TURN_S
 seconds in that turn, so that it moves on too. It then waits again, keyed by its first arrival + its estimated
 rest, behind the requests that have not started until it has waited PAUSED_PATIENCE_S; from then on it is
 ordered with them, where its early arrival puts it first, so a paused generation is never starved either. A
@@ -202,15 +204,22 @@ class Scheduler:
         """The scheduler's clock, in seconds."""
         return self._clock()
 
-    def should_pause(self, since: float) -> bool:
-        """Whether the running generation, if it can pause, should give up the model now: it is foreground work,
-        a request that has not started waits, and this is its first turn (it has its first token) or a later
-        turn that has generated for MIN_TURN_S seconds since `since` (that turn's first token, on this clock)."""
+    def new_request_waits(self) -> bool:
+        """Whether the running generation is foreground work and a request that has not started waits: then a
+        pausable one stops its prompt at the next batch (it has no first token yet, so no turn to finish)."""
         with self._cond:
             running = self._running
-            if running is None or running.background or not any(r.new for r in self._queue):
-                return False
-            return self._clock() - since >= (MIN_TURN_S if running.paused else FIRST_TURN_S)
+            return running is not None and not running.background and any(r.new for r in self._queue)
+
+    def should_pause(self, since: float) -> bool:
+        """Whether the running generation, if it can pause, should give up the model now: a new request waits
+        (`new_request_waits`), and this is its first turn (it has its first token) or a later turn that has
+        generated for MIN_TURN_S seconds since `since` (that turn's first token, on this clock)."""
+        if not self.new_request_waits():
+            return False
+        with self._cond:
+            paused = self._running is not None and self._running.paused
+        return self._clock() - since >= (MIN_TURN_S if paused else FIRST_TURN_S)
 
     def place(self, request: Request) -> tuple[int, float]:
         """How many generations are ahead of a waiting `request`, and about how many seconds until it starts: a

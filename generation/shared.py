@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from .backend import Backend, Progress, backend_class
-from .errors import GenerationError
+from .errors import GenerationError, PromptStopped
 from .registry import ModelSpec
 from .result import Generation
 from .scheduler import Cost, OnWait, Scheduler
@@ -197,10 +197,13 @@ class SharedModel:
         When a request that has not started waits, the generation stops after a token, the backend keeps its
         state, and it waits again (telling `on_wait`, which also lets a page stop it); its next turn streams the
         prompt and the text so far for the tokens left, so only the last token or two are evaluated again, and
-        the kept state is dropped once it is loaded. `stats` add up the turns: the first turn's prompt and time
-        to first token, every turn's evaluated and generated tokens and time, the waits in queued_s, and in extra
-        the pauses and the tokens the later turns evaluated again."""
+        the kept state is dropped once it is loaded. Before its first token, a backend that can (stops_prompts)
+        stops the prompt between two batches instead, and the next turn evaluates the rest. `stats` add up the
+        turns: the prompt and time to first token (the turns' times until it), every turn's evaluated and generated
+        tokens and time, the waits in queued_s, and in extra the pauses and the tokens evaluated again."""
         text, parts, paused_since, kept, left = "", [], None, None, sampling.max_new_tokens
+        if self.backend.stops_prompts:
+            options = {**options, "stop_prompt": self.scheduler.new_request_waits}
         try:
             while True:
                 queued = time.perf_counter()
@@ -211,16 +214,19 @@ class SharedModel:
                     if self.closed:
                         raise GenerationError("this model was unloaded while the generation waited; ask again")
                     generation = self.backend.stream(prompt + text, replace(sampling, max_new_tokens=left), **options)
-                    for piece in generation:
-                        if since is None:
-                            since = self.scheduler.now()
-                            self.backend.forget_state(kept)  # loaded now, or never to be used
-                            kept = None
-                        text += piece
-                        yield piece
-                        if self.scheduler.should_pause(since):
-                            paused = True
-                            break
+                    try:
+                        for piece in generation:
+                            if since is None:
+                                since = self.scheduler.now()
+                                self.backend.forget_state(kept)  # loaded now, or never to be used
+                                kept = None
+                            text += piece
+                            yield piece
+                            if self.scheduler.should_pause(since):
+                                paused = True
+                                break
+                    except PromptStopped:  # between two batches of its prompt: the batches done are kept
+                        paused = True
                 finally:  # also runs when the consumer stops early (a Streamlit rerun closes the generator)
                     try:
                         if generation is not None:
@@ -237,7 +243,8 @@ class SharedModel:
                 if not paused or left <= 0:
                     return
                 paused_since = arrival
-                cost = Cost(1, left)  # its state is kept: about one token to evaluate again
+                # its state is kept: about one token to evaluate again, or the rest of its prompt
+                cost = Cost(1 if text else max(cost.prompt_tokens - parts[-1].prompt_tokens_evaluated, 1), left)
         finally:
             if kept is not None:  # it left while paused (a rerun), or paused on its last token: free its state
                 self._forget_later(kept)
@@ -257,17 +264,20 @@ class SharedModel:
 
 
 def _add_up(stats: Stats, parts: list[Stats]) -> None:
-    """The Stats of a generation made in turns (SharedModel._turns): see there."""
-    first, last = parts[0], parts[-1]
-    stats.prompt_tokens = first.prompt_tokens
-    stats.time_to_first_token_s = first.time_to_first_token_s
+    """The Stats of a generation made in turns (SharedModel._turns): see there. The turns whose prompt stopped
+    before the first token count toward its time to first token; only the turns after it evaluate again."""
+    prompt_turns = next((i for i, p in enumerate(parts) if p.generated_tokens), len(parts) - 1) + 1
+    first, last = parts[prompt_turns - 1], parts[-1]
+    stats.prompt_tokens = parts[0].prompt_tokens
+    stats.time_to_first_token_s = sum(p.total_s for p in parts[:prompt_turns - 1]) + first.time_to_first_token_s
     stats.prompt_tokens_evaluated = sum(p.prompt_tokens_evaluated for p in parts)
     stats.generated_tokens = sum(p.generated_tokens for p in parts)
     stats.total_s = sum(p.total_s for p in parts)
     stats.finish_reason = last.finish_reason
     stats.extra = dict(first.extra)
     if len(parts) > 1:
-        stats.extra.update(pauses=len(parts) - 1, evaluated_again=sum(p.prompt_tokens_evaluated for p in parts[1:]))
+        stats.extra.update(pauses=len(parts) - 1,
+                           evaluated_again=sum(p.prompt_tokens_evaluated for p in parts[prompt_turns:]))
 
 
 def _prefix_key(messages: list[Message], tools: list[Tool] | None) -> str:

@@ -285,6 +285,54 @@ def test_a_llama_prefill_stops_between_batches_and_keeps_the_batches_done():
     assert backend.prefill(prompt + " More.", stop=lambda: False).finish_reason != "stopped"
 
 
+def test_a_long_prompt_stops_between_batches_for_a_new_question_and_goes_on_as_if_alone():
+    """A question that comes while another request's long prompt is being evaluated waits one batch, not the
+    whole prompt: the prompt stops between two batches, keeps them, and after the question's first token its
+    next turn evaluates only the rest; its text is the same (greedy) as alone, and its stats count the prompt
+    once, with the pause."""
+    backend = local_backend("llama.cpp")
+    shared = SharedModel(load_models().get(SMALL), backend)
+    prompt = backend.apply_chat_template(long_prefix("dew point") + [{"role": "user", "content": "Summarise."}], None)
+    sampling = Sampling(max_new_tokens=8)
+    alone = backend.stream(prompt, sampling)
+    alone_text = "".join(alone)
+    backend.llm.reset()  # the long prompt new again: not in the context, nor in the RAM cache
+    head = tuple(backend.llm.tokenize(prompt.encode(), add_bos=True, special=True)[:64])
+    for key in [k for k in backend.llm.cache.cache_state if k[:64] == head]:
+        backend.llm.cache.forget(key)
+    order, answers = [], []
+    question = threading.Thread(target=lambda: answers.append("".join(shared.stream("Hi", Sampling(max_new_tokens=3)))))
+    decode, batches = backend.llm._ctx.decode, []
+
+    def first_batch_then_a_question(batch):  # the question comes while the first batch is computed
+        result = decode(batch)
+        batches.append(batch.n_tokens())
+        if len(batches) == 1:
+            question.start()
+            settle(lambda: shared.waiting == 1, "the question queued")
+        return result
+
+    def watched_stream(text, *args, **kw):
+        order.append("question" if text == "Hi" else "long prompt")
+        return type(backend).stream(backend, text, *args, **kw)
+
+    backend.llm._ctx.decode, backend.stream = first_batch_then_a_question, watched_stream
+    try:
+        long = shared.stream(prompt, sampling)
+        text = "".join(long)
+        question.join(timeout=60)
+    finally:
+        del backend.llm._ctx.decode, backend.stream
+    assert order == ["long prompt", "question", "long prompt"] and answers[0]
+    assert batches[0] == backend.llm.n_batch < long.stats.prompt_tokens
+    assert text == alone_text and long.stats.generated_tokens == alone.stats.generated_tokens
+    assert long.stats.prompt_tokens == alone.stats.prompt_tokens  # evaluated once (less the template's head):
+    assert long.stats.prompt_tokens - 8 <= long.stats.prompt_tokens_evaluated <= long.stats.prompt_tokens
+    assert long.stats.extra["pauses"] == 1 and long.stats.extra["evaluated_again"] == 0
+    assert 0 < long.stats.time_to_first_token_s < long.stats.total_s
+    assert not shared.busy and shared.waiting == 0
+
+
 def test_a_question_stops_a_running_prefill_which_resumes_after_it():
     """A question that comes while a long prefix is being prefilled waits one batch, not the whole prefix; the
     prefill then resumes and the prefix ends up prefilled."""

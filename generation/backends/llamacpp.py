@@ -5,7 +5,8 @@ a prefix with it, evaluates only the rest. A RAM cache of saved states (GEOLLM_P
 default 1024; 0 switches it off) keeps older prefixes too, so a dataset prompt survives a detour to
 another page or session. We count what `eval` really computes, so the cache is measurable
 (Stats.prompt_tokens_evaluated). A background prefill stops between two batches of n_batch tokens when a
-question waits, keeping the batches done. Grammar: a JSON schema becomes a GBNF grammar.
+question waits, keeping the batches done; so does a generation's prompt when its caller asks (`stop_prompt`:
+generation.shared pauses it for a request that has not started). Grammar: a JSON schema becomes a GBNF grammar.
 Flash attention is on (GEOLLM_FLASH_ATTN=0 switches it off): llama-cpp-python leaves it off while
 llama.cpp's own tools choose it automatically, and on CPU it prefills about 1.3x faster with the same
 greedy output (bench/generation.py, bench/RESULTS.md).
@@ -24,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ..backend import Backend, Progress
-from ..errors import GenerationError
+from ..errors import PromptStopped
 from ..provision import gguf_path
 from ..registry import ModelSpec
 from ..types import Capabilities, Message, Sampling, Stats, Tool
@@ -48,16 +49,18 @@ class LlamaCppBackend(Backend):
         self.model_id = model_id
         self.context_length = llm.n_ctx()
         self._evaluated: list[int] = []
-        self._stop: Callable[[], bool] | None = None  # asked between batches while a prefill runs
+        self._stop: Callable[[], bool] | None = None  # asked between a prompt's batches (prefill, stop_prompt)
         self._compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geollm-llama-compute")
         original_eval = llm.eval
 
         def counting_eval(tokens):  # every batch llama.cpp computes passes through here
-            self._evaluated.append(len(tokens))
+            self._evaluated.append(0)
             for start in range(0, len(tokens), llm.n_batch):  # as llama.cpp's eval steps, keeping each step
                 if start and self._stop is not None and self._stop():
-                    raise _Stopped
-                self._compute.submit(original_eval, tokens[start:start + llm.n_batch]).result()
+                    raise PromptStopped("the prompt's evaluation stopped between two batches")
+                batch = tokens[start:start + llm.n_batch]
+                self._compute.submit(original_eval, batch).result()
+                self._evaluated[-1] += len(batch)
 
         llm.eval = counting_eval
         meta = llm.metadata
@@ -98,7 +101,7 @@ class LlamaCppBackend(Backend):
         return chat_template.render(self._template, messages, tools, add_generation_prompt, self._bos, self._eos)
 
     def _stream(self, prompt: str, sampling: Sampling, stats: Stats, json_schema: dict | None = None,
-                **options: Any) -> Iterator[str]:
+                stop_prompt: Callable[[], bool] | None = None, **options: Any) -> Iterator[str]:
         import llama_cpp
 
         tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
@@ -115,6 +118,9 @@ class LlamaCppBackend(Backend):
             seed=sampling.seed if sampling.seed is not None else random.randrange(2**31),
             stop=list(sampling.stop) or None, grammar=grammar, stream=True,
         )
+        if stop_prompt is not None:
+            self._stop = stop_prompt
+        stopped = False
         try:
             for chunk in pieces:
                 choice = chunk["choices"][0]
@@ -122,11 +128,16 @@ class LlamaCppBackend(Backend):
                     yield choice["text"]
                 if choice.get("finish_reason"):
                     stats.finish_reason = choice["finish_reason"]
+        except PromptStopped:
+            stopped, stats.finish_reason = True, "stopped"
+            raise
         finally:
+            if stop_prompt is not None:
+                self._stop = None
             pieces.close()
             if self._evaluated:  # first batch = the prompt's uncached rest; each later one = one new token
                 stats.prompt_tokens_evaluated = self._evaluated[0]
-                stats.generated_tokens = len(self._evaluated)
+                stats.generated_tokens = 0 if stopped else len(self._evaluated)
 
     def prefill(self, prompt: str, stop: Callable[[], bool]) -> Stats:
         """The prompt evaluated n_batch tokens at a time, asking `stop()` between batches: the batches done stay
@@ -135,13 +146,17 @@ class LlamaCppBackend(Backend):
         self._stop = stop
         try:
             stats = super().prefill(prompt, stop)
-        except _Stopped:
+        except PromptStopped:
             return Stats(finish_reason="stopped")
         finally:
             self._stop = None
         if self.llm.cache is not None:  # a prefix shared by every session: kept ahead of other states
             self.llm.cache.pin(self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
         return stats
+
+    @property
+    def stops_prompts(self) -> bool:
+        return True
 
     @property
     def resumable(self) -> bool:
@@ -167,9 +182,6 @@ class LlamaCppBackend(Backend):
         self._compute.shutdown(wait=True)
         self.llm.close()
 
-
-class _Stopped(GenerationError):
-    """A prefill's stop() said to end between two batches (caught in prefill; never reaches a caller)."""
 
 
 def context_size(spec: ModelSpec) -> int:
