@@ -146,7 +146,9 @@ def test_a_first_turn_is_asked_to_pause_at_its_first_token_and_a_later_turn_afte
     first.join("prefill", new_tokens(1), at=MIN_TURN_S * 5, background=True)
     first.join("paused one", new_tokens(1), at=MIN_TURN_S * 5, paused_since=0.0)
     assert not first.scheduler.should_pause(0.0)  # background work and a paused generation do not pause it
+    assert not first.scheduler.new_request_waits()  # nor stop its prompt
     first.join("question", new_tokens(30), at=MIN_TURN_S * 5)  # a new request, even a long one
+    assert first.scheduler.new_request_waits()  # a prompt being evaluated stops at its next batch
     assert first.scheduler.should_pause(MIN_TURN_S * 5)  # right after the first token
     assert first.run() == ["question", "paused one", "prefill"]
 
