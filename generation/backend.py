@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import control_tokens
 from .backend_registry import BACKENDS, INSTALL_HINTS, NEEDS, register
-from .errors import BackendUnavailable
+from .errors import BackendUnavailable, PromptStopped
 from .result import Generation, timed
 from .types import Capabilities, Message, Sampling, Stats, Tool
 
@@ -125,12 +125,15 @@ class Backend(ABC):
 
     def prefill(self, prompt: str, stop: Callable[[], bool]) -> Stats:
         """Compute the prompt state of `prompt` for the prompt cache, generating nothing worth keeping. A backend
-        that evaluates a prompt in steps asks `stop()` between them and ends early when it says so (finish_reason
-        "stopped"; the steps done stay in the cache); this default runs the prompt whole."""
-        generation = self.stream(prompt, Sampling(max_new_tokens=1, temperature=0.0))
+        that evaluates a prompt in steps (stops_prompts) asks `stop()` between them and ends early when it says so
+        (finish_reason "stopped"; the steps done stay in the cache); others run the prompt whole."""
+        options = {"stop_prompt": stop} if self.stops_prompts else {}
+        generation = self.stream(prompt, Sampling(max_new_tokens=1, temperature=0.0), **options)
         try:
             for _ in generation:
                 pass
+        except PromptStopped:
+            return Stats(finish_reason="stopped")
         finally:
             generation.close()
         return generation.stats

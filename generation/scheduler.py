@@ -204,22 +204,27 @@ class Scheduler:
         """The scheduler's clock, in seconds."""
         return self._clock()
 
+    def _waited_for(self) -> Request | None:
+        """The running generation when it is foreground work and a request that has not started waits (under
+        the lock)."""
+        running = self._running
+        if running is None or running.background or not any(r.new for r in self._queue):
+            return None
+        return running
+
     def new_request_waits(self) -> bool:
         """Whether the running generation is foreground work and a request that has not started waits: then a
         pausable one stops its prompt at the next batch (it has no first token yet, so no turn to finish)."""
         with self._cond:
-            running = self._running
-            return running is not None and not running.background and any(r.new for r in self._queue)
+            return self._waited_for() is not None
 
     def should_pause(self, since: float) -> bool:
         """Whether the running generation, if it can pause, should give up the model now: a new request waits
         (`new_request_waits`), and this is its first turn (it has its first token) or a later turn that has
         generated for MIN_TURN_S seconds since `since` (that turn's first token, on this clock)."""
-        if not self.new_request_waits():
-            return False
         with self._cond:
-            paused = self._running is not None and self._running.paused
-        return self._clock() - since >= (MIN_TURN_S if paused else FIRST_TURN_S)
+            running = self._waited_for()
+            return running is not None and self._clock() - since >= (MIN_TURN_S if running.paused else FIRST_TURN_S)
 
     def place(self, request: Request) -> tuple[int, float]:
         """How many generations are ahead of a waiting `request`, and about how many seconds until it starts: a

@@ -49,7 +49,7 @@ class LlamaCppBackend(Backend):
         self.model_id = model_id
         self.context_length = llm.n_ctx()
         self._evaluated: list[int] = []
-        self._stop: Callable[[], bool] | None = None  # asked between a prompt's batches (prefill, stop_prompt)
+        self._stop: Callable[[], bool] | None = None  # a stream's stop_prompt, asked between its prompt's batches
         self._compute = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geollm-llama-compute")
         original_eval = llm.eval
 
@@ -128,8 +128,8 @@ class LlamaCppBackend(Backend):
                     yield choice["text"]
                 if choice.get("finish_reason"):
                     stats.finish_reason = choice["finish_reason"]
-        except PromptStopped:
-            stopped, stats.finish_reason = True, "stopped"
+        except PromptStopped:  # no token: the caller (Backend.prefill, generation.shared) goes on from the batches
+            stopped = True
             raise
         finally:
             if stop_prompt is not None:
@@ -143,14 +143,9 @@ class LlamaCppBackend(Backend):
         """The prompt evaluated n_batch tokens at a time, asking `stop()` between batches: the batches done stay
         in llama.cpp's context, so the next prompt sharing the prefix starts after them. A prefix prefilled whole
         is pinned in the prompt cache (StateCache.pin): other sessions' states do not push it out."""
-        self._stop = stop
-        try:
-            stats = super().prefill(prompt, stop)
-        except PromptStopped:
-            return Stats(finish_reason="stopped")
-        finally:
-            self._stop = None
-        if self.llm.cache is not None:  # a prefix shared by every session: kept ahead of other states
+        stats = super().prefill(prompt, stop)
+        # a prefix shared by every session, prefilled whole: kept ahead of other states
+        if stats.finish_reason != "stopped" and self.llm.cache is not None:
             self.llm.cache.pin(self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True))
         return stats
 
